@@ -1,0 +1,1 @@
+"""Reading Blender data: scene state, evaluation, and numpy extraction of evaluated data."""

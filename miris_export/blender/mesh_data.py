@@ -1,0 +1,133 @@
+"""Evaluated mesh data as numpy arrays, through the attribute API and `foreach_get`.
+
+No Python loop here touches a vertex, face or corner: the per-element
+collections are 10-100x slower than these bulk reads.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Blender's normals domain -> USD interpolation
+NORMAL_INTERPOLATION = {"POINT": "vertex", "FACE": "uniform", "CORNER": "faceVarying"}
+COLOR_INTERPOLATION = {"POINT": "vertex", "CORNER": "faceVarying"}
+
+
+@dataclass
+class UVMap:
+    name: str
+    values: np.ndarray  # (K, 2) float32
+    indices: np.ndarray | None  # (corners,) int32 into values, or None when values are per corner
+    active_render: bool
+
+
+@dataclass
+class MeshData:
+    points: np.ndarray  # (V, 3) float32, only vertices used by faces
+    face_counts: np.ndarray  # (F,) int32
+    face_indices: np.ndarray  # (C,) int32
+    normals: np.ndarray | None = None  # (N, 3) float32 at `normals_interpolation`
+    normals_interpolation: str = "faceVarying"
+    uvs: list = field(default_factory=list)
+    colors: np.ndarray | None = None  # (N, 3) float32, linear
+    colors_interpolation: str = "vertex"
+    material_indices: np.ndarray | None = None  # (F,) int32, None when every face uses slot 0
+    loose_vertices: int = 0
+    loose_edges: int = 0
+
+    @property
+    def empty(self):
+        return len(self.face_counts) == 0
+
+
+def _read(collection, prop, count, width, dtype):
+    out = np.empty(count * width, dtype)
+    if count:
+        collection.foreach_get(prop, out)
+    return out.reshape(count, width) if width > 1 else out
+
+
+def _attribute(mesh, name, prop, count, width, dtype):
+    attr = mesh.attributes.get(name)
+    return None if attr is None else _read(attr.data, prop, count, width, dtype)
+
+
+def read_positions(mesh):
+    return _read(mesh.attributes["position"].data, "vector", len(mesh.vertices), 3, np.float32)
+
+
+def read_mesh(mesh, normals=True, uvs=True, colors=True):
+    """Everything the mesh writer needs from an evaluated mesh."""
+    nv, nf, nc = len(mesh.vertices), len(mesh.polygons), len(mesh.loops)
+    points = read_positions(mesh)
+    counts = _read(mesh.polygons, "loop_total", nf, 1, np.int32)
+    corner_vert = _attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)
+    if corner_vert is None:  # older files may hide the internal attribute
+        corner_vert = _read(mesh.loops, "vertex_index", nc, 1, np.int32)
+    data = MeshData(points=points, face_counts=counts, face_indices=corner_vert)
+
+    if normals and nf:
+        domain = mesh.normals_domain
+        source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
+        data.normals = _read(source, "vector", len(source), 3, np.float32)
+        data.normals_interpolation = NORMAL_INTERPOLATION[domain]
+    if uvs and nf:
+        data.uvs = [_read_uv(mesh, uv, nc) for uv in mesh.uv_layers]
+    if colors and nf:
+        _read_colors(mesh, data)
+    material_index = _attribute(mesh, "material_index", "value", nf, 1, np.int32)
+    if material_index is not None and material_index.any():
+        data.material_indices = material_index
+
+    corner_edge = _attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
+    if corner_edge is not None and len(mesh.edges):
+        data.loose_edges = int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
+    _drop_loose_vertices(data, nv)
+    return data
+
+
+def _read_uv(mesh, uv, nc):
+    values = _attribute(mesh, uv.name, "vector", nc, 2, np.float32)
+    if values is None:
+        values = _read(uv.uv, "vector", nc, 2, np.float32)
+    unique, indices = _deduplicate(values)
+    # Indexed costs 8 bytes a unique value plus 4 a corner, against 8 a corner.
+    if len(unique) * 2 < nc:
+        return UVMap(uv.name, unique, indices, uv.active_render)
+    return UVMap(uv.name, values, None, uv.active_render)
+
+
+def _deduplicate(values):
+    """Unique (K, 2) float32 rows and the index of each row, fast: a row is one 64-bit word."""
+    keys = np.ascontiguousarray(values).view(np.uint64).ravel()
+    unique_keys, inverse = np.unique(keys, return_inverse=True)
+    return unique_keys.view(np.float32).reshape(-1, 2), inverse.astype(np.int32)
+
+
+def _read_colors(mesh, data):
+    attrs = mesh.color_attributes
+    index = getattr(attrs, "render_color_index", -1)
+    if not len(attrs) or index < 0 or index >= len(attrs):
+        return
+    attr = attrs[index]
+    if attr.domain not in COLOR_INTERPOLATION:
+        return
+    rgba = _read(attr.data, "color", len(attr.data), 4, np.float32)
+    data.colors = np.ascontiguousarray(rgba[:, :3])
+    data.colors_interpolation = COLOR_INTERPOLATION[attr.domain]
+
+
+def _drop_loose_vertices(data, nv):
+    """Removes vertices no face uses, renumbering corners and per-vertex arrays."""
+    used = np.zeros(nv, bool)
+    used[data.face_indices] = True
+    n_used = int(np.count_nonzero(used))
+    if n_used == nv:
+        return
+    data.loose_vertices = nv - n_used
+    remap = np.cumsum(used, dtype=np.int32) - 1
+    data.face_indices = remap[data.face_indices]
+    data.points = data.points[used]
+    if data.normals is not None and data.normals_interpolation == "vertex":
+        data.normals = data.normals[used]
+    if data.colors is not None and data.colors_interpolation == "vertex":
+        data.colors = data.colors[used]

@@ -1,0 +1,139 @@
+"""The export: target checks, the frame loop over the hierarchy, the report, the atomic save."""
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from . import __version__
+from .options import FORMATS, ExportOptions
+from .report import ExportReport
+
+
+class ExportError(Exception):
+    """An export that could not be done; the message says why, for the user."""
+
+
+def check_target(filepath):
+    """The absolute target path, or a clear error for a wrong extension or an unusable folder."""
+    path = os.path.abspath(os.fspath(filepath))
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise ExportError(f"cannot export to {os.path.basename(path)!r}: the file name must end in "
+                          f"{', '.join(FORMATS)}")
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise ExportError(f"cannot export to {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot export to {path}: the folder {folder} is not writable")
+    if os.path.isdir(path):
+        raise ExportError(f"cannot export to {path}: it is a folder")
+    return path
+
+
+def axis_conversion(scale):
+    """Blender (Z up) to USD (Y up) and Blender units to metres, as one 4x4 matrix.
+
+    A rotation of -90 degrees about X, written exactly: (x, y, z) -> (x, z, -y)."""
+    return np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]], np.float64) * \
+        np.array([scale, scale, scale, 1.0])[:, None]
+
+
+def frame_range(scene, options):
+    if not options.animation:
+        return [scene.frame_current]
+    start = scene.frame_start if options.frame_start is None else options.frame_start
+    end = scene.frame_end if options.frame_end is None else options.frame_end
+    if end < start:
+        raise ExportError(f"the frame range {start}-{end} is empty")
+    return list(range(start, end + 1))
+
+
+def export(filepath, options=None, context=None):
+    """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport."""
+    import bpy
+
+    from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
+
+    from .blender.evaluation import evaluation
+    from .blender.scene_state import preserved
+
+    options = options or ExportOptions()
+    context = context or bpy.context
+    path = check_target(filepath)
+    report = ExportReport(filepath=path)
+    started = time.perf_counter()
+    scene = context.scene
+    frames = frame_range(scene, options)
+    report.frames = (frames[0], frames[-1])
+    def write(tmp):
+        _export_to(tmp, path, context, options, frames, report)
+        if options.validate or options.strict:
+            report.findings = _validate(tmp)
+
+    with preserved(context), evaluation(scene, options.evaluation_mode):
+        _write_atomically(path, write, options, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_atomically(path, write, options, report):
+    """Writes through a temporary file in the target folder, renamed over `path` only on success."""
+    folder, name = os.path.split(path)
+    stem, ext = os.path.splitext(name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=ext, dir=folder)
+    os.close(fd)
+    os.unlink(tmp)  # USD creates the file itself
+    try:
+        write(tmp)
+        if options.strict and not report.compliant:
+            raise ExportError(f"the export is not Miris-compliant ({len(report.errors)} error(s)); "
+                              f"nothing was written to {path}")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _validate(path):
+    try:
+        from .validate import validate_file
+    except ImportError:  # the validator is not part of this build
+        return []
+    return validate_file(path)
+
+
+def _export_to(tmp, final_path, context, options, frames, report):
+    import bpy
+
+    from .session import ExportSession
+    from .usd import stage as usd_stage
+    from .usd.hierarchy import UsdHierarchy
+
+    scene = context.scene
+    stage = usd_stage.create_stage(tmp)
+    session = ExportSession(
+        stage=stage,
+        options=options,
+        report=report,
+        view_layer=context.view_layer,
+        top_matrix=axis_conversion(scene.unit_settings.scale_length or 1.0),
+        export_dir=os.path.dirname(final_path),
+        animated=len(frames) > 1,
+    )
+    hierarchy = UsdHierarchy(session)
+    for frame in frames:
+        if session.animated or scene.frame_current != frame or scene.frame_subframe:
+            scene.frame_set(frame)
+        session.frame = frame
+        hierarchy.iterate(context.evaluated_depsgraph_get())
+    if session.animated:
+        usd_stage.set_time_range(stage, frames[0], frames[-1], scene.render.fps / scene.render.fps_base)
+    source = os.path.basename(bpy.data.filepath) or "unsaved scene"
+    usd_stage.set_provenance(
+        stage,
+        creator=f"Miris USD exporter {__version__}",
+        blenderVersion=bpy.app.version_string,
+        sourceFile=source,
+    )
+    stage.GetRootLayer().Save()

@@ -1,0 +1,3 @@
+from .iterator import ExportContext, HierarchyIterator
+
+__all__ = ["ExportContext", "HierarchyIterator"]

@@ -1,0 +1,53 @@
+"""What an export did: the file, what it wrote by kind, what it dropped or changed, and how long it took."""
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ExportReport:
+    filepath: str = ""
+    prims: Counter = field(default_factory=Counter)  # prims written by kind ("Mesh", "Xform", ...)
+    warnings: list = field(default_factory=list)  # something dropped, converted or missing
+    infos: list = field(default_factory=list)  # something the user may want to know
+    findings: list = field(default_factory=list)  # validator findings on the written file
+    frames: tuple = (0, 0)  # first and last frame exported
+    seconds: float = 0.0
+
+    _said: set = field(default_factory=set, repr=False)  # each line is said once
+
+    def warn(self, message):
+        if message not in self._said:
+            self._said.add(message)
+            self.warnings.append(message)
+
+    def info(self, message):
+        if message not in self._said:
+            self._said.add(message)
+            self.infos.append(message)
+
+    def count(self, kind, n=1):
+        self.prims[kind] += n
+
+    @property
+    def errors(self):
+        return [f for f in self.findings if getattr(f, "severity", "error") == "error"]
+
+    @property
+    def compliant(self):
+        return not self.errors
+
+    def summary(self):
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.prims.items())) or "nothing"
+        first, last = self.frames
+        span = f"frame {first}" if first == last else f"frames {first}-{last}"
+        return f"Exported {kinds} ({span}) to {self.filepath} in {self.seconds:.2f} s"
+
+    def lines(self):
+        out = [self.summary()]
+        out += [f"WARNING: {w}" for w in self.warnings]
+        out += [f"INFO: {i}" for i in self.infos]
+        out += [f"{getattr(f, 'severity', 'error').upper()}: {f}" for f in self.findings]
+        return out
+
+    def __str__(self):
+        return "\n".join(self.lines())

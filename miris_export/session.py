@@ -1,0 +1,19 @@
+"""What every writer of one export shares: the stage, the options, the report, the current frame."""
+from dataclasses import dataclass, field
+from typing import Any
+
+from .usd.naming import SiblingNames
+
+
+@dataclass
+class ExportSession:
+    stage: Any
+    options: Any
+    report: Any
+    view_layer: Any
+    top_matrix: Any  # Blender world -> USD world: Z-up to Y-up and the scene's unit scale
+    export_dir: str  # the folder the file goes to; textures go below it
+    animated: bool = False
+    frame: float = 0.0
+    names: SiblingNames = field(default_factory=SiblingNames)
+    cache: dict = field(default_factory=dict)  # per-export caches of writers that share work (materials...)

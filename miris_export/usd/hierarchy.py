@@ -1,0 +1,66 @@
+"""The hierarchy iterator for USD: exported objects become prims under /Root, frames time codes.
+
+Each object is an Xform named after it, holding its transform; its data (a
+mesh, a light...) is a child prim named after the data, as in Blender's own
+USD exporter, so gprims never nest and the data can later be shared.
+"""
+from pxr import Sdf
+
+from ..hierarchy import HierarchyIterator
+from ..writers import DATA_WRITERS, TRANSFORM_ONLY
+from ..writers.xform import TransformWriter
+from .stage import ROOT
+
+
+class ObjectWriters:
+    __slots__ = ("transform", "data")
+
+    def __init__(self, transform, data):
+        self.transform, self.data = transform, data
+
+
+class UsdHierarchy(HierarchyIterator):
+    def __init__(self, session):
+        super().__init__(session.options, session.view_layer, session.top_matrix)
+        self.session = session
+        self.paths = {}  # export key -> Sdf.Path
+
+    def data_kind(self, obj):
+        return DATA_WRITERS.get(obj.type)
+
+    def has_data(self, ctx):
+        writer = self.data_kind(ctx.object)
+        if writer is None:
+            return False
+        check = getattr(writer, "has_data", None)
+        return check is None or check(ctx.object)
+
+    def skipped(self, ctx):
+        obj = ctx.object
+        if obj.type in TRANSFORM_ONLY:
+            return
+        if obj.type in DATA_WRITERS:
+            self.session.report.warn(f"{ctx.name}: skipped, its {obj.type.lower()} data is empty")
+        else:
+            self.session.report.warn(f"{ctx.name}: skipped, {obj.type.lower()} objects have no Miris equivalent")
+
+    def create_writer(self, ctx):
+        names = self.session.names
+        parent = self.paths.get(ctx.parent_key, ROOT)
+        path = parent.AppendChild(names.claim(parent, ctx.name))
+        self.paths[ctx.key] = path
+        transform = TransformWriter(self.session, path, ctx)
+        data = None
+        if self._has_data.get(ctx.key):
+            data_name = names.claim(path, getattr(ctx.object.data, "name", ctx.name))
+            data = self.data_kind(ctx.object)(self.session, path.AppendChild(data_name), ctx)
+        return ObjectWriters(transform, data)
+
+    def write(self, writers, ctx):
+        time = self.session.frame
+        writers.transform.write(ctx, time)
+        if writers.data is not None:
+            writers.data.write(ctx, time)
+
+    def batch(self):
+        return Sdf.ChangeBlock()

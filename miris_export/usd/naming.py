@@ -1,0 +1,42 @@
+"""Valid, unique and stable USD prim names from Blender names."""
+import re
+
+_NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]")
+
+
+def identifier(name):
+    """A valid USD identifier for a Blender name: ASCII letters, digits and '_', not starting with a digit.
+
+    Non-ASCII characters become '_' too: USD accepts UTF-8 names only from
+    24.03 on, and renderers that key on names cope best with plain ASCII.
+    """
+    ident = _NOT_IDENTIFIER.sub("_", name) or "_"
+    if ident[0].isdigit():
+        ident = "_" + ident
+    return ident
+
+
+class SiblingNames:
+    """Hands out names unique among the children of each parent path.
+
+    `Cube.001` and `Cube_001` both become `Cube_001`; the one claimed second
+    gets `Cube_001_1`. Claims come in a deterministic order, so two exports of
+    the same scene give the same names.
+    """
+
+    def __init__(self):
+        self._taken = {}
+
+    def claim(self, parent_path, name):
+        taken = self._taken.setdefault(str(parent_path), set())
+        base = identifier(name)
+        unique, n = base, 0
+        while unique in taken:
+            n += 1
+            unique = f"{base}_{n}"
+        taken.add(unique)
+        return unique
+
+    def reserve(self, parent_path, name):
+        """Marks a name as used without renaming it (fixed prims such as /Root/Lights)."""
+        self._taken.setdefault(str(parent_path), set()).add(name)

@@ -1,0 +1,40 @@
+"""What all writers share: the export session they write into, and their prim."""
+from ..usd.sparse import SampledAttribute
+
+
+class Writer:
+    """Created once, at the first frame its object exists; `write` is called every frame.
+
+    A writer must not keep Blender data between calls: what it is given is valid
+    only for the frame at hand.
+    """
+
+    prim_kind = ""  # the report counts prims under this name
+
+    def __init__(self, session, path, ctx):
+        self.session = session
+        self.path = path
+        self.prim = self.define(session.stage, path, ctx)
+        self._sampled = {}
+        if self.prim_kind:
+            session.report.count(self.prim_kind)
+
+    def define(self, stage, path, ctx):
+        """Defines the prims this writer owns. Called outside the frame's change block,
+        which is the only place prims may be created."""
+        raise NotImplementedError
+
+    def write(self, ctx, time):
+        raise NotImplementedError
+
+    def sampled(self, attr, same=None):
+        """The attribute's frame-by-frame writer, created on first use."""
+        key = attr.GetName()
+        sampler = self._sampled.get(key)
+        if sampler is None:
+            sampler = self._sampled[key] = SampledAttribute(attr, self.session.animated, same)
+        return sampler
+
+    def set(self, attr, value, time, same=None):
+        """Authors `value` at frame `time`; `same(a, b)` says when two values count as unchanged."""
+        self.sampled(attr, same).set(value, time)

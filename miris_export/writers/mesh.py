@@ -1,0 +1,133 @@
+"""Meshes: points, faces, normals at their own domain, UV maps, display colour, extent.
+
+On animated exports a mesh is read again each frame only as far as needed:
+positions are compared first; same topology re-reads points and normals,
+a topology change re-reads everything.
+"""
+import numpy as np
+from pxr import Gf, Sdf, UsdGeom, Vt
+
+from .. import materials
+from ..blender.mesh_data import read_mesh, read_positions
+from ..usd.naming import identifier
+from .base import Writer
+
+MESH_CONVERTIBLE = {"MESH", "CURVE", "SURFACE", "META", "FONT"}
+
+
+class evaluated_mesh:
+    """The evaluated mesh of an object; a temporary one for curves, text and the like, freed on exit."""
+
+    def __init__(self, obj):
+        self.obj = obj
+        self.owned = obj.type != "MESH"
+
+    def __enter__(self):
+        return self.obj.to_mesh() if self.owned else self.obj.data
+
+    def __exit__(self, *exc):
+        if self.owned:
+            self.obj.to_mesh_clear()
+
+
+def _vec3f(array):
+    return Vt.Vec3fArray.FromNumpy(np.ascontiguousarray(array, dtype=np.float32))
+
+
+def _extent(points):
+    if not len(points):
+        return Vt.Vec3fArray(2)
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    return Vt.Vec3fArray([Gf.Vec3f(*map(float, lo)), Gf.Vec3f(*map(float, hi))])
+
+
+def uv_primvar_names(uv_maps):
+    """USD names of UV maps: the active render map is `st`, others their sanitized name, all unique."""
+    result, taken = [None] * len(uv_maps), set()
+    for i in sorted(range(len(uv_maps)), key=lambda i: not uv_maps[i].active_render):
+        base = "st" if uv_maps[i].active_render else identifier(uv_maps[i].name)
+        name, n = base, 0
+        while name in taken:
+            n += 1
+            name = f"{base}_{n}"
+        taken.add(name)
+        result[i] = name
+    return result
+
+
+class MeshWriter(Writer):
+    prim_kind = "Mesh"
+
+    @staticmethod
+    def has_data(obj):
+        with evaluated_mesh(obj) as mesh:
+            return mesh is not None and len(mesh.polygons) > 0
+
+    def define(self, stage, path, ctx):
+        self.mesh = UsdGeom.Mesh.Define(stage, path)
+        self.mesh.CreateSubdivisionSchemeAttr(UsdGeom.Tokens.none)
+        self.mesh.CreateDoubleSidedAttr(materials.double_sided(ctx.object))
+        materials.bind(self.session, self.mesh, ctx.object)
+        self._topology = None  # (vertices, faces, corners) last written
+        self._positions = None  # raw positions last read, to see whether the mesh moved
+        return self.mesh.GetPrim()
+
+    def write(self, ctx, time):
+        opts = self.session.options
+        with evaluated_mesh(ctx.object) as mesh:
+            topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
+            if topology == self._topology:
+                positions = read_positions(mesh)
+                if np.array_equal(positions, self._positions):
+                    self._hold_all(time)
+                    return
+                data = read_mesh(mesh, normals=opts.normals, uvs=False, colors=False)
+                self._positions = positions
+                self._write_shape(data, time)
+                self._hold_topology(time)
+                return
+            data = read_mesh(mesh, normals=opts.normals, uvs=opts.uvs, colors=opts.colors)
+            self._positions = read_positions(mesh) if self.session.animated else None
+            first = self._topology is None
+            self._topology = topology
+            self._write_shape(data, time)
+            self._write_topology(data, time)
+            if first and (data.loose_vertices or data.loose_edges):
+                self.session.report.warn(
+                    f"{ctx.name}: dropped {data.loose_edges} loose edge(s) and {data.loose_vertices} "
+                    "vertex(es) not used by any face (USD meshes hold faces only)"
+                )
+
+    def _write_shape(self, data, time):
+        self.set(self.mesh.CreatePointsAttr(), _vec3f(data.points), time)
+        self.set(self.mesh.CreateExtentAttr(), _extent(data.points), time)
+        if data.normals is not None:
+            attr = self.mesh.CreateNormalsAttr()
+            self.mesh.SetNormalsInterpolation(data.normals_interpolation)
+            self.set(attr, _vec3f(data.normals), time)
+
+    def _write_topology(self, data, time):
+        self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(data.face_counts), time)
+        self.set(self.mesh.CreateFaceVertexIndicesAttr(), Vt.IntArray.FromNumpy(data.face_indices), time)
+        primvars = UsdGeom.PrimvarsAPI(self.mesh)
+        for uv, name in zip(data.uvs, uv_primvar_names(data.uvs)):
+            interpolation = UsdGeom.Tokens.faceVarying
+            pv = primvars.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, interpolation)
+            self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
+            if uv.indices is not None:
+                self.set(pv.CreateIndicesAttr(), Vt.IntArray.FromNumpy(uv.indices), time)
+        if data.colors is not None:
+            pv = self.mesh.CreateDisplayColorPrimvar(data.colors_interpolation)
+            self.set(pv.GetAttr(), _vec3f(data.colors), time)
+
+    def _hold_topology(self, time):
+        for name, sampler in self._sampled.items():
+            if name not in _SHAPE_ATTRS:
+                sampler.hold(time)
+
+    def _hold_all(self, time):
+        for sampler in self._sampled.values():
+            sampler.hold(time)
+
+
+_SHAPE_ATTRS = {"points", "extent", "normals"}
