@@ -40,3 +40,22 @@ class SiblingNames:
     def reserve(self, parent_path, name):
         """Marks a name as used without renaming it (fixed prims such as /Root/Lights)."""
         self._taken.setdefault(str(parent_path), set()).add(name)
+
+
+def uv_primvar_names(uv_maps):
+    """USD primvar names for (name, active_render) UV maps, in the same order.
+
+    The active render map is `st`, the name UsdPreviewSurface readers use by
+    convention; the others keep their sanitized Blender name; all are unique.
+    """
+    result, taken = [None] * len(uv_maps), set()
+    for i in sorted(range(len(uv_maps)), key=lambda i: not uv_maps[i][1]):
+        name, active = uv_maps[i]
+        base = "st" if active else identifier(name)
+        unique, n = base, 0
+        while unique in taken:
+            n += 1
+            unique = f"{base}_{n}"
+        taken.add(unique)
+        result[i] = unique
+    return result

@@ -9,7 +9,7 @@ from pxr import Gf, Sdf, UsdGeom, Vt
 
 from .. import materials
 from ..blender.mesh_data import read_mesh, read_positions
-from ..usd.naming import identifier
+from ..usd.naming import uv_primvar_names
 from .base import Writer
 
 MESH_CONVERTIBLE = {"MESH", "CURVE", "SURFACE", "META", "FONT"}
@@ -39,20 +39,6 @@ def _extent(points):
         return Vt.Vec3fArray(2)
     lo, hi = points.min(axis=0), points.max(axis=0)
     return Vt.Vec3fArray([Gf.Vec3f(*map(float, lo)), Gf.Vec3f(*map(float, hi))])
-
-
-def uv_primvar_names(uv_maps):
-    """USD names of UV maps: the active render map is `st`, others their sanitized name, all unique."""
-    result, taken = [None] * len(uv_maps), set()
-    for i in sorted(range(len(uv_maps)), key=lambda i: not uv_maps[i].active_render):
-        base = "st" if uv_maps[i].active_render else identifier(uv_maps[i].name)
-        name, n = base, 0
-        while name in taken:
-            n += 1
-            name = f"{base}_{n}"
-        taken.add(name)
-        result[i] = name
-    return result
 
 
 class MeshWriter(Writer):
@@ -110,7 +96,7 @@ class MeshWriter(Writer):
         self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(data.face_counts), time)
         self.set(self.mesh.CreateFaceVertexIndicesAttr(), Vt.IntArray.FromNumpy(data.face_indices), time)
         primvars = UsdGeom.PrimvarsAPI(self.mesh)
-        for uv, name in zip(data.uvs, uv_primvar_names(data.uvs)):
+        for uv, name in zip(data.uvs, uv_primvar_names([(u.name, u.active_render) for u in data.uvs])):
             interpolation = UsdGeom.Tokens.faceVarying
             pv = primvars.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, interpolation)
             self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
