@@ -106,9 +106,12 @@ def _validate(path):
 def _export_to(tmp, final_path, context, options, frames, report):
     import bpy
 
+    from pxr import Sdf
+
     from .session import ExportSession
     from .usd import stage as usd_stage
     from .usd.hierarchy import UsdHierarchy
+    from .writers import SCENE_WRITERS
 
     scene = context.scene
     stage = usd_stage.create_stage(tmp)
@@ -122,11 +125,18 @@ def _export_to(tmp, final_path, context, options, frames, report):
         animated=len(frames) > 1,
     )
     hierarchy = UsdHierarchy(session)
+    scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     for frame in frames:
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
         session.frame = frame
-        hierarchy.iterate(context.evaluated_depsgraph_get())
+        depsgraph = context.evaluated_depsgraph_get()
+        hierarchy.iterate(depsgraph)
+        with Sdf.ChangeBlock():
+            for writer in scene_writers:
+                writer.write(scene, depsgraph, frame)
+    for writer in scene_writers:
+        writer.finish()
     if session.animated:
         usd_stage.set_time_range(stage, frames[0], frames[-1], scene.render.fps / scene.render.fps_base)
     source = os.path.basename(bpy.data.filepath) or "unsaved scene"

@@ -1,30 +1,50 @@
-"""The one immutable options object every entry point builds and the exporter reads."""
-from dataclasses import dataclass, fields, replace
+"""The one immutable options object every entry point builds and the exporter reads.
+
+Each option carries its label, description and panel group, from which the
+operator's properties, the command line and the documentation are made, so an
+option is declared here and nowhere else.
+"""
+from dataclasses import dataclass, field, fields, replace
 
 FORMATS = (".usdc", ".usda", ".usdz")
 EVALUATION_MODES = ("RENDER", "VIEWPORT")
 
 
+def option(default, label, description, group, choices=None):
+    return field(default=default, metadata={"label": label, "description": description, "group": group,
+                                            "choices": choices})
+
+
 @dataclass(frozen=True)
 class ExportOptions:
-    # Which objects
-    selected_only: bool = False
-    visible_only: bool = True
-    collection: str = ""  # name of a collection to export; empty: the whole view layer
-    # Time
-    animation: bool = True  # False: only the current frame
-    frame_start: int | None = None  # None: the scene's range
-    frame_end: int | None = None
+    # Include
+    selected_only: bool = option(False, "Selected Only", "Export only selected objects", "Include")
+    visible_only: bool = option(True, "Visible Only", "Export only objects visible in the chosen evaluation mode",
+                                "Include")
+    collection: str = option("", "Collection", "Export only the objects of this collection (empty: the whole "
+                             "view layer)", "Include")
+    # Animation
+    animation: bool = option(True, "Animation", "Export the frame range as time samples; off: the current frame "
+                             "only", "Animation")
+    frame_start: int | None = option(None, "Start", "First frame (default: the scene's)", "Animation")
+    frame_end: int | None = option(None, "End", "Last frame (default: the scene's)", "Animation")
     # Geometry
-    evaluation_mode: str = "RENDER"  # modifiers and visibility as rendered, or as in the viewport
-    normals: bool = True
-    uvs: bool = True
-    colors: bool = True
-    # Materials, lights, checks
-    materials: bool = True
-    default_light: bool = True  # add a light when the scene has none, so the file stays compliant
-    validate: bool = True  # run the Miris validator on the written file
-    strict: bool = False  # fail the export (and leave no file) when the output is not compliant
+    evaluation_mode: str = option("RENDER", "Evaluation", "Modifiers and visibility as rendered or as in the "
+                                  "viewport", "Geometry", choices=EVALUATION_MODES)
+    normals: bool = option(True, "Normals", "Export normals, custom split normals included", "Geometry")
+    uvs: bool = option(True, "UV Maps", "Export every UV map; the active render map is named st", "Geometry")
+    colors: bool = option(True, "Color Attribute", "Export the active render color attribute as displayColor",
+                          "Geometry")
+    # Materials and lights
+    materials: bool = option(True, "Materials", "Export materials as UsdPreviewSurface under /Materials",
+                             "Materials")
+    default_light: bool = option(True, "Default Light", "Add a light when the scene has none, as the Miris "
+                                 "specification requires one", "Lights")
+    # Checks
+    validate: bool = option(True, "Validate", "Check the written file against the Miris specification",
+                            "Checks")
+    strict: bool = option(False, "Strict", "Fail the export, writing nothing, when the file is not compliant",
+                          "Checks")
 
     def __post_init__(self):
         if self.evaluation_mode not in EVALUATION_MODES:
@@ -45,5 +65,6 @@ class ExportOptions:
         return replace(self, **changes)
 
 
-def option_names():
-    return [f.name for f in fields(ExportOptions)]
+def option_fields():
+    """(name, default, metadata) of every option, in declaration order."""
+    return [(f.name, f.default, f.metadata) for f in fields(ExportOptions)]

@@ -12,5 +12,10 @@ DATA_WRITERS = {
     "FONT": MeshWriter,
 }
 
+# Writers of what belongs to the scene rather than to one object (the World...):
+# created before the first frame as cls(session, scene), then write(scene, depsgraph, frame)
+# each frame inside the frame's change block, then finish() after the last frame.
+SCENE_WRITERS = []
+
 # Types with nothing of their own to write: an Xform when they carry children, silently.
 TRANSFORM_ONLY = {"EMPTY", "ARMATURE"}
