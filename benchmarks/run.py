@@ -1,0 +1,312 @@
+"""Our exporter against Blender's own (`bpy.ops.wm.usd_export`) on five scenes built in code.
+
+    python benchmarks/run.py                  # full size, every scene
+    python benchmarks/run.py --scenes ad      # some scenes
+    python benchmarks/run.py --quick          # small sizes, a smoke run
+    python benchmarks/run.py --one a ours     # one export in this process; prints its memory (used by the above)
+
+Run with a Python that has the `bpy` module (Blender 5.0; 4.2 works too).
+
+- Time: the median of --runs exports of each exporter in this process,
+  alternating which goes first, after both exporters' modules are loaded.
+- Size: every byte each exporter writes into its own empty folder: the
+  .usdc and any textures it copies beside it (ours: Textures/, Blender's:
+  textures/), so a file that references textures is not favoured over one
+  that writes them.
+- Memory: one fresh process per export (--mem-runs per exporter). It builds
+  the scene, loads both exporters' modules (as enabling the extension would),
+  resets the process's high-water mark, exports once, and reports the
+  high-water mark (getrusage ru_maxrss) minus the resident size just before
+  the export: the memory the export itself needed. The raw peak, which adds
+  the same Blender and scene to both sides, is printed beside it.
+"""
+import argparse
+import contextlib
+import gc
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+for path in (REPO, HERE):
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+import bpy  # noqa: E402
+
+import scenes  # noqa: E402
+
+EXPORTERS = ("ours", "blender")
+TARGETS = {"time": 1.0, "size": 1.0, "memory": 1.5}
+FILE_NAME = "scene.usdc"
+
+
+# --- the two exporters, with the same settings ------------------------------------
+
+def load_exporters():
+    """Imports what our exporter imports on its first export (pxr included); Blender's is built in."""
+    import miris_export.exporter  # noqa: F401
+    import miris_export.session  # noqa: F401
+    import miris_export.usd.hierarchy  # noqa: F401
+    import miris_export.usd.stage  # noqa: F401
+
+
+def export_ours(path, scene):
+    import miris_export
+
+    # validate=False: Blender's exporter does not check its output either.
+    # default_light=False: the scenes have no light and Blender's exporter adds none.
+    miris_export.export(path, animation=scene.animated, validate=False, default_light=False)
+
+
+# What ours does, in the terms of Blender's operator. Names one Blender version
+# lacks are dropped, so the same call works on 4.2 and 5.0.
+BLENDER_SETTINGS = dict(
+    selected_objects_only=False,
+    visible_objects_only=True,  # 4.2; 5.0 always exports visible objects only
+    export_hair=False,
+    export_uvmaps=True,
+    rename_uvmaps=True,  # the active render map becomes `st`, as ours names it
+    export_mesh_colors=True,
+    export_normals=True,
+    export_materials=True,
+    generate_preview_surface=True,
+    generate_materialx_network=False,
+    export_subdivision="TESSELLATE",  # ours writes the evaluated mesh, subdivision applied
+    export_armatures=True,
+    export_shapekeys=True,
+    use_instancing=False,  # ours writes a copy per object
+    evaluation_mode="RENDER",
+    convert_orientation=True,  # ours writes Y up
+    export_global_forward_selection="NEGATIVE_Z",
+    export_global_up_selection="Y",
+    export_textures_mode="NEW",  # 5.0: copy textures beside the file, as ours does
+    export_textures=True,  # 4.2's name for the same
+    overwrite_textures=True,
+    relative_paths=True,
+    xform_op_mode="MAT",  # ours writes one matrix op
+    root_prim_path="/Root",
+    export_custom_properties=False,  # ours writes neither custom properties
+    author_blender_name=False,  # nor Blender names
+    convert_world_material=False,
+    triangulate_meshes=False,
+    merge_parent_xform=False,  # an Xform with the data as its child, as ours
+    convert_scene_units="METERS",
+)
+
+
+def blender_settings():
+    known = {p.identifier for p in bpy.ops.wm.usd_export.get_rna_type().properties}
+    return {k: v for k, v in BLENDER_SETTINGS.items() if k in known}
+
+
+def export_blender(path, scene):
+    result = bpy.ops.wm.usd_export(filepath=path, export_animation=scene.animated, **blender_settings())
+    if result != {"FINISHED"}:
+        raise RuntimeError(f"Blender's USD export returned {result}")
+
+
+EXPORT = {"ours": export_ours, "blender": export_blender}
+
+
+def export_into(folder, exporter, scene):
+    """Exports into an empty `folder`; returns the wall time in seconds."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    path = os.path.join(folder, FILE_NAME)
+    gc.collect()
+    with quiet_stdout():
+        started = time.perf_counter()
+        EXPORT[exporter](path, scene)
+        return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Keeps Blender's C++ exporter's own progress lines (written to file descriptor 1) out of the table."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def folder_size(folder):
+    return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(folder) for f in files)
+
+
+def mesh_prims(path):
+    from pxr import Usd, UsdGeom
+
+    stage = Usd.Stage.Open(path)
+    return sum(1 for prim in stage.Traverse() if prim.IsA(UsdGeom.Mesh))
+
+
+# --- memory, one process per export --------------------------------------------------
+
+def _status_kb(field):
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def _reset_high_water_mark():
+    """Linux resets the peak resident size (VmHWM, what ru_maxrss reports) on writing 5 to clear_refs."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def one(key, exporter, quick):
+    """Builds the scene, exports it once with `exporter` and prints this process's memory as JSON."""
+    scene = scenes.build(key, quick)
+    load_exporters()
+    with tempfile.TemporaryDirectory(prefix="miris_bench_") as tmp:
+        gc.collect()
+        reset = _reset_high_water_mark()
+        # Without the reset the high-water mark may still hold the scene build's peak.
+        baseline = _status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        seconds = export_into(os.path.join(tmp, exporter), exporter, scene)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    print(json.dumps({"scene": key, "exporter": exporter, "baseline_kb": baseline, "peak_kb": peak,
+                      "hwm_reset": reset, "seconds": seconds}))
+
+
+def measure_memory(key, exporter, quick):
+    cmd = [sys.executable, os.path.abspath(__file__), "--one", key, exporter] + (["--quick"] if quick else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        raise RuntimeError(f"the memory run of scene {key} with {exporter} failed:\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+# --- one scene ------------------------------------------------------------------------
+
+def bench_scene(key, args, out_root):
+    scene = scenes.build(key, args.quick)
+    load_exporters()
+    print(f"\n({key}) {scene.title}", flush=True)
+    times = {e: [] for e in EXPORTERS}
+    sizes = {}
+    for run in range(args.runs):
+        order = EXPORTERS if run % 2 == 0 else EXPORTERS[::-1]
+        for exporter in order:
+            folder = os.path.join(out_root, key, exporter)
+            times[exporter].append(export_into(folder, exporter, scene))
+            sizes[exporter] = folder_size(folder)
+    counts = {e: mesh_prims(os.path.join(out_root, key, e, FILE_NAME)) for e in EXPORTERS}
+    memory = {e: [] for e in EXPORTERS}
+    for run in range(args.mem_runs):
+        order = EXPORTERS if run % 2 == 0 else EXPORTERS[::-1]
+        for exporter in order:
+            memory[exporter].append(measure_memory(key, exporter, args.quick))
+    result = {
+        "scene": key,
+        "title": scene.title,
+        "expected_meshes": scene.meshes,
+        "meshes": counts,
+        "time": {e: statistics.median(times[e]) for e in EXPORTERS},
+        "times": times,
+        "size": sizes,
+        "memory": {e: statistics.median(m["peak_kb"] - m["baseline_kb"] for m in memory[e]) * 1024
+                   for e in EXPORTERS},
+        "peak": {e: statistics.median(m["peak_kb"] for m in memory[e]) * 1024 for e in EXPORTERS},
+        "hwm_reset": all(m["hwm_reset"] for e in EXPORTERS for m in memory[e]),
+    }
+    print_scene(result)
+    return result
+
+
+def ratio(values):
+    return values["ours"] / values["blender"] if values["blender"] else float("inf")
+
+
+def _mb(n):
+    return f"{n / 1e6:,.1f} MB"
+
+
+def print_scene(r):
+    rows = [("time", lambda s: f"{s:.2f} s"), ("size", _mb), ("memory", _mb)]
+    print(f"  {'':8}{'ours':>12}{'Blender':>12}{'ratio':>8}  target")
+    for name, fmt in rows:
+        q = ratio(r[name])
+        mark = "ok" if q <= TARGETS[name] else "MISSED"
+        print(f"  {name:8}{fmt(r[name]['ours']):>12}{fmt(r[name]['blender']):>12}{q:>8.2f}  "
+              f"<= {TARGETS[name]}  {mark}")
+    print(f"  (peak resident size: ours {_mb(r['peak']['ours'])}, Blender {_mb(r['peak']['blender'])}; "
+          f"times: ours {', '.join(f'{t:.2f}' for t in r['times']['ours'])}; "
+          f"Blender {', '.join(f'{t:.2f}' for t in r['times']['blender'])})")
+    if r["meshes"]["ours"] != r["expected_meshes"] or r["meshes"]["blender"] != r["expected_meshes"]:
+        print(f"  WARNING: {r['expected_meshes']} meshes expected; ours wrote {r['meshes']['ours']}, "
+              f"Blender {r['meshes']['blender']}")
+
+
+def markdown(results):
+    lines = ["| scene | time ours / Blender | ratio | size ours / Blender | ratio | memory ours / Blender | ratio |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(
+            f"| ({r['scene']}) {r['title']} "
+            f"| {r['time']['ours']:.2f} s / {r['time']['blender']:.2f} s | {ratio(r['time']):.2f} "
+            f"| {_mb(r['size']['ours'])} / {_mb(r['size']['blender'])} | {ratio(r['size']):.2f} "
+            f"| {_mb(r['memory']['ours'])} / {_mb(r['memory']['blender'])} | {ratio(r['memory']):.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small scenes, 3 timed runs, 1 memory run")
+    parser.add_argument("--scenes", default="".join(scenes.SCENES), help="scene letters, e.g. 'ad'")
+    parser.add_argument("--runs", type=int, help="timed exports per exporter (default 5; quick: 3)")
+    parser.add_argument("--mem-runs", type=int, help="memory processes per exporter (default 3; quick: 1)")
+    parser.add_argument("--out", help="keep the last outputs here (default: a temporary folder)")
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--one", nargs=2, metavar=("SCENE", "EXPORTER"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        key, exporter = args.one
+        if key not in scenes.SCENES or exporter not in EXPORTERS:
+            parser.error(f"--one takes a scene of {''.join(scenes.SCENES)} and one of {', '.join(EXPORTERS)}")
+        one(key, exporter, args.quick)
+        return 0
+    unknown = set(args.scenes) - set(scenes.SCENES)
+    if unknown:
+        parser.error(f"unknown scene(s) {''.join(sorted(unknown))}; known: {''.join(scenes.SCENES)}")
+    args.runs = args.runs or (3 if args.quick else 5)
+    args.mem_runs = args.mem_runs or (1 if args.quick else 3)
+    print(f"Blender {bpy.app.version_string}, {os.cpu_count()} CPUs, {args.runs} timed runs, "
+          f"{args.mem_runs} memory runs per exporter{', quick sizes' if args.quick else ''}")
+    out_root = args.out or tempfile.mkdtemp(prefix="miris_bench_")
+    try:
+        results = [bench_scene(key, args, out_root) for key in args.scenes]
+    finally:
+        if not args.out:
+            shutil.rmtree(out_root, ignore_errors=True)
+    print("\n" + markdown(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    wrong = [r["scene"] for r in results
+             if r["meshes"]["ours"] != r["expected_meshes"] or r["meshes"]["blender"] != r["expected_meshes"]]
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

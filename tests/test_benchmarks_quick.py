@@ -1,0 +1,40 @@
+"""The benchmark script's quick mode, so it never rots: both exporters run on every scene and both
+outputs open with every mesh in them. The timings themselves are not checked here."""
+import json
+import subprocess
+import sys
+
+from pxr import Usd, UsdGeom
+
+from conftest import REPO
+
+# Quick sizes (benchmarks/scenes.py): meshes per scene.
+EXPECTED_MESHES = {"a": 1, "b": 60, "c": 20, "d": 1, "e": 3}
+
+
+def test_quick_benchmark_runs_both_exporters(tmp_path):
+    out, results_file = tmp_path / "out", tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--out", str(out), "--json",
+         str(results_file)],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "| scene |" in done.stdout  # the summary table was printed
+    results = {r["scene"]: r for r in json.loads(results_file.read_text())}
+    assert sorted(results) == sorted(EXPECTED_MESHES)
+    for key, meshes in EXPECTED_MESHES.items():
+        r = results[key]
+        for exporter in ("ours", "blender"):
+            stage = Usd.Stage.Open(str(out / key / exporter / "scene.usdc"))
+            found = [p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh)]
+            assert len(found) == meshes, (key, exporter)
+            assert r["time"][exporter] > 0 and r["size"][exporter] > 0 and r["peak"][exporter] > 0
+        animated = key in ("c", "d")
+        ours = Usd.Stage.Open(str(out / key / "ours" / "scene.usdc"))
+        assert ours.HasAuthoredTimeCodeRange() == animated, key
+    # The wave modifier moves the points of scene (d) every frame, in both files.
+    for exporter in ("ours", "blender"):
+        stage = Usd.Stage.Open(str(out / "d" / exporter / "scene.usdc"))
+        mesh = next(UsdGeom.Mesh(p) for p in stage.Traverse() if p.IsA(UsdGeom.Mesh))
+        assert mesh.GetPointsAttr().GetNumTimeSamples() == 10, exporter
