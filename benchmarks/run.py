@@ -16,9 +16,12 @@ Run with a Python that has the `bpy` module (Blender 5.0; 4.2 works too).
 - Memory: one fresh process per export (--mem-runs per exporter). It builds
   the scene, loads both exporters' modules (as enabling the extension would),
   resets the process's high-water mark, exports once, and reports the
-  high-water mark (getrusage ru_maxrss) minus the resident size just before
-  the export: the memory the export itself needed. The raw peak, which adds
-  the same Blender and scene to both sides, is printed beside it.
+  high-water mark minus the resident size just before the export: the memory
+  the export itself needed. The raw peak, which adds the same Blender and
+  scene to both sides, is printed beside it. The mark is Linux's VmHWM, the
+  counter getrusage's ru_maxrss reports; ru_maxrss itself is read only where
+  the mark cannot be reset, as it also keeps the peak of threads that ended
+  during the scene build.
 """
 import argparse
 import contextlib
@@ -183,7 +186,9 @@ def one(key, exporter, quick):
         # Without the reset the high-water mark may still hold the scene build's peak.
         baseline = _status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         seconds = export_into(os.path.join(tmp, exporter), exporter, scene)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+        # ru_maxrss also keeps the peak of threads that ended before the reset (the scene build's),
+        # so after a reset the live high-water mark it is made from is read instead.
+        peak = _status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"scene": key, "exporter": exporter, "baseline_kb": baseline, "peak_kb": peak,
                       "hwm_reset": reset, "seconds": seconds}))
 
