@@ -7,7 +7,7 @@ from .base import Writer
 
 def gf_matrix(matrix):
     """A 4x4 matrix in Blender's convention (column vectors) as a Gf.Matrix4d (row vectors)."""
-    return Gf.Matrix4d(np.asarray(matrix, dtype=np.float64).T.tolist())
+    return Gf.Matrix4d(*np.asarray(matrix, dtype=np.float64).T.flat)
 
 
 def matrices_close(a, b):
@@ -21,7 +21,10 @@ class TransformWriter(Writer):
     def define(self, stage, path, ctx):
         xform = UsdGeom.Xform.Define(stage, path)
         self._op = xform.AddTransformOp()
+        self._transform = None  # its SampledAttribute, kept: this runs for every object every frame
         return xform.GetPrim()
 
     def write(self, ctx, time):
-        self.set(self._op.GetAttr(), gf_matrix(ctx.local_matrix), time, same=matrices_close)
+        if self._transform is None:
+            self._transform = self.sampled(self._op.GetAttr(), same=matrices_close)
+        self._transform.set(gf_matrix(ctx.local_matrix), time)
