@@ -49,8 +49,10 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None):
-    """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport."""
+def export(filepath, options=None, context=None, progress=None):
+    """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
+
+    `progress(fraction)`, when given, is called as frames are done."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -67,7 +69,7 @@ def export(filepath, options=None, context=None):
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
     def write(tmp):
-        _export_to(tmp, path, context, options, frames, report)
+        _export_to(tmp, path, context, options, frames, report, progress)
         if options.validate or options.strict:
             report.findings = _validate(tmp)
 
@@ -103,7 +105,7 @@ def _validate(path):
     return validate_file(path)
 
 
-def _export_to(tmp, final_path, context, options, frames, report):
+def _export_to(tmp, final_path, context, options, frames, report, progress):
     import bpy
 
     from pxr import Sdf
@@ -123,10 +125,13 @@ def _export_to(tmp, final_path, context, options, frames, report):
         top_matrix=axis_conversion(scene.unit_settings.scale_length or 1.0),
         export_dir=os.path.dirname(final_path),
         animated=len(frames) > 1,
+        first_frame=frames[0],
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
-    for frame in frames:
+    for done, frame in enumerate(frames):
+        if progress is not None:
+            progress(done / len(frames))
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
         session.frame = frame

@@ -5,11 +5,6 @@ from .mesh import MeshWriter
 
 DATA_WRITERS = {
     "MESH": MeshWriter,
-    # Converted through their evaluated mesh
-    "CURVE": MeshWriter,
-    "SURFACE": MeshWriter,
-    "META": MeshWriter,
-    "FONT": MeshWriter,
 }
 
 # Writers of what belongs to the scene rather than to one object (the World...):
@@ -19,3 +14,7 @@ SCENE_WRITERS = []
 
 # Types with nothing of their own to write: an Xform when they carry children, silently.
 TRANSFORM_ONLY = {"EMPTY", "ARMATURE"}
+
+# Types whose evaluated geometry (a mesh) the depsgraph hands over as components
+# of the object; when they have none (a curve without bevel) they are reported.
+GEOMETRY_COMPONENTS = {"CURVE", "SURFACE", "META", "FONT"}

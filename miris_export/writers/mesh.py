@@ -1,6 +1,7 @@
 """Meshes: points, faces, normals at their own domain, UV maps, display colour, extent.
 
-On animated exports a mesh is read again each frame only as far as needed:
+Curves, text, surfaces and metaballs arrive here as the evaluated mesh the
+depsgraph gives for them. On animated exports a mesh is read again each frame only as far as needed:
 positions are compared first; same topology re-reads points and normals,
 a topology change re-reads everything.
 """
@@ -11,24 +12,6 @@ from .. import materials
 from ..blender.mesh_data import read_mesh, read_positions
 from ..usd.naming import uv_primvar_names
 from .base import Writer
-
-MESH_CONVERTIBLE = {"MESH", "CURVE", "SURFACE", "META", "FONT"}
-
-
-class evaluated_mesh:
-    """The evaluated mesh of an object; a temporary one for curves, text and the like, freed on exit."""
-
-    def __init__(self, obj):
-        self.obj = obj
-        self.owned = obj.type != "MESH"
-
-    def __enter__(self):
-        return self.obj.to_mesh() if self.owned else self.obj.data
-
-    def __exit__(self, *exc):
-        if self.owned:
-            self.obj.to_mesh_clear()
-
 
 def _vec3f(array):
     return Vt.Vec3fArray.FromNumpy(np.ascontiguousarray(array, dtype=np.float32))
@@ -46,8 +29,7 @@ class MeshWriter(Writer):
 
     @staticmethod
     def has_data(obj):
-        with evaluated_mesh(obj) as mesh:
-            return mesh is not None and len(mesh.polygons) > 0
+        return len(obj.data.polygons) > 0
 
     def define(self, stage, path, ctx):
         self.mesh = UsdGeom.Mesh.Define(stage, path)
@@ -60,29 +42,29 @@ class MeshWriter(Writer):
 
     def write(self, ctx, time):
         opts = self.session.options
-        with evaluated_mesh(ctx.object) as mesh:
-            topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
-            if topology == self._topology:
-                positions = read_positions(mesh)
-                if np.array_equal(positions, self._positions):
-                    self._hold_all(time)
-                    return
-                data = read_mesh(mesh, normals=opts.normals, uvs=False, colors=False)
-                self._positions = positions
-                self._write_shape(data, time)
-                self._hold_topology(time)
+        mesh = ctx.object.data
+        topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
+        if topology == self._topology:
+            positions = read_positions(mesh)
+            if np.array_equal(positions, self._positions):
+                self._hold_all(time)
                 return
-            data = read_mesh(mesh, normals=opts.normals, uvs=opts.uvs, colors=opts.colors)
-            self._positions = read_positions(mesh) if self.session.animated else None
-            first = self._topology is None
-            self._topology = topology
+            data = read_mesh(mesh, normals=opts.normals, uvs=False, colors=False)
+            self._positions = positions
             self._write_shape(data, time)
-            self._write_topology(data, time)
-            if first and (data.loose_vertices or data.loose_edges):
-                self.session.report.warn(
-                    f"{ctx.name}: dropped {data.loose_edges} loose edge(s) and {data.loose_vertices} "
-                    "vertex(es) not used by any face (USD meshes hold faces only)"
-                )
+            self._hold_topology(time)
+            return
+        data = read_mesh(mesh, normals=opts.normals, uvs=opts.uvs, colors=opts.colors)
+        self._positions = read_positions(mesh) if self.session.animated else None
+        first = self._topology is None
+        self._topology = topology
+        self._write_shape(data, time)
+        self._write_topology(data, time)
+        if first and (data.loose_vertices or data.loose_edges):
+            self.session.report.warn(
+                f"{ctx.name}: dropped {data.loose_edges} loose edge(s) and {data.loose_vertices} "
+                "vertex(es) not used by any face (USD meshes hold faces only)"
+            )
 
     def _write_shape(self, data, time):
         self.set(self.mesh.CreatePointsAttr(), _vec3f(data.points), time)
