@@ -73,7 +73,8 @@ def export(filepath, options=None, context=None, progress=None):
         if options.validate or options.strict:
             report.findings = _validate(tmp)
 
-    with preserved(context), evaluation(scene, options.evaluation_mode):
+    with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
+                                         include_hidden=not options.visible_only):
         _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report

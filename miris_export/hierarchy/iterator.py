@@ -40,8 +40,8 @@ class ExportContext:
     depth: int = 0
 
 
-# The depsgraph marks an object's own geometry components with this in persistent_id[1:].
-_COMPONENT_MARK = 2**31 - 1
+# Unused levels of an instance's persistent_id hold this value.
+_UNUSED_LEVEL = 2**31 - 1
 
 
 def object_key(obj):
@@ -49,8 +49,9 @@ def object_key(obj):
 
 
 def is_component(inst):
-    pid = inst.persistent_id
-    return all(v == _COMPONENT_MARK for v in pid[1:])
+    """An object's own evaluated geometry: a first-level instance of the object itself
+    (collection instances are of other objects, geometry-node instances are deeper)."""
+    return inst.object.original == inst.parent.original and all(v == _UNUSED_LEVEL for v in inst.persistent_id[1:])
 
 
 class HierarchyIterator:
@@ -212,7 +213,7 @@ class HierarchyIterator:
 
 
 class _ObjectFilter:
-    """The options that choose objects: selected only, visible only, one collection."""
+    """The options that choose objects: selected only, one collection."""
 
     def __init__(self, options, view_layer):
         import bpy
@@ -232,6 +233,6 @@ class _ObjectFilter:
             return False
         if self.options.selected_only and not original.select_get(view_layer=self.view_layer):
             return False
-        if self.options.visible_only and self.options.evaluation_mode == "VIEWPORT":
-            return original.visible_get(view_layer=self.view_layer)
+        # Visibility is the depsgraph's: it evaluates only what the chosen mode shows
+        # (see blender/evaluation.py), or everything when hidden objects are included.
         return True
