@@ -101,7 +101,9 @@ bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default",
 bpy.ops.mesh.primitive_cube_add()
 result = bpy.ops.export_scene.miris_usd(filepath=out, animation=False)
 menu = [f.__module__ for f in bpy.types.TOPBAR_MT_file_export._dyn_ui_initialize()]
-print(json.dumps({"addons": list(bpy.context.preferences.addons.keys()), "menu": menu, "result": list(result)}))
+import miris_export  # the documented name, provided by the installed extension
+print(json.dumps({"addons": list(bpy.context.preferences.addons.keys()), "menu": menu, "result": list(result),
+                  "module": miris_export.__name__}))
 """
 
 
@@ -118,6 +120,7 @@ def test_extension_zip_builds_validates_installs_and_exports(tmp_path):
     assert "bl_ext.user_default.miris_export" in state["addons"]
     assert "bl_ext.user_default.miris_export.ui.menu" in state["menu"]
     assert state["result"] == ["FINISHED"]
+    assert state["module"] == "bl_ext.user_default.miris_export"
     stage = Usd.Stage.Open(str(out))
     assert len(UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr().Get()) == 8
 
@@ -130,3 +133,23 @@ def test_manifest_and_package_agree():
     assert manifest["version"] == miris_export.__version__
     assert manifest["blender_version_min"] == "4.2.0"
     assert "files" in manifest["permissions"]
+
+
+def test_collection_exporter_exports_its_collection(scene, tmp_path, registered):
+    props = bpy.data.collections.new("Props")
+    scene.collection.children.link(props)
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    for collection in cube.users_collection:
+        collection.objects.unlink(cube)
+    props.objects.link(cube)
+    bpy.ops.mesh.primitive_plane_add()
+    with bpy.context.temp_override(collection=props):
+        bpy.ops.collection.exporter_add(name="MIRIS_FH_usd")
+        settings = props.exporters[0].export_properties
+        settings.filepath = str(tmp_path / "props.usda")
+        settings.animation = False
+        assert bpy.ops.collection.export_all() == {"FINISHED"}
+    stage = Usd.Stage.Open(str(tmp_path / "props.usda"))
+    assert [p.GetName() for p in stage.GetPrimAtPath("/Root").GetChildren()] == ["Cube"]
+
