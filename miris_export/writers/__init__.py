@@ -1,10 +1,14 @@
 """One writer per kind of exported data. `DATA_WRITERS` maps a Blender object type to
 the writer of its data prim; objects of other types are exported as Xforms when
 they carry exported children, else skipped with a report line."""
+from .curves import CurvesWriter
 from .mesh import MeshWriter
+from .points import PointsWriter
 
 DATA_WRITERS = {
     "MESH": MeshWriter,
+    "POINTCLOUD": PointsWriter,
+    "CURVES": CurvesWriter,
 }
 
 # Writers of what belongs to the scene rather than to one object (the World...):

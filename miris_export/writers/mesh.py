@@ -11,18 +11,8 @@ from pxr import Gf, Sdf, UsdGeom, Vt
 from .. import materials
 from ..blender.mesh_data import read_mesh, read_positions
 from ..usd.naming import uv_primvar_names
+from ..usd.values import extent, vec3f
 from .base import Writer
-
-def _vec3f(array):
-    return Vt.Vec3fArray.FromNumpy(np.ascontiguousarray(array, dtype=np.float32))
-
-
-def _extent(points):
-    if not len(points):
-        return Vt.Vec3fArray(2)
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    return Vt.Vec3fArray([Gf.Vec3f(*map(float, lo)), Gf.Vec3f(*map(float, hi))])
-
 
 class MeshWriter(Writer):
     prim_kind = "Mesh"
@@ -67,12 +57,12 @@ class MeshWriter(Writer):
             )
 
     def _write_shape(self, data, time):
-        self.set(self.mesh.CreatePointsAttr(), _vec3f(data.points), time)
-        self.set(self.mesh.CreateExtentAttr(), _extent(data.points), time)
+        self.set(self.mesh.CreatePointsAttr(), vec3f(data.points), time)
+        self.set(self.mesh.CreateExtentAttr(), extent(data.points), time)
         if data.normals is not None:
             attr = self.mesh.CreateNormalsAttr()
             self.mesh.SetNormalsInterpolation(data.normals_interpolation)
-            self.set(attr, _vec3f(data.normals), time)
+            self.set(attr, vec3f(data.normals), time)
 
     def _write_topology(self, data, time):
         self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(data.face_counts), time)
@@ -86,7 +76,7 @@ class MeshWriter(Writer):
                 self.set(pv.CreateIndicesAttr(), Vt.IntArray.FromNumpy(uv.indices), time)
         if data.colors is not None:
             pv = self.mesh.CreateDisplayColorPrimvar(data.colors_interpolation)
-            self.set(pv.GetAttr(), _vec3f(data.colors), time)
+            self.set(pv.GetAttr(), vec3f(data.colors), time)
 
     def _hold_topology(self, time):
         for name, sampler in self._sampled.items():
