@@ -75,9 +75,6 @@ class _Reader:
             self.warn("no Principled, Diffuse, Glossy, Emission or Mix shader reaches the output; its "
                       "viewport display colour, metallic and roughness are used")
             return viewport_surface(self.material)
-        threshold = self._clip_threshold()
-        if threshold is not None:
-            inputs["opacityThreshold"] = threshold
         return Surface(inputs)
 
     # Shaders -------------------------------------------------------------------------------------
@@ -96,8 +93,8 @@ class _Reader:
             "ior": self.value(node, "IOR", groups, "ior"),
             "clearcoat": self.value(node, "Coat Weight", groups, "clearcoat"),
             "clearcoatRoughness": self.value(node, "Coat Roughness", groups, "clearcoatRoughness"),
-            "opacity": self.value(node, "Alpha", groups, "opacity"),
         }
+        inputs.update(self.opacity(node, groups))
         inputs["emissiveColor"] = self.emission(node, "Emission Color", "Emission Strength", groups)
         normal = self.normal(node, groups)
         if normal is not None:
@@ -265,11 +262,23 @@ class _Reader:
         if tint is not None and any(abs(c - 1.0) > 1e-6 for c in tint):
             self.warn(f"Specular Tint {_fmt(tint)} is dropped: UsdPreviewSurface's metallic workflow has no tint")
 
-    def _clip_threshold(self):
-        """Alpha clip becomes `opacityThreshold`; hashed and blended stay plain (blended) opacity."""
-        if getattr(self.material, "blend_method", "") == "CLIP":
-            return float(self.material.alpha_threshold)
-        return None
+    def opacity(self, node, groups):
+        """Alpha as `opacity`. Alpha clip, which Blender 4.2+ expresses as a Greater Than (or Round)
+        Math node before Alpha, becomes `opacityThreshold`; dithered and blended alpha stay plain
+        opacity, which UsdPreviewSurface blends."""
+        source = input_source(node, "Alpha", groups)
+        math = source.node
+        if math is None or math.type != "MATH" or math.operation not in {"GREATER_THAN", "ROUND"}:
+            return {"opacity": self.value(node, "Alpha", groups, "opacity")}
+        if math.operation == "ROUND":
+            threshold = 0.5
+        else:
+            limit = upstream(math.inputs[1], source.groups)
+            if limit.node is not None:
+                self.warn("the alpha clip threshold is driven by a node; 0.5 is used")
+            threshold = constant(limit.socket, "float") if limit.node is None else 0.5
+        alpha = self.value(math, math.inputs[0].name, source.groups, "opacity")
+        return {"opacity": alpha, "opacityThreshold": threshold}
 
 
 def constant(socket, kind):
