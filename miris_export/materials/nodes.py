@@ -5,6 +5,9 @@ from typing import Any
 # Material Preview is EEVEE: its output wins, then one for all engines, then Cycles'.
 _TARGET_ORDER = (("EEVEE", "ALL"), ("CYCLES",))
 _MAX_HOPS = 512  # a cyclic (broken) tree must not hang the export
+# Node groups read as one shader, by their inputs, rather than entered: the glTF add-on's
+# Metallic Roughness group from files of its older exporter (linked from a pbr_node library).
+SHADER_GROUPS = {"glTF Metallic Roughness"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def upstream(socket, groups=()):
             if not passing:
                 return Source(None, socket, groups)
             socket = passing[0]
-        elif node.type == "GROUP":
+        elif node.type == "GROUP" and shader_group(node) is None:
             inner = _group_output(node.node_tree)
             inner_socket = inner and _by_identifier(inner.inputs, out.identifier)
             if inner_socket is None:
@@ -62,6 +65,16 @@ def upstream(socket, groups=()):
         else:
             return Source(node, out, groups)
     return Source(None, socket, groups)
+
+
+def shader_group(node):
+    """The SHADER_GROUPS name of a group node (ignoring a `.001` suffix), or None."""
+    tree = node.node_tree
+    if tree is None:
+        return None
+    name = tree.name
+    base = name.rsplit(".", 1)[0] if name[-4:-3] == "." and name[-3:].isdigit() else name
+    return base if base in SHADER_GROUPS else None
 
 
 def input_source(node, name, groups=()):

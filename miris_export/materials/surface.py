@@ -8,7 +8,7 @@ attributes...), falls back to the input's constant value with a report line.
 from dataclasses import dataclass, field
 from typing import Any
 
-from .nodes import Source, active_output, input_source, upstream
+from .nodes import active_output, input_source, shader_group, upstream
 
 TEXTURED = {"diffuseColor", "roughness", "metallic", "normal", "emissiveColor"}
 WRAP = {"REPEAT": "repeat", "EXTEND": "clamp", "CLIP": "black", "MIRROR": "mirror"}
@@ -138,33 +138,68 @@ class _Reader:
         self.warn("an Add Shader of two surfaces is exported as their even mix")
         return _mix(first, second, 0.5, self.warn)
 
+    def _group(self, node, groups):
+        if shader_group(node) == "glTF Metallic Roughness":
+            return self._gltf_metallic_roughness(node, groups)
+        return None
+
+    def _gltf_metallic_roughness(self, node, groups):
+        """The older glTF exporter's group: factors multiply their textures; metallic and roughness
+        are the blue and green channels of one image; AlphaMode 1 is alpha clip at AlphaCutoff."""
+        def factor(name, kind):
+            return constant(node.inputs[name], kind)
+
+        inputs = {
+            "diffuseColor": self.value(node, "BaseColor", groups, "diffuseColor",
+                                       factor=factor("BaseColorFactor", "color")),
+            "metallic": self.value(node, "MetallicRoughness", groups, "metallic", "float", "b",
+                                   factor("MetallicFactor", "float")),
+            "roughness": self.value(node, "MetallicRoughness", groups, "roughness", "float", "g",
+                                    factor("RoughnessFactor", "float")),
+            "emissiveColor": self.value(node, "Emissive", groups, "emissiveColor",
+                                        factor=factor("EmissiveFactor", "color")),
+            "opacity": self.value(node, "Alpha", groups, "opacity"),
+        }
+        if factor("AlphaMode", "float") >= 0.5:
+            inputs["opacityThreshold"] = factor("AlphaCutoff", "float")
+        normal = self.normal_texture(input_source(node, "Normal", groups))
+        if normal is not None:
+            inputs["normal"] = normal
+            if factor("NormalScale", "float") != 1.0:
+                self.warn("the normal map's scale is not expressible in UsdPreviewSurface; it is exported at 1")
+        return inputs
+
     def _side(self, source):
         return None if source.node is None else self.shader(source)
 
     # Inputs --------------------------------------------------------------------------------------
 
-    def value(self, node, name, groups, usd_name, kind=None):
-        """The constant or texture for `node`'s input `name`, as the UsdPreviewSurface input `usd_name`."""
+    def value(self, node, name, groups, usd_name, kind=None, channel=None, factor=None):
+        """The constant or texture for `node`'s input `name`, as the UsdPreviewSurface input `usd_name`,
+        times `factor` (a float or RGB, a texture's scale); `channel` picks an image's channel."""
         socket = node.inputs.get(name)
         if socket is None:  # a node of another Blender version
             return None
         kind = kind or ("color" if usd_name.endswith("Color") else "float")
         source = upstream(socket, groups)
         if source.node is None:
-            return constant(source.socket, kind)
-        fallback = constant(socket, kind)
+            return _times(constant(source.socket, kind), factor)
+        fallback = _times(constant(socket, kind), factor)
         if usd_name not in TEXTURED:
             self.warn(f"{name} is driven by {source.node.bl_label!r}; only base colour, roughness, metallic, "
                       f"normal and emission take textures, so its constant {_fmt(fallback)} is used")
             return fallback
-        texture = self.texture(source, kind, name, fallback)
+        texture = self.texture(source, kind, name, fallback, channel=channel, scale=_scale4(factor))
         return fallback if texture is None else texture
 
-    def texture(self, source, kind, name, fallback, color_space=None, scale=None, bias=None):
+    def texture(self, source, kind, name, fallback, color_space=None, scale=None, bias=None, channel=None):
         """A TextureInput for an image (or one of its channels) at `source`, or None with a report line."""
-        node, channel = source.node, None
+        node = source.node
         if node.type == "TEX_IMAGE":
-            channel = "a" if source.socket.identifier == "Alpha" else ("rgb" if kind == "color" else "r")
+            if source.socket.identifier == "Alpha":
+                channel = "a"
+            elif channel is None:
+                channel = "rgb" if kind == "color" else "r"
         elif node.type in {"SEPARATE_COLOR", "SEPRGB"} and kind == "float" and \
                 getattr(node, "mode", "RGB") == "RGB":
             channel = {"Red": "r", "Green": "g", "Blue": "b", "R": "r", "G": "g", "B": "b"}.get(
@@ -216,12 +251,7 @@ class _Reader:
         strength = self.value(node, strength_name, groups, "emission strength")
         if not strength:
             return BLACK
-        color = self.value(node, color_name, groups, "emissiveColor")
-        if isinstance(color, TextureInput):
-            s = float(strength)
-            return TextureInput(**{**color.__dict__, "scale": (s, s, s, 1.0),
-                                   "fallback": _times(color.fallback, s)})
-        return _times(color, strength)
+        return self.value(node, color_name, groups, "emissiveColor", factor=strength)
 
     def normal(self, node, groups):
         source = input_source(node, "Normal", groups)
@@ -238,14 +268,17 @@ class _Reader:
         if strength != 1.0:
             self.warn(f"the Normal Map node's strength {strength:g} is not expressible in UsdPreviewSurface; "
                       "the map is exported at strength 1")
-        color = input_source(normal_map, "Color", source.groups)
-        if color.node is None:
-            return None
-        texture = self.texture(color, "color", "Normal", None, color_space="raw",
-                               scale=NORMAL_SCALE, bias=NORMAL_BIAS)
+        texture = self.normal_texture(input_source(normal_map, "Color", source.groups))
         if texture is not None and normal_map.uv_map and not texture.uv_map:
             texture = TextureInput(**{**texture.__dict__, "uv_map": normal_map.uv_map})
         return texture
+
+    def normal_texture(self, source):
+        """A tangent-space normal map image: raw values mapped from [0, 1] to [-1, 1]."""
+        if source.node is None:
+            return None
+        return self.texture(source, "color", "Normal", None, color_space="raw", scale=NORMAL_SCALE,
+                            bias=NORMAL_BIAS)
 
     def _normal_entry(self, node, groups):
         normal = self.normal(node, groups)
@@ -348,8 +381,22 @@ def _mix(first, second, fac, warn):
     return out
 
 
-def _times(color, s):
-    return tuple(c * s for c in color) if color is not None else None
+def _times(value, factor):
+    """`value` (a float or RGB) times `factor` (None, a float or RGB)."""
+    if factor is None or value is None:
+        return value
+    if isinstance(value, tuple):
+        factors = factor if isinstance(factor, tuple) else (factor,) * 3
+        return tuple(v * f for v, f in zip(value, factors))
+    return value * (sum(factor) / 3 if isinstance(factor, tuple) else factor)
+
+
+def _scale4(factor):
+    """A texture's `inputs:scale` for a factor, None for none (or one)."""
+    if factor is None:
+        return None
+    rgb = tuple(factor) if isinstance(factor, tuple) else (factor,) * 3
+    return None if rgb == (1.0, 1.0, 1.0) else (*map(float, rgb), 1.0)
 
 
 def _reflectance(ior):
