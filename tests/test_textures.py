@@ -120,7 +120,7 @@ def test_missing_file_gives_none_and_names_the_file(session, tmp_path):
     image = bpy.data.images.load(path, check_existing=True)
     assert write_texture(session, image) is None
     assert any("nowhere.png" in w for w in session.report.warnings)
-    assert not os.listdir(os.path.join(session.export_dir, "Textures"))
+    assert not os.path.exists(os.path.join(session.export_dir, "Textures"))
 
 
 def test_name_collisions_are_resolved_in_order_and_each_image_written_once(session, tmp_path):
@@ -162,3 +162,12 @@ def test_no_temporary_files_are_left(session, tmp_path):
     write_texture(session, _generated("one"))
     write_texture(session, _saved(tmp_path / "two.png"))
     assert sorted(os.listdir(os.path.join(session.export_dir, "Textures"))) == ["one.png", "two.png"]
+
+
+def test_a_textures_link_leading_outside_is_refused(session, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, os.path.join(session.export_dir, "Textures"))
+    assert write_texture(session, _generated("img")) is None
+    assert not os.listdir(outside)
+    assert any("outside the export folder" in w for w in session.report.warnings)

@@ -76,10 +76,9 @@ def _write(session, image):
 
 
 def _textures_dir(session):
-    """`<export_dir>/Textures`, created; refused when it resolves outside the export folder (a symlink)."""
+    """`<export_dir>/Textures`; refused when it resolves outside the export folder (a symlink)."""
     root = os.path.realpath(session.export_dir)
     folder = os.path.join(root, TEXTURES)
-    os.makedirs(folder, exist_ok=True)
     if os.path.dirname(os.path.realpath(folder)) != root:
         session.report.warn(f"{folder} points outside the export folder; no texture was written")
         return None
@@ -129,6 +128,7 @@ def _claim(session, stem, ext, udim=False):
 def _atomic(folder, name, produce):
     """Produces `folder/name` through a temporary file in the same folder, then renames it."""
     stem, ext = os.path.splitext(name)
+    os.makedirs(folder, exist_ok=True)  # only once something is written
     fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=ext, dir=folder)
     os.close(fd)
     try:
@@ -216,4 +216,5 @@ def _write_tiles(session, image, folder):
     name = _claim(session, _stem(image), ext, udim=True)
     for number, path in tiles:
         _atomic(folder, name.replace(UDIM_TOKEN, str(number)), lambda tmp, src=path: shutil.copyfile(src, tmp))
+    session.report.info(f"image {image.name!r}: {len(tiles)} UDIM tile(s) written as {name}")
     return f"./{TEXTURES}/{name}"
