@@ -446,3 +446,29 @@ def test_materials_option_off_writes_no_materials_nor_bindings(scene, export):
     assert not stage.GetPrimAtPath("/Materials")
     prim = stage.GetPrimAtPath("/Root/Cube/Cube")
     assert not prim.HasAPI(UsdShade.MaterialBindingAPI) and not prim.GetRelationship("material:binding")
+
+
+def test_glossy_and_emission_added(scene, export):
+    material = bpy.data.materials.new("Chrome")
+    if bpy.app.version < (5, 0, 0):
+        material.use_nodes = True
+    tree = material.node_tree
+    for node in list(tree.nodes):
+        tree.nodes.remove(node)
+    glossy = tree.nodes.new("ShaderNodeBsdfGlossy")
+    glossy.inputs["Color"].default_value = (0.9, 0.9, 0.9, 1.0)
+    glossy.inputs["Roughness"].default_value = 0.1
+    emission = tree.nodes.new("ShaderNodeEmission")
+    emission.inputs["Color"].default_value = (0.0, 0.0, 1.0, 1.0)
+    emission.inputs["Strength"].default_value = 2.0
+    add = tree.nodes.new("ShaderNodeAddShader")
+    tree.links.new(glossy.outputs[0], add.inputs[0])
+    tree.links.new(emission.outputs[0], add.inputs[1])
+    tree.links.new(add.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
+    cube(materials=[material])
+    report, stage = export(animation=False)
+    preview = surface(stage, "Chrome")
+    assert preview.GetInput("metallic").Get() == 1.0
+    assert preview.GetInput("roughness").Get() == pytest.approx(0.1)
+    assert preview.GetInput("diffuseColor").Get() == pytest.approx(Gf.Vec3f(0.9, 0.9, 0.9))
+    assert preview.GetInput("emissiveColor").Get() == Gf.Vec3f(0, 0, 2)

@@ -81,9 +81,8 @@ class _Reader:
 
     def shader(self, source):
         """Inputs for the shader node at `source`, or None when it is not one this reader knows."""
-        node = source.node
-        kind = getattr(self, "_" + node.type.lower(), None)
-        return kind(node, source.groups) if kind else None
+        read = _SHADERS.get(source.node.type)
+        return read(self, source.node, source.groups) if read else None
 
     def _bsdf_principled(self, node, groups):
         inputs = {
@@ -111,8 +110,6 @@ class _Reader:
         return {"diffuseColor": self.value(node, "Color", groups, "diffuseColor"), "metallic": 1.0,
                 "roughness": self.value(node, "Roughness", groups, "roughness"),
                 **self._normal_entry(node, groups)}
-
-    _bsdf_anisotropic = _bsdf_glossy  # the Glossy node's type in files from before 4.0
 
     def _emission(self, node, groups):
         return {"diffuseColor": BLACK, "emissiveColor": self.emission(node, "Color", "Strength", groups)}
@@ -312,6 +309,14 @@ class _Reader:
             threshold = constant(limit.socket, "float") if limit.node is None else 0.5
         alpha = self.value(math, math.inputs[0].name, source.groups, "opacity")
         return {"opacity": alpha, "opacityThreshold": threshold}
+
+
+_SHADERS = {
+    "BSDF_PRINCIPLED": _Reader._bsdf_principled, "BSDF_DIFFUSE": _Reader._bsdf_diffuse,
+    "BSDF_GLOSSY": _Reader._bsdf_glossy, "EMISSION": _Reader._emission,
+    "BSDF_TRANSPARENT": _Reader._bsdf_transparent, "MIX_SHADER": _Reader._mix_shader,
+    "ADD_SHADER": _Reader._add_shader, "GROUP": _Reader._group,
+}
 
 
 def constant(socket, kind):
