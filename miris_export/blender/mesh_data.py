@@ -46,6 +46,12 @@ def read_positions(mesh):
     return read_array(mesh.attributes["position"].data, "vector", len(mesh.vertices), 3, np.float32)
 
 
+def read_material_indices(mesh):
+    """Each face's material slot, or None when every face uses slot 0."""
+    material_index = read_attribute(mesh, "material_index", "value", len(mesh.polygons), 1, np.int32)
+    return material_index if material_index is not None and material_index.any() else None
+
+
 def read_mesh(mesh, normals=True, uvs=True, colors=True):
     """Everything the mesh writer needs from an evaluated mesh."""
     nv, nf, nc = len(mesh.vertices), len(mesh.polygons), len(mesh.loops)
@@ -65,9 +71,7 @@ def read_mesh(mesh, normals=True, uvs=True, colors=True):
         data.uvs = [_read_uv(mesh, uv, nc) for uv in mesh.uv_layers]
     if colors and nf:
         _read_colors(mesh, data)
-    material_index = read_attribute(mesh, "material_index", "value", nf, 1, np.int32)
-    if material_index is not None and material_index.any():
-        data.material_indices = material_index
+    data.material_indices = read_material_indices(mesh)
 
     corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
     if corner_edge is not None and len(mesh.edges):
