@@ -4,6 +4,7 @@ they carry exported children, else skipped with a report line."""
 from .camera import CameraWriter, SceneCameraWriter
 from .light import LightWriter
 from .mesh import MeshWriter
+from .world import WorldWriter
 
 DATA_WRITERS = {
     "MESH": MeshWriter,
@@ -19,7 +20,7 @@ DATA_WRITERS = {
 # Writers of what belongs to the scene rather than to one object (the World...):
 # created before the first frame as cls(session, scene), then write(scene, depsgraph, frame)
 # each frame inside the frame's change block, then finish() after the last frame.
-SCENE_WRITERS = [SceneCameraWriter]
+SCENE_WRITERS = [SceneCameraWriter, WorldWriter]  # WorldWriter last: its finish() counts lights
 
 # Types with nothing of their own to write: an Xform when they carry children, silently.
 TRANSFORM_ONLY = {"EMPTY", "ARMATURE"}
