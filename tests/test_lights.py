@@ -117,13 +117,16 @@ def test_disk_keeps_its_area():
     assert width / height == pytest.approx(3.0)
 
 
-def test_unnormalized_light_power_counts_its_size():
-    # Blender with Normalize off: a 2 m^2 area light of 10 W emits as much as a normalized 20 W one.
-    area = units.blender_area(units.AREA, width=2.0, height=1.0)
-    assert units.light_intensity(units.AREA, 10.0, False, area) == pytest.approx(units.light_intensity(units.AREA, 20.0))
+def test_unnormalized_lights_emit_power_over_pi_from_their_surface():
+    # Blender with Normalize off: the surface luminance is P / pi whatever the size.
+    for kind, area in ((units.AREA, units.emitting_area(units.AREA, width=2.0, height=0.5)),
+                       (units.POINT, units.emitting_area(units.POINT, radius=0.3)),
+                       (units.SPOT, units.emitting_area(units.SPOT, radius=0.3))):
+        luminance = units.light_intensity(kind, 10.0, False, area) / area  # USD divides by the area
+        assert luminance == pytest.approx(10.0 / math.pi)
     assert units.light_intensity(units.POINT, 10.0, True, 5.0) == pytest.approx(10.0 / math.pi)
     assert units.light_intensity(units.SUN, 4.0) == 4.0
-    assert units.light_intensity(units.SUN, 4.0, False, units.blender_area(units.SUN, angle=0.0)) == 4.0
+    assert units.light_intensity(units.SUN, 4.0, False, units.emitting_area(units.SUN)) == 4.0
 
 
 def test_animated_energy_and_color_are_time_samples(scene, export):

@@ -7,7 +7,8 @@ luminance by the light's world-space surface area (for a DistantLight: by the
 solid angle of its disk). Cycles renders the same way (radiance = pixel value),
 and defines its lights by emitted power:
 
-- a point, spot or sphere light of power P watts has L = P / (4 pi^2 r^2),
+- a point or spot light of power P watts has a radiant intensity of P / (4 pi),
+  so a sphere of radius r has L = P / (4 pi^2 r^2),
 - an area light of power P has L = P / (pi A),
 - a sun of strength S (W/m^2) gives an irradiance S on a surface facing it.
 
@@ -16,15 +17,16 @@ the light's size (and so well defined for a point light of radius 0):
 
     intensity = P / pi   (point, spot, area)       intensity = S   (sun)
     exposure = Blender's light exposure (Blender 4.4+; 0 before)
-    color = light colour x blackbody colour of its temperature (when used)
+    color = light colour x its blackbody colour when it uses a temperature
 
 Blender's own USD exporter uses P / pi for point, spot and area lights as
 well; for suns it writes S / 4, tuned by eye against one renderer, where we
-keep S, the irradiance UsdLux's definition asks for.
+keep S, the illuminance UsdLux's definition asks for.
 
-A Blender light with Normalize off (Blender 5.x) emits its power per unit of
-its size (area, or solid angle for a sun), so its power is first multiplied by
-that size.
+A Blender light with Normalize off (Blender 5.x) emits L = P / pi from its
+surface whatever its size, as if its power were P times its surface area
+(4 pi r^2 for a sphere, 4 pi for a point, width x height for an area light),
+so its power is first multiplied by that area. A sun is unaffected.
 """
 import math
 
@@ -35,22 +37,19 @@ def light_intensity(kind, energy, normalize=True, area=0.0):
     """USD `inputs:intensity` (with `inputs:normalize = true`) for a Blender light.
 
     `energy` is Blender's `Light.energy`: watts for point, spot and area lights,
-    W/m^2 for a sun. `area` is what Blender divides by when Normalize is on
-    (`blender_area`); it only matters when Normalize is off."""
+    W/m^2 for a sun. `area` is the light's `emitting_area`; it only matters when
+    Normalize is off."""
     power = energy if normalize or area <= 0.0 else energy * area
     return float(power if kind == SUN else power / math.pi)
 
 
-def blender_area(kind, radius=0.0, width=0.0, height=0.0, angle=0.0):
-    """The size Blender divides a light's power by when Normalize is on: the area of a
-    sphere's or area light's emitting surface, the solid angle of a sun's disk."""
-    if kind == SUN:
-        return math.pi * math.tan(angle / 2.0) ** 2
+def emitting_area(kind, radius=0.0, width=0.0, height=0.0):
+    """The surface over which an un-normalized Blender light spreads L = P / pi (see above)."""
     if kind in (POINT, SPOT):
-        return math.pi * radius * radius
+        return 4.0 * math.pi * (radius * radius if radius > 0.0 else 1.0)
     if kind == AREA:
         return width * height
-    return 0.0
+    return 0.0  # a sun: its strength is an irradiance either way
 
 
 def rect_of_equal_area(shape, size_x, size_y):

@@ -61,25 +61,25 @@ class LightWriter(Writer):
         self.set(self.api.CreateColorAttr(), light_color(light), time)
 
     def _write_shape(self, light, time):
-        """Writes the light's size and cone; returns Blender's size of it for `light_intensity`."""
+        """Writes the light's size and cone; returns its emitting area for `light_intensity`."""
         if self.kind == units.SUN:
             self.set(self.light.CreateAngleAttr(), units.sun_angle(light.angle), time)
-            return units.blender_area(self.kind, angle=light.angle)
+            return 0.0
         if self.kind == units.AREA:
             width, height = units.rect_of_equal_area(light.shape, light.size, light.size_y)
             self.set(self.light.CreateWidthAttr(), width, time)
             self.set(self.light.CreateHeightAttr(), height, time)
-            self._set_extent((-width / 2, -height / 2, 0.0), (width / 2, height / 2, 0.0), time)
-            return units.blender_area(self.kind, width=width, height=height)
+            self._set_extent((0.0 - width / 2, 0.0 - height / 2, 0.0), (width / 2, height / 2, 0.0), time)
+            return units.emitting_area(self.kind, width=width, height=height)
         radius = float(light.shadow_soft_size)
         self.set(self.light.CreateRadiusAttr(), radius, time)
         self.set(self.light.CreateTreatAsPointAttr(), radius == 0.0, time)
-        self._set_extent((-radius,) * 3, (radius,) * 3, time)
+        self._set_extent((0.0 - radius,) * 3, (radius,) * 3, time)  # 0.0 - r: no -0
         if self.shaping is not None:
             angle, softness = units.spot_cone(light.spot_size, light.spot_blend)
             self.set(self.shaping.CreateShapingConeAngleAttr(), angle, time)
             self.set(self.shaping.CreateShapingConeSoftnessAttr(), softness, time)
-        return units.blender_area(self.kind, radius=radius)
+        return units.emitting_area(self.kind, radius=radius)
 
     def _set_extent(self, lo, hi, time):
         self.set(self.light.CreateExtentAttr(), Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]), time)
