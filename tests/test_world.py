@@ -176,3 +176,18 @@ def test_unsupported_world_nodes_are_reported(scene, export):
     dome = UsdLux.DomeLight(stage.GetPrimAtPath("/Root/Sky"))
     assert Gf.IsClose(dome.GetColorAttr().Get(), Gf.Vec3f(0.1, 0.2, 0.3), 1e-6)
     assert any("viewport colour" in w for w in report.warnings)
+
+
+def test_missing_environment_image_falls_back_to_the_viewport_colour(scene, export, tmp_path):
+    import bpy
+
+    image = environment_image(tmp_path / "gone")
+    os.remove(bpy.path.abspath(image.filepath))
+    world = add_environment(scene, image, strength=1.5)
+    world.color = (0.3, 0.2, 0.1)
+    report, stage = export(animation=False)
+    dome = UsdLux.DomeLight(stage.GetPrimAtPath("/Root/Sky"))
+    assert not dome.GetTextureFileAttr().HasAuthoredValue()
+    assert Gf.IsClose(dome.GetColorAttr().Get(), Gf.Vec3f(0.3, 0.2, 0.1), 1e-6)
+    assert dome.GetIntensityAttr().Get() == pytest.approx(1.5)
+    assert any("viewport colour instead" in w for w in report.warnings)

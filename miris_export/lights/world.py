@@ -22,6 +22,7 @@ class Environment:
     projection: str = "EQUIRECTANGULAR"  # or MIRROR_BALL
     rotation: Any = field(default_factory=lambda: np.eye(3))  # Blender world: the lookup direction's rotation
     notes: list = field(default_factory=list)  # approximations, for the report
+    viewport_color: tuple = (0.0, 0.0, 0.0)  # the World's viewport colour, the stand-in for a missing image
 
     @property
     def is_black(self):
@@ -40,11 +41,11 @@ def read_world(world):
     """The Environment a World shows, or None when it shows nothing (no World, no output, black)."""
     if world is None:
         return None
-    if not uses_nodes(world):
-        env = Environment(tuple(world.color), 1.0)
-    else:
-        env = _from_nodes(world)
-    return None if env is None or env.is_black else env
+    env = _from_nodes(world) if uses_nodes(world) else Environment(tuple(world.color), 1.0)
+    if env is None or env.is_black:
+        return None
+    env.viewport_color = tuple(world.color)
+    return env
 
 
 def _upstream(socket):

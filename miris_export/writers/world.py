@@ -46,11 +46,13 @@ class DomeWriter(Writer):
     def define(self, stage, path, env):
         self.dome = UsdLux.DomeLight.Define(stage, path)
         self._op = self.dome.AddTransformOp()
+        self.untextured = False  # an environment image that could not be written
         if env.image is not None:
             asset = write_texture(self.session, env.image)
-            if asset is None:
+            self.untextured = asset is None
+            if self.untextured:
                 self.session.report.warn(f"World: its environment image {env.image.name!r} could not be "
-                                         "written; the DomeLight has its strength only")
+                                         "written; the DomeLight has the World's viewport colour instead")
             else:
                 self.dome.CreateTextureFileAttr(asset)
                 self.dome.CreateTextureFormatAttr(_FORMATS.get(env.projection, UsdLux.Tokens.automatic))
@@ -59,7 +61,8 @@ class DomeWriter(Writer):
     def write(self, env, time):
         self.set(self.dome.CreateIntensityAttr(), float(env.strength), time)
         self.set(self.dome.CreateExposureAttr(), 0.0, time)
-        self.set(self.dome.CreateColorAttr(), Gf.Vec3f(*env.color), time)
+        color = env.viewport_color if self.untextured and env.image is not None else env.color
+        self.set(self.dome.CreateColorAttr(), Gf.Vec3f(*color), time)
         self.set(self._op.GetAttr(), _matrix4(dome_rotation(env.rotation)), time, same=matrices_close)
 
 
