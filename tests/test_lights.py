@@ -173,3 +173,25 @@ def test_power_lights_match_blenders_own_usd_exporter(scene, tmp_path, export):
             assert UsdLux.LightAPI(prim).GetNormalizeAttr().Get() is True
             compared += 1
     assert compared == 3
+
+
+def test_area_spread_is_reported(scene, export):
+    add_light("AREA", spread=math.radians(40.0))
+    report, _ = export(animation=False)
+    assert any("spread is not exported" in w for w in report.warnings)
+
+
+def test_temperature_and_exposure(scene, export):
+    import bpy
+
+    if "use_temperature" not in bpy.types.Light.bl_rna.properties:
+        pytest.skip("light temperature and exposure arrived after Blender 4.2")
+    obj = add_light("POINT", color=(1.0, 0.5, 1.0), exposure=1.5)
+    obj.data.use_temperature = True
+    obj.data.temperature = 3000.0
+    tint = tuple(obj.data.temperature_color)
+    _, stage = export(animation=False)
+    light = UsdLux.SphereLight(stage.GetPrimAtPath("/Root/Point/Point"))
+    assert Gf.IsClose(light.GetColorAttr().Get(), Gf.Vec3f(tint[0], 0.5 * tint[1], tint[2]), 1e-6)
+    assert tint[0] > tint[2]  # warm
+    assert light.GetExposureAttr().Get() == pytest.approx(1.5)

@@ -7,6 +7,8 @@ UsdLux's do, so the object's transform orients them unchanged. Intensity goes
 through `lights.units.light_intensity`; colour, intensity, exposure, sizes and
 cone are written every frame through the sparse writer.
 """
+import math
+
 from pxr import Gf, UsdLux, Vt
 
 from ..lights import units
@@ -48,7 +50,7 @@ class LightWriter(Writer):
         elif self.kind == units.AREA and light.shape in ("DISK", "ELLIPSE"):
             report.warn(f"{ctx.name}: {light.shape.lower()} area light written as the RectLight of equal area "
                         "(UsdLux DiskLight is outside the Miris specification)")
-        if self.kind == units.AREA and getattr(light, "spread", 3.2) < 3.14159:
+        if self.kind == units.AREA and light.spread < math.pi - 1e-5:
             report.warn(f"{ctx.name}: the area light's spread is not exported (UsdLux has no equivalent)")
         return prim
 
