@@ -21,10 +21,11 @@ def test_api_returns_a_report(scene, tmp_path):
     bpy.ops.mesh.primitive_cube_add()
     report = miris_export.export(str(tmp_path / "api.usdc"), animation=False)
     assert report.filepath == str(tmp_path / "api.usdc")
-    assert dict(report.prims) == {"Xform": 1, "Mesh": 1}
+    assert dict(report.prims) == {"Xform": 1, "Mesh": 1, "DomeLight": 1}  # the default light
+    assert any("DefaultLight" in line for line in report.warnings + report.infos)
     assert report.seconds > 0 and report.frames == (1, 1)
     data = json.loads(report.to_json())
-    assert data["prims"] == {"Xform": 1, "Mesh": 1}
+    assert data["prims"] == {"Xform": 1, "Mesh": 1, "DomeLight": 1}
     stage = Usd.Stage.Open(report.filepath)
     assert stage.GetRootLayer().GetFileFormat().formatId == "usdc"
 
@@ -67,7 +68,7 @@ def test_cli_command_as_blender_runs_it(scene, tmp_path, capsys):
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
     out = tmp_path / "monkey.usda"
     assert cli.run([str(blend), "-o", str(out), "--no-animation", "--evaluation-mode", "VIEWPORT"]) == 0
-    assert "Exported 1 Mesh" in capsys.readouterr().out
+    assert "1 Mesh, 1 Xform" in capsys.readouterr().out
     stage = Usd.Stage.Open(str(out))
     assert len(UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Suzanne/Suzanne")).GetPointsAttr().Get()) == 507
     assert stage.GetRootLayer().customLayerData["sourceFile"] == "monkey.blend"
@@ -149,6 +150,7 @@ def test_collection_exporter_exports_its_collection(scene, tmp_path, registered)
         settings = props.exporters[0].export_properties
         settings.filepath = str(tmp_path / "props.usda")
         settings.animation = False
+        settings.default_light = False
         assert bpy.ops.collection.export_all() == {"FINISHED"}
     stage = Usd.Stage.Open(str(tmp_path / "props.usda"))
     assert [p.GetName() for p in stage.GetPrimAtPath("/Root").GetChildren()] == ["Cube"]

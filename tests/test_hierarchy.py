@@ -66,8 +66,8 @@ def test_names_are_valid_unique_and_stable(scene, export):
     def names(stage):
         return sorted(p.GetName() for p in stage.GetPrimAtPath("/Root").GetChildren())
 
-    _, first = export("a.usda", animation=False)
-    _, second = export("b.usda", animation=False)
+    _, first = export("a.usda", animation=False, default_light=False)
+    _, second = export("b.usda", animation=False, default_light=False)
     assert names(first) == names(second)
     assert names(first) == ["Cube_001", "Cube_001_002", "Cube_001_1", "W_rfel", "_1st_cube"]
     # The mapping is stable too: the same object gets the same name in both files.
@@ -93,7 +93,7 @@ def test_visible_only_and_collection_filters(scene, export):
     assert not stage.GetPrimAtPath("/Root/Hidden")
     _, stage = export("all.usda", animation=False, evaluation_mode="VIEWPORT", visible_only=False)
     assert stage.GetPrimAtPath("/Root/Hidden")
-    _, stage = export("props.usda", animation=False, collection="Props")
+    _, stage = export("props.usda", animation=False, collection="Props", default_light=False)
     assert [p.GetName() for p in stage.GetPrimAtPath("/Root").GetChildren()] == ["Prop"]
     assert shown.name == "Shown"
 
