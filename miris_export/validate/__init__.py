@@ -6,6 +6,7 @@ files are validated too, recursively, each once. Its imports never reach `bpy`, 
 `usd-core` alone: `python -m miris_export.validate FILE... [--json]`.
 """
 import os
+import re
 
 from .. import usd as _usd  # noqa: F401  (Blender's own pxr when running inside Blender)
 from pxr import Ar, Sdf, Tf, Usd
@@ -22,12 +23,13 @@ EXTENSIONS = (".usd", ".usda", ".usdc", ".usdz")
 FORMATS = "Accepted Formats"
 
 
-def validate_file(path):
-    """Every finding for the USD file at `path` and the files it brings in."""
+def validate_file(path, *, name=None):
+    """Every finding for the USD file at `path` and the files it brings in. Findings about the file as
+    a whole name it `name` (default: its file name)."""
     path = os.fspath(path)
     findings = []
     visited = set()
-    pending = [(path, ROOT, "")]
+    pending = [(path, ROOT, name or "")]
     top = os.path.dirname(os.path.abspath(path))
     while pending:
         file, role, label = pending.pop(0)
@@ -84,8 +86,12 @@ def _open(path, role, label):
 
 
 def _first_line(error):
+    """The message of a Tf error without its C++ function, file and line."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines else type(error).__name__
+    if not lines:
+        return type(error).__name__
+    quoted = re.search(r" : '(.*)'$", lines[-1])
+    return quoted.group(1) if quoted else lines[-1]
 
 
 def _run_rules(subject):

@@ -5,7 +5,7 @@ from functools import cached_property
 from .. import usd as _usd  # noqa: F401  (Blender's own pxr when running inside Blender)
 from pxr import Usd
 
-from .finding import ERROR, WARNING, Finding
+from .finding import ERROR, ROOT, WARNING, Finding
 
 
 class Subject:
@@ -14,14 +14,15 @@ class Subject:
         self.layer = layer  # its root layer
         self.stage = stage  # the stage composed from it
         self.role = role
-        self.label = label  # how findings name this file: "" for the file validated, else its relative path
+        self.label = label or os.path.basename(path)  # how findings name this file
 
     def where(self, path=""):
-        """A finding's location: a prim/property path, prefixed by the file when it is a dependency."""
+        """A finding's location: a prim/property path, prefixed by the file when it is a dependency;
+        the file's name for the file as a whole."""
         path = str(path) if path else ""
-        if not self.label:
-            return path or os.path.basename(self.path)
-        return f"{self.label}:{path}" if path else self.label
+        if not path:
+            return self.label
+        return path if self.role == ROOT else f"{self.label}:{path}"
 
     def error(self, rule, path, message, section):
         return Finding(rule, ERROR, self.where(path), message, section)
