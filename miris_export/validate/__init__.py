@@ -87,11 +87,9 @@ def _open(path, role, label):
 
 def _first_line(error):
     """The message of a Tf error without its C++ function, file and line."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    if not lines:
-        return type(error).__name__
-    quoted = re.search(r" : '(.*)'$", lines[-1])
-    return quoted.group(1) if quoted else lines[-1]
+    text = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    quoted = re.search(r" in file \S+ : '(.*)'\s*$", text)
+    return (quoted.group(1) if quoted else text).strip() or type(error).__name__
 
 
 def _run_rules(subject):

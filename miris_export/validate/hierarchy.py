@@ -16,7 +16,10 @@ def is_scene_content(prim):
 
 @rule(COMPOSED)
 def top_level_prims(subject):
-    """Only the default prim and /Materials at the top (class prims, used only for inheritance, aside)."""
+    """Only the default prim and /Materials at the top (class prims, used only for inheritance, aside).
+    Without a default prim, miris:DefaultPrim says what is wrong."""
+    if not subject.default_prim:
+        return
     allowed = {subject.layer.defaultPrim, MATERIALS_PATH.name}
     for prim in subject.stage.GetPseudoRoot().GetChildren():
         if prim.GetName() not in allowed:

@@ -2,6 +2,7 @@
 from pxr import UsdValidation
 
 from .finding import COMPOSED, ERROR, WARNING, rule
+from .materials import MATERIALX_PREFIX, shader_id
 
 SECTION = "Validation"
 
@@ -29,6 +30,19 @@ def validation_context():
     return _context
 
 
+def _materialx_unknown_here(error):
+    """usd-core's shader registry has no MaterialX node definitions while Blender's USD has them, so
+    "not found in sdrRegistry" on an ND_ node says which USD build runs, not whether the file is good;
+    the MaterialX nodes themselves are checked by miris:ShaderId."""
+    if error.GetName() != "MissingShaderIdInRegistry":
+        return False
+    for site in error.GetSites():
+        prim = site.GetProperty().GetPrim() if site.IsProperty() else site.GetPrim() if site.IsPrim() else None
+        if prim and shader_id(prim).startswith(MATERIALX_PREFIX):
+            return True
+    return False
+
+
 def _site_path(error):
     for site in error.GetSites():
         if site.IsProperty():
@@ -42,7 +56,7 @@ def _site_path(error):
 def usd_validators(subject):
     for error in validation_context().Validate(subject.stage):
         severity = _SEVERITY.get(error.GetType())
-        if severity is None:  # informational notes
+        if severity is None or _materialx_unknown_here(error):  # None: an informational note
             continue
         identifier = error.GetIdentifier() or error.GetName()
         finding = subject.error if severity == ERROR else subject.warning
