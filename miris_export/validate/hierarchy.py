@@ -55,12 +55,10 @@ def binding_targets(subject):
     """Every material binding names a Material under /Materials that exists in this file's stage: a
     binding into a referenced file's own /Materials breaks when the file is referenced by its default prim."""
     for prim in subject.prims:
-        if not prim.HasAPI(UsdShade.MaterialBindingAPI) and not any(
-                r.GetName().startswith("material:binding") for r in prim.GetRelationships()):
-            continue
         for rel in prim.GetRelationships():
-            if not rel.GetName().startswith("material:binding") or rel.GetName().startswith(
-                    "material:binding:collection"):
+            name = rel.GetName()
+            # Collection bindings target a collection as well as the material: not checked here.
+            if not name.startswith("material:binding") or name.startswith("material:binding:collection"):
                 continue
             for target in rel.GetTargets():
                 material = subject.stage.GetPrimAtPath(target)

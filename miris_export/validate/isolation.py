@@ -8,7 +8,7 @@ import sys
 import threading
 
 from .finding import Finding
-from . import UNREADABLE, unreadable
+from . import unreadable
 
 STARTUP_SECONDS = 30  # loading USD and its validator plugins, on top of the first file's time
 
@@ -80,5 +80,3 @@ def _run_child(paths, timeout, verbose):
         child.wait()
         child.stdout.close()
 
-
-__all__ = ["validate_isolated", "worker", "UNREADABLE"]
