@@ -68,10 +68,14 @@ def export(filepath, options=None, context=None, progress=None):
     scene = context.scene
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
+
     def write(tmp):
-        _export_to(tmp, path, context, options, frames, report, progress)
+        if path.lower().endswith(".usdz"):
+            _export_usdz(tmp, path, context, options, frames, report, progress)
+        else:
+            _export_to(tmp, path, context, options, frames, report, progress)
         if options.validate or options.strict:
-            report.findings = _validate(tmp)
+            _validate(tmp, path, report)
 
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only):
@@ -98,12 +102,30 @@ def _write_atomically(path, write, options, report):
             os.unlink(tmp)
 
 
-def _validate(path):
+def _validate(tmp, path, report):
+    """The validator's findings on the written file, into the report. A validator that fails says so
+    in the report and does not fail the export."""
     try:
         from .validate import validate_file
-    except ImportError:  # the validator is not part of this build
-        return []
-    return validate_file(path)
+
+        report.findings = validate_file(tmp, name=os.path.basename(path))
+    except Exception as e:  # noqa: BLE001  (whatever it is, the written file is still good)
+        report.warn(f"Miris validation could not run: {type(e).__name__}: {e}")
+        return
+    errors = len(report.errors)
+    warnings = len(report.findings) - errors
+    verdict = "not compliant" if errors else "compliant"
+    report.info(f"Miris validation: {verdict}, {errors} error(s), {warnings} warning(s)")
+
+
+def _export_usdz(tmp, final_path, context, options, frames, report, progress):
+    """The layer and its textures written into a staging folder, then packed into `tmp`."""
+    from .usd.usdz import write_package
+
+    layer_name = os.path.splitext(os.path.basename(final_path))[0] + ".usdc"
+    if not write_package(tmp, layer_name,
+                         lambda layer: _export_to(layer, layer, context, options, frames, report, progress)):
+        raise ExportError(f"USD could not write the package {final_path}")
 
 
 def _export_to(tmp, final_path, context, options, frames, report, progress):
