@@ -4,7 +4,7 @@ from collections import Counter
 import bpy
 import numpy as np
 import pytest
-from pxr import Usd, UsdGeom
+from pxr import Usd, UsdGeom, UsdLux
 
 import miris_export
 from conftest import CORPUS
@@ -54,6 +54,8 @@ def test_corpus_scene_exports_to_the_specification_layout(name, corpus_scene, tm
     assert UsdGeom.GetStageUpAxis(stage) == "Y"
     assert stage.GetDefaultPrim().GetPath() == "/Root" and stage.GetDefaultPrim().IsA(UsdGeom.Xform)
     assert {p.GetName() for p in stage.GetPseudoRoot().GetChildren()} <= {"Root", "Materials"}
+    assert [str(f) for f in report.errors] == []  # the Miris validator, usdchecker's rules included
+    assert any(p.HasAPI(UsdLux.LightAPI) for p in Usd.PrimRange(stage.GetPrimAtPath("/Root")))
     first, last = report.frames
     if last > first:
         assert (stage.GetStartTimeCode(), stage.GetEndTimeCode()) == (first, last)

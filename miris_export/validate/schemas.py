@@ -12,7 +12,9 @@ PRIM_TYPES = {
     "Material", "Shader", "NodeGraph",  # Materials (NodeGraph: MaterialX networks)
     "SkelRoot", "Skeleton", "SkelAnimation",  # Skeletal Animation
 }
-API_SCHEMAS = {"MaterialBindingAPI", "SkelBindingAPI"}
+# UsdLux's shaping and shadow APIs are UsdLux schemas, which the specification admits for lights
+# (a spot light is a SphereLight with ShapingAPI).
+API_SCHEMAS = {"MaterialBindingAPI", "SkelBindingAPI", "ShapingAPI", "ShadowAPI"}
 
 # Physics, simulation and renderer settings, by prim type, applied schema or property namespace.
 EXCLUDED_TYPE_PREFIXES = ("Physics", "Physx", "PhysX", "Render")
