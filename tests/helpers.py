@@ -21,3 +21,16 @@ def array(attr, time=None):
 
     value = attr.Get(Usd.TimeCode.Default() if time is None else time)
     return None if value is None else np.array(value)
+
+
+def new_collection(scene, name, *objects):
+    """A collection linked to the scene, holding `objects` (taken out of their other collections)."""
+    import bpy
+
+    collection = bpy.data.collections.new(name)
+    scene.collection.children.link(collection)
+    for obj in objects:
+        for other in obj.users_collection:
+            other.objects.unlink(obj)
+        collection.objects.link(obj)
+    return collection

@@ -10,6 +10,7 @@ from pxr import Usd, UsdGeom
 
 import miris_export
 from conftest import REPO
+from helpers import new_collection
 
 
 def run_python(*args, env=None, cwd=None, timeout=300):
@@ -137,13 +138,8 @@ def test_manifest_and_package_agree():
 
 
 def test_collection_exporter_exports_its_collection(scene, tmp_path, registered):
-    props = bpy.data.collections.new("Props")
-    scene.collection.children.link(props)
     bpy.ops.mesh.primitive_cube_add()
-    cube = bpy.context.object
-    for collection in cube.users_collection:
-        collection.objects.unlink(cube)
-    props.objects.link(cube)
+    props = new_collection(scene, "Props", bpy.context.object)
     bpy.ops.mesh.primitive_plane_add()
     with bpy.context.temp_override(collection=props):
         bpy.ops.collection.exporter_add(name="MIRIS_FH_usd")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from pxr import Usd, UsdGeom
 
-from helpers import AXIS, usd_world
+from helpers import AXIS, new_collection, usd_world
 
 
 def add_cube(name, location=(0, 0, 0), parent=None):
@@ -81,12 +81,7 @@ def test_visible_only_and_collection_filters(scene, export):
     shown = add_cube("Shown")
     hidden = add_cube("Hidden", (2, 0, 0))
     hidden.hide_set(True)
-    props = bpy.data.collections.new("Props")
-    scene.collection.children.link(props)
-    prop = add_cube("Prop", (4, 0, 0))
-    for c in prop.users_collection:
-        c.objects.unlink(prop)
-    props.objects.link(prop)
+    new_collection(scene, "Props", add_cube("Prop", (4, 0, 0)))
 
     _, stage = export("viewport.usda", animation=False, evaluation_mode="VIEWPORT")
     assert stage.GetPrimAtPath("/Root/Shown") and stage.GetPrimAtPath("/Root/Prop")
@@ -118,12 +113,7 @@ def test_empties_are_exported_only_when_they_carry_children(scene, export):
 
 
 def test_collection_instances_are_real_copies(scene, export):
-    parts = bpy.data.collections.new("Parts")
-    scene.collection.children.link(parts)
-    part = add_cube("Part", (0, 0, 1))
-    for c in part.users_collection:
-        c.objects.unlink(part)
-    parts.objects.link(part)
+    parts = new_collection(scene, "Parts", add_cube("Part", (0, 0, 1)))
     bpy.context.view_layer.layer_collection.children["Parts"].exclude = True
     for x in (5.0, -5.0):
         instancer = bpy.data.objects.new(f"Spawn{int(x)}", None)
