@@ -58,7 +58,12 @@ def run(argv, prog="miris_export"):
     except (exporter.ExportError, ValueError, OSError, RuntimeError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
-    print(report.to_json() if args.json else report)
+    if args.json:
+        print(report.to_json())
+    else:  # the report on stdout, the validator's findings on stderr
+        print("\n".join(report.lines(findings=False)))
+        for line in report.finding_lines():
+            print(line, file=sys.stderr)
     if options.strict and not report.compliant:
         return 1
     return 0

@@ -43,12 +43,16 @@ class ExportReport:
         span = f"frame {first}" if first == last else f"frames {first}-{last}"
         return f"Exported {kinds} ({span}) to {self.filepath} in {self.seconds:.2f} s"
 
-    def lines(self):
+    def lines(self, findings=True):
         out = [self.summary()]
         out += [f"WARNING: {w}" for w in self.warnings]
         out += [f"INFO: {i}" for i in self.infos]
-        out += [f"{getattr(f, 'severity', 'error').upper()}: {f}" for f in self.findings]
+        if findings:
+            out += self.finding_lines()
         return out
+
+    def finding_lines(self):
+        return [f"{getattr(f, 'severity', 'error').upper()}: {f}" for f in self.findings]
 
     def to_json(self):
         return json.dumps({

@@ -94,3 +94,26 @@ def test_edit_mode_changes_are_exported(scene, export):
 
     points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr().Get()
     assert min(p[2] for p in points) == pytest.approx(4.0)
+
+
+def test_an_object_whose_writer_fails_is_left_out_and_reported(scene, tmp_path, monkeypatch):
+    from pxr import Usd
+
+    from miris_export import writers
+    from miris_export.writers.base import Writer
+
+    class FailingWriter(Writer):  # a writer of ours that meets data it cannot handle
+        def define(self, stage, path, ctx):
+            return stage.DefinePrim(path, "Xform")
+
+        def write(self, ctx, time):
+            raise ValueError("cannot handle this speaker")
+
+    monkeypatch.setitem(writers.DATA_WRITERS, "SPEAKER", FailingWriter)
+    bpy.ops.object.speaker_add()
+    bpy.ops.mesh.primitive_cube_add()
+    report = miris_export.export(str(tmp_path / "scene.usda"), animation=False)
+    stage = Usd.Stage.Open(report.filepath)
+    assert not stage.GetPrimAtPath("/Root/Speaker")
+    assert stage.GetPrimAtPath("/Root/Cube/Cube")
+    assert any("Speaker: could not be exported" in w and "cannot handle this speaker" in w for w in report.warnings)

@@ -63,6 +63,7 @@ class HierarchyIterator:
         self.top_matrix = top_matrix  # 4x4 float64 applied once, to the world matrix of top-level objects
         self.writers = {}  # key -> writer, for the whole export
         self._has_data = {}  # key -> bool, decided the first time an object is met
+        self._failed = set()  # keys of objects whose writer raised
         self._wanted = _ObjectFilter(options, view_layer)
 
     # --- for subclasses -----------------------------------------------------
@@ -88,36 +89,58 @@ class HierarchyIterator:
     def skipped(self, ctx):
         """Called once for an object that is not exported because it has nothing to write."""
 
-    # --- the walk -------------------------------------------------------------
+    def failed(self, ctx, error):
+        """Called once for an object whose writer raised; it is left out from then on."""
+
     def frame_done(self, written, created):
         """Called after each frame with the keys written and those whose writer was created."""
 
+    # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
         contexts = self._real_objects(depsgraph)
-        created = [ctx.key for ctx in contexts if ctx.key not in self.writers]
-        for ctx in contexts:
-            self._ensure_writer(ctx)
+        created = [ctx.key for ctx in contexts if self._create(ctx)]
         with self.batch():
-            for ctx in contexts:
-                self.write(self.writers[ctx.key], ctx)
-        written = {ctx.key for ctx in contexts}
+            written = {ctx.key for ctx in contexts if self._write(ctx)}
         exported = {ctx.key: ctx for ctx in contexts}
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 ctx = self._instance_context(inst, exported)
-                if ctx is not None:
-                    if ctx.key not in self.writers:
-                        created.append(ctx.key)
-                    self._ensure_writer(ctx)
-                    with self.batch():
-                        self.write(self.writers[ctx.key], ctx)
-                    written.add(ctx.key)
+                if ctx is None:
+                    continue
+                if self._create(ctx):
+                    created.append(ctx.key)
+                with self.batch():
+                    if self._write(ctx):
+                        written.add(ctx.key)
         self.frame_done(written, created)
 
-    def _ensure_writer(self, ctx):
-        if ctx.key not in self.writers:
+    def _create(self, ctx):
+        """Creates the object's writer the first time it is met; True when it did."""
+        if ctx.key in self.writers or ctx.key in self._failed:
+            return False
+        try:
             self.writers[ctx.key] = self.create_writer(ctx)
+        except Exception as error:  # one object Blender hands over broken must not lose the export
+            self._fail(ctx, error)
+            return False
+        return True
+
+    def _write(self, ctx):
+        writer = self.writers.get(ctx.key)
+        if writer is None:
+            return False
+        try:
+            self.write(writer, ctx)
+        except Exception as error:
+            self._fail(ctx, error)
+            return False
+        return True
+
+    def _fail(self, ctx, error):
+        self._failed.add(ctx.key)
+        self.writers.pop(ctx.key, None)
+        self.failed(ctx, error)
 
     def _real_objects(self, depsgraph):
         found, instancers = {}, set()

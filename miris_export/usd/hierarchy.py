@@ -50,6 +50,13 @@ class UsdHierarchy(HierarchyIterator):
         else:
             self.session.report.warn(f"{ctx.name}: skipped, {obj.type.lower()} objects have no Miris equivalent")
 
+    def failed(self, ctx, error):
+        self.session.report.warn(f"{ctx.name}: could not be exported and is left out "
+                                 f"({type(error).__name__}: {error})")
+        path = self.paths.get(ctx.key)
+        if path is not None and not ctx.is_component:
+            self.session.stage.RemovePrim(path)
+
     def create_writer(self, ctx):
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
