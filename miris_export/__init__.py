@@ -17,14 +17,23 @@ def export(filepath, **options):
 
 
 def register():
-    from . import ui, cli
+    import sys
+
+    from . import cli, ui
 
     ui.register()
     cli.register()
+    # Installed as an extension the package is `bl_ext.<repo>.miris_export`; the
+    # documented `import miris_export` should work in scripts all the same.
+    sys.modules.setdefault("miris_export", sys.modules[__name__])
 
 
 def unregister():
-    from . import ui, cli
+    import sys
+
+    from . import cli, ui
 
     cli.unregister()
     ui.unregister()
+    if sys.modules.get("miris_export") is sys.modules[__name__] and __name__ != "miris_export":
+        del sys.modules["miris_export"]

@@ -49,8 +49,10 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None):
-    """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport."""
+def export(filepath, options=None, context=None, progress=None):
+    """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
+
+    `progress(fraction)`, when given, is called as frames are done."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -66,12 +68,17 @@ def export(filepath, options=None, context=None):
     scene = context.scene
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
-    def write(tmp):
-        _export_to(tmp, path, context, options, frames, report)
-        if options.validate or options.strict:
-            report.findings = _validate(tmp)
 
-    with preserved(context), evaluation(scene, options.evaluation_mode):
+    def write(tmp):
+        if path.lower().endswith(".usdz"):
+            _export_usdz(tmp, path, context, options, frames, report, progress)
+        else:
+            _export_to(tmp, path, context, options, frames, report, progress)
+        if options.validate or options.strict:
+            _validate(tmp, path, report)
+
+    with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
+                                         include_hidden=not options.visible_only):
         _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -95,15 +102,33 @@ def _write_atomically(path, write, options, report):
             os.unlink(tmp)
 
 
-def _validate(path):
+def _validate(tmp, path, report):
+    """The validator's findings on the written file, into the report. A validator that fails says so
+    in the report and does not fail the export."""
     try:
         from .validate import validate_file
-    except ImportError:  # the validator is not part of this build
-        return []
-    return validate_file(path)
+
+        report.findings = validate_file(tmp, name=os.path.basename(path))
+    except Exception as e:  # noqa: BLE001  (whatever it is, the written file is still good)
+        report.warn(f"Miris validation could not run: {type(e).__name__}: {e}")
+        return
+    errors = len(report.errors)
+    warnings = len(report.findings) - errors
+    verdict = "not compliant" if errors else "compliant"
+    report.info(f"Miris validation: {verdict}, {errors} error(s), {warnings} warning(s)")
 
 
-def _export_to(tmp, final_path, context, options, frames, report):
+def _export_usdz(tmp, final_path, context, options, frames, report, progress):
+    """The layer and its textures written into a staging folder, then packed into `tmp`."""
+    from .usd.usdz import write_package
+
+    layer_name = os.path.splitext(os.path.basename(final_path))[0] + ".usdc"
+    if not write_package(tmp, layer_name,
+                         lambda layer: _export_to(layer, layer, context, options, frames, report, progress)):
+        raise ExportError(f"USD could not write the package {final_path}")
+
+
+def _export_to(tmp, final_path, context, options, frames, report, progress):
     import bpy
 
     from pxr import Sdf
@@ -123,10 +148,13 @@ def _export_to(tmp, final_path, context, options, frames, report):
         top_matrix=axis_conversion(scene.unit_settings.scale_length or 1.0),
         export_dir=os.path.dirname(final_path),
         animated=len(frames) > 1,
+        first_frame=frames[0],
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
-    for frame in frames:
+    for done, frame in enumerate(frames):
+        if progress is not None:
+            progress(done / len(frames))
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
         session.frame = frame

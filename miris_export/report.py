@@ -1,4 +1,5 @@
 """What an export did: the file, what it wrote by kind, what it dropped or changed, and how long it took."""
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -42,12 +43,28 @@ class ExportReport:
         span = f"frame {first}" if first == last else f"frames {first}-{last}"
         return f"Exported {kinds} ({span}) to {self.filepath} in {self.seconds:.2f} s"
 
-    def lines(self):
+    def lines(self, findings=True):
         out = [self.summary()]
         out += [f"WARNING: {w}" for w in self.warnings]
         out += [f"INFO: {i}" for i in self.infos]
-        out += [f"{getattr(f, 'severity', 'error').upper()}: {f}" for f in self.findings]
+        if findings:
+            out += self.finding_lines()
         return out
+
+    def finding_lines(self):
+        return [f"{getattr(f, 'severity', 'error').upper()}: {f}" for f in self.findings]
+
+    def to_json(self):
+        return json.dumps({
+            "filepath": self.filepath,
+            "prims": dict(self.prims),
+            "frames": list(self.frames),
+            "seconds": round(self.seconds, 3),
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "findings": [str(f) for f in self.findings],
+            "compliant": self.compliant,
+        }, indent=2)
 
     def __str__(self):
         return "\n".join(self.lines())

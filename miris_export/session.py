@@ -14,6 +14,7 @@ class ExportSession:
     top_matrix: Any  # Blender world -> USD world: Z-up to Y-up and the scene's unit scale
     export_dir: str  # the folder the file goes to; textures go below it
     animated: bool = False
+    first_frame: float = 0.0
     frame: float = 0.0
     names: SiblingNames = field(default_factory=SiblingNames)
     cache: dict = field(default_factory=dict)  # per-export caches of writers that share work (materials...)

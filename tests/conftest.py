@@ -32,6 +32,7 @@ def export(tmp_path):
     def run(name="out.usda", **options):
         path = tmp_path / name
         report = miris_export.export(str(path), **options)
+        assert not [w for w in report.warnings if "could not be exported" in w], report.warnings
         return report, Usd.Stage.Open(str(path))
 
     return run

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .attributes import read_array
+from .attributes import read_attribute
+
 # Blender's normals domain -> USD interpolation
 NORMAL_INTERPOLATION = {"POINT": "vertex", "FACE": "uniform", "CORNER": "faceVarying"}
 COLOR_INTERPOLATION = {"POINT": "vertex", "CORNER": "faceVarying"}
@@ -39,46 +42,38 @@ class MeshData:
         return len(self.face_counts) == 0
 
 
-def _read(collection, prop, count, width, dtype):
-    out = np.empty(count * width, dtype)
-    if count:
-        collection.foreach_get(prop, out)
-    return out.reshape(count, width) if width > 1 else out
-
-
-def _attribute(mesh, name, prop, count, width, dtype):
-    attr = mesh.attributes.get(name)
-    return None if attr is None else _read(attr.data, prop, count, width, dtype)
-
-
 def read_positions(mesh):
-    return _read(mesh.attributes["position"].data, "vector", len(mesh.vertices), 3, np.float32)
+    return read_array(mesh.attributes["position"].data, "vector", len(mesh.vertices), 3, np.float32)
+
+
+def read_material_indices(mesh):
+    """Each face's material slot, or None when every face uses slot 0."""
+    material_index = read_attribute(mesh, "material_index", "value", len(mesh.polygons), 1, np.int32)
+    return material_index if material_index is not None and material_index.any() else None
 
 
 def read_mesh(mesh, normals=True, uvs=True, colors=True):
     """Everything the mesh writer needs from an evaluated mesh."""
     nv, nf, nc = len(mesh.vertices), len(mesh.polygons), len(mesh.loops)
     points = read_positions(mesh)
-    counts = _read(mesh.polygons, "loop_total", nf, 1, np.int32)
-    corner_vert = _attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)
+    counts = read_array(mesh.polygons, "loop_total", nf, 1, np.int32)
+    corner_vert = read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)
     if corner_vert is None:  # older files may hide the internal attribute
-        corner_vert = _read(mesh.loops, "vertex_index", nc, 1, np.int32)
+        corner_vert = read_array(mesh.loops, "vertex_index", nc, 1, np.int32)
     data = MeshData(points=points, face_counts=counts, face_indices=corner_vert)
 
     if normals and nf:
         domain = mesh.normals_domain
         source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
-        data.normals = _read(source, "vector", len(source), 3, np.float32)
+        data.normals = read_array(source, "vector", len(source), 3, np.float32)
         data.normals_interpolation = NORMAL_INTERPOLATION[domain]
     if uvs and nf:
         data.uvs = [_read_uv(mesh, uv, corner_vert, nv) for uv in mesh.uv_layers]
     if colors and nf:
         _read_colors(mesh, data)
-    material_index = _attribute(mesh, "material_index", "value", nf, 1, np.int32)
-    if material_index is not None and material_index.any():
-        data.material_indices = material_index
+    data.material_indices = read_material_indices(mesh)
 
-    corner_edge = _attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
+    corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
     if corner_edge is not None and len(mesh.edges):
         data.loose_edges = int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
     _drop_loose_vertices(data, nv)
@@ -87,9 +82,9 @@ def read_mesh(mesh, normals=True, uvs=True, colors=True):
 
 def _read_uv(mesh, uv, corner_vert, nv):
     nc = len(corner_vert)
-    values = _attribute(mesh, uv.name, "vector", nc, 2, np.float32)
+    values = read_attribute(mesh, uv.name, "vector", nc, 2, np.float32)
     if values is None:
-        values = _read(uv.uv, "vector", nc, 2, np.float32)
+        values = read_array(uv.uv, "vector", nc, 2, np.float32)
     unique, indices = _deduplicate(values, corner_vert, nv)
     # Indexed costs 8 bytes a unique value plus 4 a corner, against 8 a corner.
     if len(unique) * 2 < nc:
@@ -125,7 +120,7 @@ def _read_colors(mesh, data):
     attr = attrs[index]
     if attr.domain not in COLOR_INTERPOLATION:
         return
-    rgba = _read(attr.data, "color", len(attr.data), 4, np.float32)
+    rgba = read_array(attr.data, "color", len(attr.data), 4, np.float32)
     data.colors = np.ascontiguousarray(rgba[:, :3])
     data.colors_interpolation = COLOR_INTERPOLATION[attr.domain]
 

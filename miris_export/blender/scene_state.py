@@ -1,4 +1,4 @@
-"""Leaving the user's scene as it was: current frame, edit-mode data, no leftover data-blocks."""
+"""Leaving the user's scene as it was: current frame, mode, no leftover data-blocks."""
 from contextlib import contextmanager
 
 
@@ -8,10 +8,12 @@ def preserved(context):
 
     scene = context.scene
     frame, subframe = scene.frame_current, scene.frame_subframe
-    # Edit-mode changes live outside the mesh until flushed; the export must see them.
-    for obj in getattr(context, "objects_in_mode", None) or ():
-        if obj.mode == "EDIT":
-            obj.update_from_editmode()
+    # Edit, sculpt and paint modes keep changes outside the data until they are left;
+    # the export must see them, so it runs in object mode and the mode is restored after.
+    active = context.view_layer.objects.active
+    mode = active.mode if active is not None else "OBJECT"
+    if mode != "OBJECT":
+        bpy.ops.object.mode_set(mode="OBJECT")
     meshes_before = set(bpy.data.meshes)
     try:
         yield
@@ -21,3 +23,5 @@ def preserved(context):
         for mesh in set(bpy.data.meshes) - meshes_before:
             if mesh.users == 0:
                 bpy.data.meshes.remove(mesh)
+        if mode != "OBJECT" and context.view_layer.objects.active == active:
+            bpy.ops.object.mode_set(mode=mode)

@@ -11,6 +11,10 @@ what it finds to its own paths and writers.
   they carry exported children or instances.
 - Instances (collections, particles, geometry nodes) are exported as real
   copies under their instancer.
+- The evaluated geometry of curves, text, surfaces and metaballs (and what
+  geometry nodes add to an object beside its own data) comes from the
+  depsgraph as "components" of the object: instances at the object's own
+  place. They are exported as the object's data, not as children.
 - One writer per exported object, created at the first frame it exists.
 """
 from dataclasses import dataclass
@@ -32,11 +36,22 @@ class ExportContext:
     world_matrix: Any = None  # 4x4 float64, Blender world space
     show_self: bool = True  # False: the object draws nothing itself (a hidden instancer)
     is_instance: bool = False
+    is_component: bool = False  # a piece of the parent's own evaluated geometry
     depth: int = 0
+
+
+# Unused levels of an instance's persistent_id hold this value.
+_UNUSED_LEVEL = 2**31 - 1
 
 
 def object_key(obj):
     return ("OB", obj.original.name_full)
+
+
+def is_component(inst):
+    """An object's own evaluated geometry: a first-level instance of the object itself
+    (collection instances are of other objects, geometry-node instances are deeper)."""
+    return inst.object.original == inst.parent.original and all(v == _UNUSED_LEVEL for v in inst.persistent_id[1:])
 
 
 class HierarchyIterator:
@@ -48,6 +63,7 @@ class HierarchyIterator:
         self.top_matrix = top_matrix  # 4x4 float64 applied once, to the world matrix of top-level objects
         self.writers = {}  # key -> writer, for the whole export
         self._has_data = {}  # key -> bool, decided the first time an object is met
+        self._failed = set()  # keys of objects whose writer raised
         self._wanted = _ObjectFilter(options, view_layer)
 
     # --- for subclasses -----------------------------------------------------
@@ -73,32 +89,65 @@ class HierarchyIterator:
     def skipped(self, ctx):
         """Called once for an object that is not exported because it has nothing to write."""
 
+    def failed(self, ctx, error):
+        """Called once for an object whose writer raised; it is left out from then on."""
+
+    def frame_done(self, written, created):
+        """Called after each frame with the keys written and those whose writer was created."""
+
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
         contexts = self._real_objects(depsgraph)
-        for ctx in contexts:
-            self._ensure_writer(ctx)
+        created = [ctx.key for ctx in contexts if self._create(ctx)]
         with self.batch():
-            for ctx in contexts:
-                self.write(self.writers[ctx.key], ctx)
+            written = {ctx.key for ctx in contexts if self._write(ctx)}
         exported = {ctx.key: ctx for ctx in contexts}
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 ctx = self._instance_context(inst, exported)
-                if ctx is not None:
-                    self._ensure_writer(ctx)
-                    with self.batch():
-                        self.write(self.writers[ctx.key], ctx)
+                if ctx is None:
+                    continue
+                if self._create(ctx):
+                    created.append(ctx.key)
+                with self.batch():
+                    if self._write(ctx):
+                        written.add(ctx.key)
+        self.frame_done(written, created)
 
-    def _ensure_writer(self, ctx):
-        if ctx.key not in self.writers:
+    def _create(self, ctx):
+        """Creates the object's writer the first time it is met; True when it did."""
+        if ctx.key in self.writers or ctx.key in self._failed:
+            return False
+        try:
             self.writers[ctx.key] = self.create_writer(ctx)
+        except Exception as error:  # one object Blender hands over broken must not lose the export
+            self._fail(ctx, error)
+            return False
+        return True
+
+    def _write(self, ctx):
+        writer = self.writers.get(ctx.key)
+        if writer is None:
+            return False
+        try:
+            self.write(writer, ctx)
+        except Exception as error:
+            self._fail(ctx, error)
+            return False
+        return True
+
+    def _fail(self, ctx, error):
+        self._failed.add(ctx.key)
+        self.writers.pop(ctx.key, None)
+        self.failed(ctx, error)
 
     def _real_objects(self, depsgraph):
-        found = {}
+        found, instancers = {}, set()
         for inst in depsgraph.object_instances:
             if inst.is_instance:
+                if inst.parent is not None:
+                    instancers.add(object_key(inst.parent))
                 continue
             obj = inst.object
             if not self._wanted(obj):
@@ -110,7 +159,7 @@ class HierarchyIterator:
             ctx.parent_key = self._export_parent(ctx.object, found)
         for ctx in found.values():
             ctx.depth = self._depth(ctx, found)
-        kept = self._prune_weak(found)
+        kept = self._prune_weak(found, instancers)
         for ctx in kept:
             parent = found.get(ctx.parent_key)
             ctx.local_matrix = self._local(ctx.world_matrix, parent.world_matrix if parent else None)
@@ -134,7 +183,7 @@ class HierarchyIterator:
             key = found[key].parent_key
         return depth
 
-    def _prune_weak(self, found):
+    def _prune_weak(self, found, instancers):
         """Drops objects with nothing to write and no exported children, deepest first."""
         ordered = sorted(found.values(), key=lambda c: (c.depth, c.key))
         children = {}
@@ -143,7 +192,7 @@ class HierarchyIterator:
                 children[ctx.parent_key] = children.get(ctx.parent_key, 0) + 1
         kept = []
         for ctx in reversed(ordered):
-            if self._writes_something(ctx) or children.get(ctx.key) or ctx.object.is_instancer:
+            if self._writes_something(ctx) or children.get(ctx.key) or ctx.key in instancers:
                 kept.append(ctx)
             else:
                 if ctx.parent_key is not None:
@@ -154,9 +203,11 @@ class HierarchyIterator:
         return kept
 
     def _writes_something(self, ctx):
-        has = self._has_data.get(ctx.key)
-        if has is None:
-            has = self._has_data[ctx.key] = bool(ctx.show_self and self.has_data(ctx))
+        """Whether the object has data of its own to write. Once true it stays true (the data
+        writer exists); until then it is asked again each frame, as data may appear later."""
+        if self._has_data.get(ctx.key):
+            return True
+        has = self._has_data[ctx.key] = bool(ctx.show_self and self.has_data(ctx))
         return has
 
     def _instance_context(self, inst, exported):
@@ -164,10 +215,11 @@ class HierarchyIterator:
         if parent is None:
             return None
         obj = inst.object
+        component = is_component(inst)
         key = (parent.key, obj.name_full, tuple(inst.persistent_id))
         world = np.array(inst.matrix_world, np.float64)
         ctx = ExportContext(key, obj.name, obj, parent.key, world_matrix=world, is_instance=True,
-                            depth=parent.depth + 1)
+                            is_component=component, depth=parent.depth + 1)
         if not self._writes_something(ctx):
             return None
         ctx.local_matrix = self._local(world, parent.world_matrix)
@@ -184,7 +236,7 @@ class HierarchyIterator:
 
 
 class _ObjectFilter:
-    """The options that choose objects: selected only, visible only, one collection."""
+    """The options that choose objects: selected only, one collection."""
 
     def __init__(self, options, view_layer):
         import bpy
@@ -204,6 +256,6 @@ class _ObjectFilter:
             return False
         if self.options.selected_only and not original.select_get(view_layer=self.view_layer):
             return False
-        if self.options.visible_only and self.options.evaluation_mode == "VIEWPORT":
-            return original.visible_get(view_layer=self.view_layer)
+        # Visibility is the depsgraph's: it evaluates only what the chosen mode shows
+        # (see blender/evaluation.py), or everything when hidden objects are included.
         return True

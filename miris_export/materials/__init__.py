@@ -1,4 +1,9 @@
-"""Materials: Blender materials as UsdPreviewSurface networks under /Materials, and their bindings."""
+"""Materials: Blender materials as UsdPreviewSurface networks under /Materials, and their bindings.
+
+nodes: reading node trees; surface: a material as UsdPreviewSurface inputs; network: the USD
+Material and its shaders; binding: materials bound to meshes, with face subsets.
+"""
+from .binding import bind  # noqa: F401
 
 
 def double_sided(obj):
@@ -6,9 +11,3 @@ def double_sided(obj):
     mats = [slot.material for slot in obj.material_slots if slot.material is not None]
     return not mats or not all(m.use_backface_culling for m in mats)
 
-
-def bind(session, mesh, obj):
-    """Binds the object's materials to `mesh` (a UsdGeom.Mesh), with face subsets for several slots.
-
-    Called when the mesh prim is defined, outside any change block, so it may define prims."""
-    return None

@@ -7,12 +7,15 @@ USD exporter, so gprims never nest and the data can later be shared.
 from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
-from ..writers import DATA_WRITERS, TRANSFORM_ONLY
+from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter
 from .stage import ROOT
 
 
 class ObjectWriters:
+    """The writers of one exported object: its transform (None for a geometry component,
+    which lives in its object's Xform) and its data (None when it only carries children)."""
+
     __slots__ = ("transform", "data")
 
     def __init__(self, transform, data):
@@ -41,15 +44,28 @@ class UsdHierarchy(HierarchyIterator):
             return
         if obj.type in DATA_WRITERS:
             self.session.report.warn(f"{ctx.name}: skipped, its {obj.type.lower()} data is empty")
+        elif obj.type in GEOMETRY_COMPONENTS:
+            self.session.report.warn(f"{ctx.name}: skipped, this {obj.type.lower()} has no surface "
+                                     "(no bevel, extrusion or fill)")
         else:
             self.session.report.warn(f"{ctx.name}: skipped, {obj.type.lower()} objects have no Miris equivalent")
+
+    def failed(self, ctx, error):
+        self.session.report.warn(f"{ctx.name}: could not be exported and is left out "
+                                 f"({type(error).__name__}: {error})")
+        path = self.paths.get(ctx.key)
+        if path is not None and not ctx.is_component:
+            self.session.stage.RemovePrim(path)
 
     def create_writer(self, ctx):
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
-        path = parent.AppendChild(names.claim(parent, ctx.name))
-        self.paths[ctx.key] = path
-        transform = TransformWriter(self.session, path, ctx)
+        if ctx.is_component:
+            path, transform = parent, None
+        else:
+            path = parent.AppendChild(names.claim(parent, ctx.name))
+            self.paths[ctx.key] = path
+            transform = TransformWriter(self.session, path, ctx)
         data = None
         if self._has_data.get(ctx.key):
             data_name = names.claim(path, getattr(ctx.object.data, "name", ctx.name))
@@ -58,9 +74,24 @@ class UsdHierarchy(HierarchyIterator):
 
     def write(self, writers, ctx):
         time = self.session.frame
-        writers.transform.write(ctx, time)
+        if writers.transform is not None:
+            writers.transform.write(ctx, time)
         if writers.data is not None:
             writers.data.write(ctx, time)
+
+    def frame_done(self, written, created):
+        """On animated exports, objects that appear late or vanish are made invisible while absent."""
+        if not self.session.animated:
+            return
+        frame = self.session.frame
+        for key in created:
+            transform = self.writers[key].transform
+            if transform is not None and frame != self.session.first_frame:
+                transform.set_visible(False, self.session.first_frame)
+                transform.set_visible(True, frame)
+        for key, writers in self.writers.items():
+            if writers.transform is not None and (key not in written or writers.transform.tracks_visibility):
+                writers.transform.set_visible(key in written, frame)
 
     def batch(self):
         return Sdf.ChangeBlock()

@@ -1,8 +1,220 @@
-"""Image files beside the exported file: `./Textures/NAME.ext`, relative, never outside the export folder."""
+"""Image files beside the exported file: `./Textures/NAME.ext`, relative, never outside the export folder.
+
+A file a USD renderer reads as it is (PNG, JPEG, OpenEXR) is copied byte for
+byte; a packed file in one of those formats is written out as it is; anything
+else (generated or edited images, WebP, TGA, BMP, Radiance HDR...) is encoded
+from the image's pixels, as PNG, or OpenEXR for float images. The user's image
+data-block is never changed: encoding goes through a temporary image that is
+removed afterwards.
+
+UDIM images keep their tiles as `NAME.1001.png`, `NAME.1002.png`... and are
+referenced as `./Textures/NAME.<UDIM>.png`, the token UsdUVTexture resolves.
+
+Every file is written to a temporary name in `Textures/` and renamed, so a
+reader never sees half a file.
+"""
+import os
+import re
+import shutil
+import tempfile
+
+# Formats a USD renderer reads, by their first bytes -> file extension.
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"v/1\x01", ".exr"))
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_UDIM_TAIL = re.compile(r"[._]?(<UDIM>|<UVTILE>|1\d{3})$", re.IGNORECASE)
+
+TEXTURES = "Textures"
+UDIM_TOKEN = "<UDIM>"
 
 
 def write_texture(session, image):
     """Writes (or copies) a Blender image under the export folder's Textures/ and returns its
     relative asset path ("./Textures/NAME.ext"), or None when the image cannot be had
     (a missing file), with a report line. Each image is written once per export."""
-    raise NotImplementedError
+    written = session.cache.setdefault("textures", {})
+    key = image.name_full
+    if key not in written:
+        written[key] = _write(session, image)
+    return written[key]
+
+
+def _write(session, image):
+    folder = _textures_dir(session)
+    if folder is None:
+        return None
+    try:
+        if image.source == "TILED":
+            return _write_tiles(session, image, folder)
+        if image.source not in {"FILE", "GENERATED"}:
+            session.report.warn(f"image {image.name!r}: {image.source.lower()} images are not exported "
+                                "as textures; the material keeps its constant value")
+            return None
+        packed = image.packed_file
+        if packed is not None and not image.is_dirty:
+            data = bytes(packed.data)
+            ext = _format_of(data[:8])
+            if ext:
+                name = _claim(session, _stem(image), ext)
+                _atomic(folder, name, lambda tmp: _write_bytes(tmp, data))
+                return f"./{TEXTURES}/{name}"
+        elif image.source == "FILE" and not image.is_dirty:
+            source = _source_path(image)
+            if not os.path.isfile(source):
+                session.report.warn(f"image {image.name!r}: file {source} not found; the material keeps "
+                                    "its constant value")
+                return None
+            ext = _format_of(_head(source))
+            if ext:
+                name = _claim(session, _stem(image), ext)
+                _atomic(folder, name, lambda tmp: shutil.copyfile(source, tmp))
+                return f"./{TEXTURES}/{name}"
+        return _encode(session, image, folder)
+    except (OSError, RuntimeError) as error:
+        session.report.warn(f"image {image.name!r} could not be written ({error}); the material keeps "
+                            "its constant value")
+        return None
+
+
+def _textures_dir(session):
+    """`<export_dir>/Textures`; refused when it resolves outside the export folder (a symlink)."""
+    root = os.path.realpath(session.export_dir)
+    folder = os.path.join(root, TEXTURES)
+    if os.path.dirname(os.path.realpath(folder)) != root:
+        session.report.warn(f"{folder} points outside the export folder; no texture was written")
+        return None
+    return folder
+
+
+def _source_path(image, path=None):
+    import bpy
+
+    return os.path.normpath(bpy.path.abspath(path or image.filepath, library=image.library))
+
+
+def _head(path):
+    with open(path, "rb") as f:
+        return f.read(8)
+
+
+def _format_of(head):
+    for magic, ext in _MAGIC:
+        if head.startswith(magic):
+            return ext
+    return None
+
+
+def _stem(image):
+    """A safe file stem: the source file's name without extension (or the image's name), no UDIM tail."""
+    base = os.path.basename(image.filepath.replace("\\", "/")) if image.filepath else ""
+    stem = os.path.splitext(base)[0] if base else os.path.splitext(image.name)[0]
+    if image.source == "TILED":
+        stem = _UDIM_TAIL.sub("", stem)
+    stem = _UNSAFE.sub("_", stem).lstrip(".")
+    return stem or "image"
+
+
+def _claim(session, stem, ext, udim=False):
+    """A file name unique within this export (case-insensitively, for case-insensitive file systems)."""
+    taken = session.cache.setdefault("texture_names", set())
+    middle = "." + UDIM_TOKEN if udim else ""
+    candidate, n = stem, 0
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{stem}_{n}"
+    taken.add(candidate.lower())
+    return f"{candidate}{middle}{ext}"
+
+
+def _atomic(folder, name, produce):
+    """Produces `folder/name` through a temporary file in the same folder, then renames it."""
+    stem, ext = os.path.splitext(name)
+    os.makedirs(folder, exist_ok=True)  # only once something is written
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=ext, dir=folder)
+    os.close(fd)
+    try:
+        produce(tmp)
+        os.replace(tmp, os.path.join(folder, name))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def _encode(session, image, folder):
+    """Saves the image's pixels as PNG (EXR for float images) through a temporary data-block."""
+    import bpy
+    import numpy as np
+
+    width, height = image.size
+    if not width or not height:
+        session.report.warn(f"image {image.name!r} has no pixels (a missing or unreadable file "
+                            f"{image.filepath!r}); the material keeps its constant value")
+        return None
+    is_float = image.is_float
+    ext, file_format = (".exr", "OPEN_EXR") if is_float else (".png", "PNG")
+    pixels = np.empty(width * height * image.channels, np.float32)
+    image.pixels.foreach_get(pixels)
+    if image.channels != 4:  # the temporary image is RGBA
+        pixels = _to_rgba(pixels.reshape(-1, image.channels)).ravel()
+    name = _claim(session, _stem(image), ext)
+    temp = bpy.data.images.new(".miris_texture", width, height, alpha=True, float_buffer=is_float)
+    try:
+        # Non-Color passes the values through untouched: a float buffer is already scene linear,
+        # a byte buffer already holds the file's encoded values.
+        temp.colorspace_settings.name = "Non-Color"
+        temp.pixels.foreach_set(pixels)
+        temp.file_format = file_format
+
+        def save(tmp):
+            temp.filepath_raw = tmp
+            temp.save()
+
+        _atomic(folder, name, save)
+    finally:
+        bpy.data.images.remove(temp)
+    session.report.info(f"image {image.name!r} written as {name}")
+    return f"./{TEXTURES}/{name}"
+
+
+def _to_rgba(pixels):
+    import numpy as np
+
+    n, c = pixels.shape
+    rgba = np.ones((n, 4), np.float32)
+    if c < 3:  # grey (and alpha)
+        rgba[:, :3] = pixels[:, :1]
+        if c == 2:
+            rgba[:, 3] = pixels[:, 1]
+    else:
+        rgba[:, :c] = pixels[:, :4]
+    return rgba
+
+
+def _write_tiles(session, image, folder):
+    """Copies every tile of a UDIM image; packed or generated tiles are not supported and are reported."""
+    pattern = image.filepath
+    if image.packed_file is not None or UDIM_TOKEN not in pattern:
+        session.report.warn(f"image {image.name!r}: UDIM tiles that are packed, generated or not named with "
+                            "<UDIM> are not exported; the material keeps its constant value")
+        return None
+    tiles = [(t.number, _source_path(image, pattern.replace(UDIM_TOKEN, str(t.number)))) for t in image.tiles]
+    missing = [path for _, path in tiles if not os.path.isfile(path)]
+    if missing:
+        session.report.warn(f"image {image.name!r}: UDIM tile file(s) {', '.join(missing)} not found; the "
+                            "material keeps its constant value")
+        return None
+    formats = {_format_of(_head(path)) for _, path in tiles}
+    if len(formats) != 1 or None in formats:
+        session.report.warn(f"image {image.name!r}: UDIM tiles must all be PNG, JPEG or EXR files to be "
+                            "exported; the material keeps its constant value")
+        return None
+    ext = formats.pop()
+    name = _claim(session, _stem(image), ext, udim=True)
+    for number, path in tiles:
+        _atomic(folder, name.replace(UDIM_TOKEN, str(number)), lambda tmp, src=path: shutil.copyfile(src, tmp))
+    session.report.info(f"image {image.name!r}: {len(tiles)} UDIM tile(s) written as {name}")
+    return f"./{TEXTURES}/{name}"

@@ -1,6 +1,7 @@
 """Meshes: points, faces, normals at their own domain, UV maps, display colour, extent.
 
-On animated exports a mesh is read again each frame only as far as needed:
+Curves, text, surfaces and metaballs arrive here as the evaluated mesh the
+depsgraph gives for them. On animated exports a mesh is read again each frame only as far as needed:
 positions are compared first; same topology re-reads points and normals,
 a topology change re-reads everything.
 """
@@ -10,46 +11,15 @@ from pxr import Gf, Sdf, UsdGeom, Vt
 from .. import materials
 from ..blender.mesh_data import read_mesh, read_positions
 from ..usd.naming import uv_primvar_names
+from ..usd.values import extent, vec3f
 from .base import Writer
-
-MESH_CONVERTIBLE = {"MESH", "CURVE", "SURFACE", "META", "FONT"}
-
-
-class evaluated_mesh:
-    """The evaluated mesh of an object; a temporary one for curves, text and the like, freed on exit."""
-
-    def __init__(self, obj):
-        self.obj = obj
-        self.owned = obj.type != "MESH"
-
-    def __enter__(self):
-        return self.obj.to_mesh() if self.owned else self.obj.data
-
-    def __exit__(self, *exc):
-        if self.owned:
-            self.obj.to_mesh_clear()
-
-
-def _vec3f(array):
-    return Vt.Vec3fArray.FromNumpy(np.ascontiguousarray(array, dtype=np.float32))
-
-
-def _extent(points):
-    if not len(points):
-        return Vt.Vec3fArray(2)
-    # Column by column: numpy reduces a (N, 3) array along axis 0 some 20x slower.
-    columns = [points[:, i] for i in range(3)]
-    lo, hi = [float(c.min()) for c in columns], [float(c.max()) for c in columns]
-    return Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)])
-
 
 class MeshWriter(Writer):
     prim_kind = "Mesh"
 
     @staticmethod
     def has_data(obj):
-        with evaluated_mesh(obj) as mesh:
-            return mesh is not None and len(mesh.polygons) > 0
+        return len(obj.data.polygons) > 0
 
     def define(self, stage, path, ctx):
         self.mesh = UsdGeom.Mesh.Define(stage, path)
@@ -62,37 +32,37 @@ class MeshWriter(Writer):
 
     def write(self, ctx, time):
         opts = self.session.options
-        with evaluated_mesh(ctx.object) as mesh:
-            topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
-            if topology == self._topology:
-                positions = read_positions(mesh)
-                if np.array_equal(positions, self._positions):
-                    self._hold_all(time)
-                    return
-                data = read_mesh(mesh, normals=opts.normals, uvs=False, colors=False)
-                self._positions = positions
-                self._write_shape(data, time)
-                self._hold_topology(time)
+        mesh = ctx.object.data
+        topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
+        if topology == self._topology:
+            positions = read_positions(mesh)
+            if np.array_equal(positions, self._positions):
+                self._hold_all(time)
                 return
-            data = read_mesh(mesh, normals=opts.normals, uvs=opts.uvs, colors=opts.colors)
-            self._positions = read_positions(mesh) if self.session.animated else None
-            first = self._topology is None
-            self._topology = topology
+            data = read_mesh(mesh, normals=opts.normals, uvs=False, colors=False)
+            self._positions = positions
             self._write_shape(data, time)
-            self._write_topology(data, time)
-            if first and (data.loose_vertices or data.loose_edges):
-                self.session.report.warn(
-                    f"{ctx.name}: dropped {data.loose_edges} loose edge(s) and {data.loose_vertices} "
-                    "vertex(es) not used by any face (USD meshes hold faces only)"
-                )
+            self._hold_topology(time)
+            return
+        data = read_mesh(mesh, normals=opts.normals, uvs=opts.uvs, colors=opts.colors)
+        self._positions = read_positions(mesh) if self.session.animated else None
+        first = self._topology is None
+        self._topology = topology
+        self._write_shape(data, time)
+        self._write_topology(data, time)
+        if first and (data.loose_vertices or data.loose_edges):
+            self.session.report.warn(
+                f"{ctx.name}: dropped {data.loose_edges} loose edge(s) and {data.loose_vertices} "
+                "vertex(es) not used by any face (USD meshes hold faces only)"
+            )
 
     def _write_shape(self, data, time):
-        self.set(self.mesh.CreatePointsAttr(), _vec3f(data.points), time)
-        self.set(self.mesh.CreateExtentAttr(), _extent(data.points), time)
+        self.set(self.mesh.CreatePointsAttr(), vec3f(data.points), time)
+        self.set(self.mesh.CreateExtentAttr(), extent(data.points), time)
         if data.normals is not None:
             attr = self.mesh.CreateNormalsAttr()
             self.mesh.SetNormalsInterpolation(data.normals_interpolation)
-            self.set(attr, _vec3f(data.normals), time)
+            self.set(attr, vec3f(data.normals), time)
 
     def _write_topology(self, data, time):
         self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(data.face_counts), time)
@@ -106,7 +76,7 @@ class MeshWriter(Writer):
                 self.set(pv.CreateIndicesAttr(), Vt.IntArray.FromNumpy(uv.indices), time)
         if data.colors is not None:
             pv = self.mesh.CreateDisplayColorPrimvar(data.colors_interpolation)
-            self.set(pv.GetAttr(), _vec3f(data.colors), time)
+            self.set(pv.GetAttr(), vec3f(data.colors), time)
 
     def _hold_topology(self, time):
         for name, sampler in self._sampled.items():

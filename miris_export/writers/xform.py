@@ -18,11 +18,21 @@ def matrices_close(a, b):
 class TransformWriter(Writer):
     prim_kind = "Xform"
 
+    tracks_visibility = False  # visibility is written only for objects that are absent at some frame
+
     def define(self, stage, path, ctx):
-        xform = UsdGeom.Xform.Define(stage, path)
-        self._op = xform.AddTransformOp()
+        self.xform = UsdGeom.Xform.Define(stage, path)
+        self._op = self.xform.AddTransformOp()
         self._transform = None  # its SampledAttribute, kept: this runs for every object every frame
-        return xform.GetPrim()
+        return self.xform.GetPrim()
+
+    def set_visible(self, visible, time):
+        attr = self.xform.CreateVisibilityAttr()
+        if not self.tracks_visibility:
+            self.tracks_visibility = True
+            if time != self.session.first_frame:  # visible from the start until now
+                self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
+        self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
 
     def write(self, ctx, time):
         if self._transform is None:

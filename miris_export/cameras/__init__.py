@@ -1,0 +1,1 @@
+"""Blender cameras as UsdGeom cameras: the film and lens math (`film`)."""

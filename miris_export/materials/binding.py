@@ -1,0 +1,77 @@
+"""Binding materials to a mesh: one material on the mesh itself, several through `materialBind` face subsets."""
+import numpy as np
+from pxr import UsdGeom, UsdShade, Vt
+
+from ..blender.mesh_data import read_material_indices
+from ..usd.naming import uv_primvar_names
+from .network import define_material
+from .surface import read_surface
+
+
+def bind(session, mesh, obj):
+    """Binds the object's materials to `mesh` (a UsdGeom.Mesh), with face subsets for several slots.
+
+    Called when the mesh prim is defined, outside any change block, so it may define prims.
+    Face assignments are those of that first frame."""
+    if not session.options.materials:
+        return
+    data = obj.data  # the evaluated mesh
+    # An object-linked slot's material is what slot.material gives, as Blender renders it.
+    slots = [slot.material for slot in obj.material_slots]
+    if not any(slots):
+        return
+    indices = read_material_indices(data)
+    face_count = len(data.polygons)
+    uv_maps = [(uv.name, uv.active_render) for uv in data.uv_layers]
+    varnames = dict(zip((name for name, _ in uv_maps), uv_primvar_names(uv_maps)))
+    if indices is None:
+        indices = np.zeros(face_count, np.int32)
+    indices = np.clip(indices, 0, len(slots) - 1)  # Blender draws out-of-range faces with the last slot
+    used = np.flatnonzero(np.bincount(indices, minlength=len(slots)))
+    materials = {int(i): material_for(session, slots[i], varnames) for i in used if slots[i] is not None}
+    distinct = {m.GetPath() for m in materials.values()}
+    empty = len(materials) < len(used)
+    if empty:
+        session.report.info(f"{obj.name}: faces on empty material slots get no material")
+    if not distinct:
+        return
+    if len(distinct) == 1 and not empty:
+        UsdShade.MaterialBindingAPI.Apply(mesh.GetPrim()).Bind(next(iter(materials.values())))
+        return
+    _bind_subsets(session, mesh, indices, materials, empty)
+
+
+def _bind_subsets(session, mesh, indices, materials, empty):
+    """One face subset per material (slots sharing a material share its subset), faces listed once."""
+    api = UsdShade.MaterialBindingAPI.Apply(mesh.GetPrim())
+    parent = mesh.GetPath()
+    by_path = {}
+    for slot, material in sorted(materials.items()):
+        by_path.setdefault(material.GetPath(), (material, []))[1].append(slot)
+    for material, slot_list in by_path.values():
+        faces = np.flatnonzero(np.isin(indices, slot_list)).astype(np.int32)
+        name = session.names.claim(parent, material.GetPath().name)
+        subset = api.CreateMaterialBindSubset(name, Vt.IntArray.FromNumpy(faces), UsdGeom.Tokens.face)
+        UsdShade.MaterialBindingAPI.Apply(subset.GetPrim()).Bind(material)
+        session.report.count("GeomSubset")
+    # Every face in exactly one subset is a partition; faces left without a material make it non-overlapping.
+    api.SetMaterialBindSubsetsFamilyType(UsdGeom.Tokens.nonOverlapping if empty else UsdGeom.Tokens.partition)
+
+
+def material_for(session, material, varnames):
+    """The USD Material of a Blender material, made once per export and per set of UV primvar names
+    its textures read (meshes naming their UV maps differently need their own copy)."""
+    material = getattr(material, "original", material)
+    surfaces = session.cache.setdefault("material_surfaces", {})
+    key = material.name_full
+    surface = surfaces.get(key)
+    if surface is None:
+        surface = surfaces[key] = read_surface(material, session.report)
+    # "" (the active render map) and a map the mesh lacks read `st`, the active render map as exported.
+    needed = {uv: varnames.get(uv, "st") for uv in surface.uv_maps}
+    made = session.cache.setdefault("materials", {})
+    variant = (key, tuple(sorted(needed.items())))
+    if variant not in made:
+        made[variant] = define_material(session, material.name, surface, needed)
+    return made[variant]
+

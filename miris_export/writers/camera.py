@@ -1,0 +1,79 @@
+"""Blender cameras as UsdGeom Camera prims, a child of the object's Xform.
+
+Blender's cameras look down their local -Z with +Y up, as USD's do, so the
+object's transform orients them unchanged. Focal length and apertures are in
+millimetres as in the specification's appendix (see `cameras.film` for sensor
+fit, aspect ratio and lens shift); clipping and focus distances are in the
+camera's own units, which the transforms above it bring to metres.
+
+The scene's camera is named on the default prim as `customData:defaultCamera`
+(the prim path of its Camera prim), by `SceneCameraWriter`.
+"""
+import numpy as np
+from pxr import Gf, UsdGeom
+
+from ..cameras.film import camera_film
+from ..usd.stage import ROOT
+from .base import Writer
+
+_CAMERAS = "cameras"  # session.cache key: Blender object name -> path of its Camera prim
+
+
+def focus_distance(camera_object, dof):
+    """Blender's focus distance: to the focus object along the view axis when there is one."""
+    target = dof.focus_object
+    if target is None:
+        return float(dof.focus_distance)
+    matrix = np.array(camera_object.matrix_world, np.float64)
+    view = matrix[:3, 2] / (np.linalg.norm(matrix[:3, 2]) or 1.0)
+    offset = matrix[:3, 3] - np.array(target.matrix_world, np.float64)[:3, 3]
+    return float(max(abs(view @ offset), 1e-5))
+
+
+class CameraWriter(Writer):
+    prim_kind = "Camera"
+
+    def define(self, stage, path, ctx):
+        self.camera = UsdGeom.Camera.Define(stage, path)
+        self.session.cache.setdefault(_CAMERAS, {}).setdefault(ctx.object.original.name_full, path)
+        if ctx.object.data.type == "PANO":
+            self.session.report.warn(f"{ctx.name}: panoramic camera written as a perspective camera "
+                                     "(USD cameras have no panoramic projection)")
+        return self.camera.GetPrim()
+
+    def write(self, ctx, time):
+        data = ctx.object.data
+        cam = self.camera
+        render = self.session.view_layer.id_data.render  # the view layer's scene
+        film = camera_film(data, render)
+        ortho = data.type == "ORTHO"
+        projection = UsdGeom.Tokens.orthographic if ortho else UsdGeom.Tokens.perspective
+        self.set(cam.CreateProjectionAttr(), projection, time)
+        self.set(cam.CreateFocalLengthAttr(), float(data.lens), time)
+        self.set(cam.CreateHorizontalApertureAttr(), film.horizontal_aperture, time)
+        self.set(cam.CreateVerticalApertureAttr(), film.vertical_aperture, time)
+        self.set(cam.CreateHorizontalApertureOffsetAttr(), film.horizontal_offset, time)
+        self.set(cam.CreateVerticalApertureOffsetAttr(), film.vertical_offset, time)
+        self.set(cam.CreateClippingRangeAttr(), Gf.Vec2f(data.clip_start, data.clip_end), time)
+        dof = data.dof
+        # fStop 0 is USD's "no depth of field"
+        self.set(cam.CreateFStopAttr(), float(dof.aperture_fstop) if dof.use_dof and not ortho else 0.0, time)
+        if dof.use_dof:
+            self.set(cam.CreateFocusDistanceAttr(), focus_distance(ctx.object, dof), time)
+
+
+class SceneCameraWriter:
+    """Names the scene's camera (at the first exported frame) as the default camera."""
+
+    def __init__(self, session, scene):
+        self.session = session
+        self.camera = None
+
+    def write(self, scene, depsgraph, frame):
+        if self.camera is None and scene.camera is not None:
+            self.camera = scene.camera.name_full
+
+    def finish(self):
+        path = self.session.cache.get(_CAMERAS, {}).get(self.camera)
+        if path is not None:
+            self.session.stage.GetPrimAtPath(ROOT).SetCustomDataByKey("defaultCamera", str(path))

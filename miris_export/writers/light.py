@@ -1,0 +1,87 @@
+"""Blender lights as UsdLux lights, a child of the object's Xform.
+
+Sun -> DistantLight, point -> SphereLight (a point when its radius is 0),
+spot -> SphereLight with ShapingAPI, area -> RectLight (a disk or ellipse as
+the rectangle of equal area). Blender's lights shine down their local -Z, as
+UsdLux's do, so the object's transform orients them unchanged. Intensity goes
+through `lights.units.light_intensity`; colour, intensity, exposure, sizes and
+cone are written every frame through the sparse writer.
+"""
+import math
+
+from pxr import Gf, UsdLux, Vt
+
+from ..lights import units
+from .base import Writer
+
+LIGHT_SCHEMAS = {units.SUN: UsdLux.DistantLight, units.POINT: UsdLux.SphereLight,
+                 units.SPOT: UsdLux.SphereLight, units.AREA: UsdLux.RectLight}
+# Every kind of light prim the exporter writes, as the report counts them.
+LIGHT_KINDS = ("DistantLight", "SphereLight", "RectLight", "DomeLight")
+
+
+def light_color(light):
+    """Light colour times its blackbody colour when Blender uses a temperature (Blender 5.x)."""
+    color = Gf.Vec3f(*light.color)
+    if getattr(light, "use_temperature", False):
+        tint = light.temperature_color
+        color = Gf.Vec3f(color[0] * tint[0], color[1] * tint[1], color[2] * tint[2])
+    return color
+
+
+class LightWriter(Writer):
+    @staticmethod
+    def has_data(obj):
+        return obj.data is not None and obj.data.type in LIGHT_SCHEMAS
+
+    def define(self, stage, path, ctx):
+        light = ctx.object.data
+        self.kind = light.type
+        schema = LIGHT_SCHEMAS[self.kind]
+        self.prim_kind = schema.__name__
+        self.light = schema.Define(stage, path)
+        prim = self.light.GetPrim()
+        self.api = UsdLux.LightAPI(prim)
+        self.api.CreateNormalizeAttr(True)  # see lights.units: intensity is then free of the light's size
+        self.shaping = UsdLux.ShapingAPI.Apply(prim) if self.kind == units.SPOT else None
+        report = self.session.report
+        if self.kind == units.SPOT:
+            report.info(f"{ctx.name}: spot light written as a SphereLight with a ShapingAPI cone")
+        elif self.kind == units.AREA and light.shape in ("DISK", "ELLIPSE"):
+            report.warn(f"{ctx.name}: {light.shape.lower()} area light written as the RectLight of equal area "
+                        "(UsdLux DiskLight is outside the Miris specification)")
+        if self.kind == units.AREA and light.spread < math.pi - 1e-5:
+            report.warn(f"{ctx.name}: the area light's spread is not exported (UsdLux has no equivalent)")
+        return prim
+
+    def write(self, ctx, time):
+        light = ctx.object.data
+        size = self._write_shape(light, time)
+        intensity = units.light_intensity(self.kind, light.energy, getattr(light, "normalize", True), size)
+        self.set(self.api.CreateIntensityAttr(), intensity, time)
+        self.set(self.api.CreateExposureAttr(), float(getattr(light, "exposure", 0.0)), time)
+        self.set(self.api.CreateColorAttr(), light_color(light), time)
+
+    def _write_shape(self, light, time):
+        """Writes the light's size and cone; returns its emitting area for `light_intensity`."""
+        if self.kind == units.SUN:
+            self.set(self.light.CreateAngleAttr(), units.sun_angle(light.angle), time)
+            return 0.0
+        if self.kind == units.AREA:
+            width, height = units.rect_of_equal_area(light.shape, light.size, light.size_y)
+            self.set(self.light.CreateWidthAttr(), width, time)
+            self.set(self.light.CreateHeightAttr(), height, time)
+            self._set_extent((0.0 - width / 2, 0.0 - height / 2, 0.0), (width / 2, height / 2, 0.0), time)
+            return units.emitting_area(self.kind, width=width, height=height)
+        radius = float(light.shadow_soft_size)
+        self.set(self.light.CreateRadiusAttr(), radius, time)
+        self.set(self.light.CreateTreatAsPointAttr(), radius == 0.0, time)
+        self._set_extent((0.0 - radius,) * 3, (radius,) * 3, time)  # 0.0 - r: no -0
+        if self.shaping is not None:
+            angle, softness = units.spot_cone(light.spot_size, light.spot_blend)
+            self.set(self.shaping.CreateShapingConeAngleAttr(), angle, time)
+            self.set(self.shaping.CreateShapingConeSoftnessAttr(), softness, time)
+        return units.emitting_area(self.kind, radius=radius)
+
+    def _set_extent(self, lo, hi, time):
+        self.set(self.light.CreateExtentAttr(), Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]), time)

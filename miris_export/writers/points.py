@@ -1,0 +1,30 @@
+"""Point clouds as UsdGeom.Points: positions and widths (twice Blender's radius)."""
+import numpy as np
+from pxr import UsdGeom, Vt
+
+from ..blender.attributes import read_attribute
+from ..usd.values import extent, vec3f
+from .base import Writer
+
+
+class PointsWriter(Writer):
+    prim_kind = "Points"
+
+    @staticmethod
+    def has_data(obj):
+        return len(obj.data.points) > 0
+
+    def define(self, stage, path, ctx):
+        self.points = UsdGeom.Points.Define(stage, path)
+        return self.points.GetPrim()
+
+    def write(self, ctx, time):
+        cloud = ctx.object.data
+        n = len(cloud.points)
+        positions = read_attribute(cloud, "position", "vector", n, 3)
+        radius = read_attribute(cloud, "radius", "value", n)
+        self.set(self.points.CreatePointsAttr(), vec3f(positions), time)
+        self.set(self.points.CreateExtentAttr(), extent(positions, radius), time)
+        if radius is not None:
+            self.points.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
+            self.set(self.points.CreateWidthsAttr(), Vt.FloatArray.FromNumpy(np.ascontiguousarray(radius * 2)), time)

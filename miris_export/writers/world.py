@@ -1,0 +1,105 @@
+"""The World as a DomeLight under /Root, and the default light a scene without any light gets.
+
+An environment texture becomes a DomeLight whose image is copied to
+./Textures/ (relative path), with the Background's strength as intensity and
+the Mapping node's rotation in the light's transform; a plain colour becomes a
+DomeLight of that colour; a black or missing World writes nothing.
+
+Orientation: Blender's equirectangular maps put the image centre at +X with
++Z up; a UsdLux DomeLight (OpenEXR latitude-longitude convention) puts it at
++Z with +Y up. After the Z-up to Y-up change, turning the dome by +90 degrees
+about Y lines the two up.
+"""
+import numpy as np
+from pxr import Gf, UsdLux
+
+from ..lights.world import read_world
+from ..usd.stage import ROOT
+from ..usd.textures import write_texture
+from .base import Writer
+from .light import LIGHT_KINDS
+from .xform import gf_matrix, matrices_close
+
+# Blender world axes -> USD world axes (Z up -> Y up), and the dome's own turn (see above)
+_TO_Y_UP = np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], np.float64)
+_DOME_TURN = np.array([[0, 0, 1], [0, 1, 0], [-1, 0, 0]], np.float64)  # +90 degrees about Y
+_FORMATS = {"EQUIRECTANGULAR": UsdLux.Tokens.latlong, "MIRROR_BALL": UsdLux.Tokens.mirroredBall}
+
+
+def dome_rotation(lookup_rotation):
+    """The DomeLight's rotation (3x3, column vectors, USD world) for a Blender environment whose
+    lookup direction is turned by `lookup_rotation` (Blender world): the image turns the other way."""
+    return _TO_Y_UP @ np.asarray(lookup_rotation).T @ _TO_Y_UP.T @ _DOME_TURN
+
+
+def _matrix4(rotation):
+    matrix = np.eye(4)
+    matrix[:3, :3] = rotation
+    return gf_matrix(matrix)
+
+
+class DomeWriter(Writer):
+    """A DomeLight for an `Environment` (lights.world); `ctx` is the Environment of the frame."""
+
+    prim_kind = "DomeLight"
+
+    def define(self, stage, path, env):
+        self.dome = UsdLux.DomeLight.Define(stage, path)
+        self._op = self.dome.AddTransformOp()
+        self.untextured = False  # an environment image that could not be written
+        if env.image is not None:
+            asset = write_texture(self.session, env.image)
+            self.untextured = asset is None
+            if self.untextured:
+                self.session.report.warn(f"World: its environment image {env.image.name!r} could not be "
+                                         "written; the DomeLight has the World's viewport colour instead")
+            else:
+                self.dome.CreateTextureFileAttr(asset)
+                self.dome.CreateTextureFormatAttr(_FORMATS.get(env.projection, UsdLux.Tokens.automatic))
+        return self.dome.GetPrim()
+
+    def write(self, env, time):
+        self.set(self.dome.CreateIntensityAttr(), float(env.strength), time)
+        self.set(self.dome.CreateExposureAttr(), 0.0, time)
+        color = env.viewport_color if self.untextured and env.image is not None else env.color
+        self.set(self.dome.CreateColorAttr(), Gf.Vec3f(*color), time)
+        self.set(self._op.GetAttr(), _matrix4(dome_rotation(env.rotation)), time, same=matrices_close)
+
+
+class WorldWriter:
+    """Scene writer: the World's DomeLight each frame, then the default light when no light was written."""
+
+    def __init__(self, session, scene):
+        self.session = session
+        self.dome = None
+        env = read_world(scene.world)
+        if env is not None:
+            name = session.names.claim(ROOT, scene.world.name)
+            self.dome = DomeWriter(session, ROOT.AppendChild(name), env)
+            for note in env.notes:
+                session.report.warn(f"World {scene.world.name!r}: {note}")
+
+    def write(self, scene, depsgraph, frame):
+        if self.dome is None:
+            return
+        env = read_world(scene.world.evaluated_get(depsgraph))
+        if env is None:  # black at this frame (an animated strength)
+            self.dome.set(self.dome.dome.CreateIntensityAttr(), 0.0, frame)
+            return
+        self.dome.write(env, frame)
+
+    def finish(self):
+        session = self.session
+        if any(session.report.prims[kind] for kind in LIGHT_KINDS):
+            return
+        if not session.options.default_light:
+            session.report.warn("the scene has no light: the file is not Miris-compliant (the specification "
+                                "requires one); turn on Default Light to add one")
+            return
+        path = ROOT.AppendChild(session.names.claim(ROOT, "DefaultLight"))
+        dome = UsdLux.DomeLight.Define(session.stage, path)
+        dome.CreateIntensityAttr(1.0)
+        dome.CreateColorAttr(Gf.Vec3f(1.0, 1.0, 1.0))
+        session.report.count("DomeLight")
+        session.report.warn(f"the scene has no light and a black or missing World: added {path}, a white "
+                            "DomeLight of intensity 1, as the Miris specification requires a light")

@@ -1,0 +1,119 @@
+"""Bad targets give clear errors; a failed export leaves nothing behind; the scene is left as it was."""
+import os
+
+import bpy
+import pytest
+
+import miris_export
+from miris_export.exporter import ExportError
+
+
+def test_wrong_extension_missing_folder_and_folder_target(scene, tmp_path):
+    bpy.ops.mesh.primitive_cube_add()
+    with pytest.raises(ExportError, match="must end in .usdc, .usda, .usdz"):
+        miris_export.export(str(tmp_path / "scene.obj"))
+    with pytest.raises(ExportError, match="does not exist"):
+        miris_export.export(str(tmp_path / "missing" / "scene.usdc"))
+    (tmp_path / "dir.usdc").mkdir()
+    with pytest.raises(ExportError, match="is a folder"):
+        miris_export.export(str(tmp_path / "dir.usdc"))
+    assert sorted(os.listdir(tmp_path)) == ["dir.usdc"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_unwritable_folder(scene, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(ExportError, match="not writable"):
+        miris_export.export(str(locked / "scene.usdc"))
+
+
+def test_failed_export_keeps_the_previous_file_and_leaves_no_partial_file(scene, tmp_path):
+    bpy.ops.mesh.primitive_cube_add()
+    target = tmp_path / "scene.usdc"
+    miris_export.export(str(target), animation=False)
+    before = target.read_bytes()
+    with pytest.raises(ValueError):
+        miris_export.export(str(target), animation=False, collection="Nope")
+    assert target.read_bytes() == before
+    assert os.listdir(tmp_path) == ["scene.usdc"]
+
+
+def test_unknown_option_is_a_clear_error(scene, tmp_path):
+    with pytest.raises(TypeError, match="unknown export option.*colour"):
+        miris_export.export(str(tmp_path / "x.usdc"), colour=True)
+
+
+def test_scene_is_left_as_it_was(scene, tmp_path):
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    sub = cube.modifiers.new("Subdivision", "SUBSURF")
+    sub.levels, sub.render_levels = 1, 3
+    sub.show_viewport = False
+    bpy.ops.mesh.primitive_cylinder_add(location=(3, 0, 0))
+    cylinder = bpy.context.object
+    bpy.ops.curve.primitive_bezier_circle_add(location=(-3, 0, 0))
+    bpy.context.object.data.bevel_depth = 0.2
+    bpy.ops.mesh.primitive_plane_add(location=(0, 3, 0))
+    hidden = bpy.context.object
+    hidden.hide_set(True)
+    cube.keyframe_insert("location", frame=1)
+    cube.location.x = 4
+    cube.keyframe_insert("location", frame=10)
+    scene.frame_end = 10
+    scene.frame_set(7)
+    bpy.ops.object.select_all(action="DESELECT")
+    cylinder.select_set(True)
+    bpy.context.view_layer.objects.active = cylinder
+    bpy.ops.object.mode_set(mode="EDIT")
+    counts = {name: len(getattr(bpy.data, name)) for name in ("objects", "meshes", "materials", "images",
+                                                              "curves", "collections")}
+    location = tuple(cube.location)
+
+    report = miris_export.export(str(tmp_path / "scene.usdc"))
+
+    assert report.prims["Mesh"] == 4  # cube, cylinder, the curve's mesh, the hidden plane (it renders)
+    assert scene.frame_current == 7 and tuple(cube.location) == location
+    assert bpy.context.view_layer.objects.active == cylinder
+    assert [o.name for o in bpy.context.selected_objects] == [cylinder.name]
+    assert cylinder.mode == "EDIT" and bpy.context.mode == "EDIT_MESH"
+    assert (sub.levels, sub.render_levels, sub.show_viewport) == (1, 3, False)
+    assert hidden.hide_get() and not hidden.hide_viewport
+    assert {name: len(getattr(bpy.data, name)) for name in counts} == counts
+    bpy.ops.object.mode_set(mode="OBJECT")
+
+
+def test_edit_mode_changes_are_exported(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    bpy.ops.object.mode_set(mode="EDIT")
+    bpy.ops.mesh.select_all(action="SELECT")
+    bpy.ops.transform.translate(value=(0, 0, 5))
+    _, stage = export(animation=False)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    from pxr import UsdGeom
+
+    points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr().Get()
+    assert min(p[2] for p in points) == pytest.approx(4.0)
+
+
+def test_an_object_whose_writer_fails_is_left_out_and_reported(scene, tmp_path, monkeypatch):
+    from pxr import Usd
+
+    from miris_export import writers
+    from miris_export.writers.base import Writer
+
+    class FailingWriter(Writer):  # a writer of ours that meets data it cannot handle
+        def define(self, stage, path, ctx):
+            return stage.DefinePrim(path, "Xform")
+
+        def write(self, ctx, time):
+            raise ValueError("cannot handle this speaker")
+
+    monkeypatch.setitem(writers.DATA_WRITERS, "SPEAKER", FailingWriter)
+    bpy.ops.object.speaker_add()
+    bpy.ops.mesh.primitive_cube_add()
+    report = miris_export.export(str(tmp_path / "scene.usda"), animation=False)
+    stage = Usd.Stage.Open(report.filepath)
+    assert not stage.GetPrimAtPath("/Root/Speaker")
+    assert stage.GetPrimAtPath("/Root/Cube/Cube")
+    assert any("Speaker: could not be exported" in w and "cannot handle this speaker" in w for w in report.warnings)
