@@ -11,6 +11,10 @@ def extent(points, radius=None):
     """The bounds of `points`, grown by each point's `radius` when given (points and curves)."""
     if not len(points):
         return Vt.Vec3fArray(2)
-    pad = 0.0 if radius is None else radius[:, None]
-    lo, hi = (points - pad).min(axis=0), (points + pad).max(axis=0)
-    return Vt.Vec3fArray([Gf.Vec3f(*map(float, lo)), Gf.Vec3f(*map(float, hi))])
+    # Column by column: numpy reduces an (N, 3) array along axis 0 some 20x slower.
+    lo, hi = [], []
+    for i in range(3):
+        column = points[:, i]
+        lo.append(float((column if radius is None else column - radius).min()))
+        hi.append(float((column if radius is None else column + radius).max()))
+    return Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)])
