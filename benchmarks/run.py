@@ -149,11 +149,13 @@ def folder_size(folder):
     return sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(folder) for f in files)
 
 
-def mesh_prims(path):
-    from pxr import Usd, UsdGeom
+def prim_counts(path):
+    """(meshes, materials) in a written file, to check both exporters wrote the whole scene."""
+    from pxr import Usd, UsdGeom, UsdShade
 
     stage = Usd.Stage.Open(path)
-    return sum(1 for prim in stage.Traverse() if prim.IsA(UsdGeom.Mesh))
+    prims = list(stage.Traverse())
+    return sum(p.IsA(UsdGeom.Mesh) for p in prims), sum(p.IsA(UsdShade.Material) for p in prims)
 
 
 # --- memory, one process per export --------------------------------------------------
@@ -216,7 +218,7 @@ def bench_scene(key, args, out_root):
             folder = os.path.join(out_root, key, exporter)
             times[exporter].append(export_into(folder, exporter, scene))
             sizes[exporter] = folder_size(folder)
-    counts = {e: mesh_prims(os.path.join(out_root, key, e, FILE_NAME)) for e in EXPORTERS}
+    counts = {e: prim_counts(os.path.join(out_root, key, e, FILE_NAME)) for e in EXPORTERS}
     memory = {e: [] for e in EXPORTERS}
     for run in range(args.mem_runs):
         order = EXPORTERS if run % 2 == 0 else EXPORTERS[::-1]
@@ -225,8 +227,8 @@ def bench_scene(key, args, out_root):
     result = {
         "scene": key,
         "title": scene.title,
-        "expected_meshes": scene.meshes,
-        "meshes": counts,
+        "expected": [scene.meshes, scene.materials],
+        "counts": counts,
         "time": {e: statistics.median(times[e]) for e in EXPORTERS},
         "times": times,
         "size": sizes,
@@ -258,9 +260,13 @@ def print_scene(r):
     print(f"  (peak resident size: ours {_mb(r['peak']['ours'])}, Blender {_mb(r['peak']['blender'])}; "
           f"times: ours {', '.join(f'{t:.2f}' for t in r['times']['ours'])}; "
           f"Blender {', '.join(f'{t:.2f}' for t in r['times']['blender'])})")
-    if r["meshes"]["ours"] != r["expected_meshes"] or r["meshes"]["blender"] != r["expected_meshes"]:
-        print(f"  WARNING: {r['expected_meshes']} meshes expected; ours wrote {r['meshes']['ours']}, "
-              f"Blender {r['meshes']['blender']}")
+    if not complete(r):
+        print(f"  WARNING: (meshes, materials) {tuple(r['expected'])} expected; ours wrote "
+              f"{tuple(r['counts']['ours'])}, Blender {tuple(r['counts']['blender'])}")
+
+
+def complete(r):
+    return all(list(r["counts"][e]) == list(r["expected"]) for e in EXPORTERS)
 
 
 def markdown(results):
@@ -308,9 +314,7 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
-    wrong = [r["scene"] for r in results
-             if r["meshes"]["ours"] != r["expected_meshes"] or r["meshes"]["blender"] != r["expected_meshes"]]
-    return 1 if wrong else 0
+    return 0 if all(complete(r) for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -4,12 +4,12 @@ import json
 import subprocess
 import sys
 
-from pxr import Usd, UsdGeom
+from pxr import Usd, UsdGeom, UsdShade
 
 from conftest import REPO
 
-# Quick sizes (benchmarks/scenes.py): meshes per scene.
-EXPECTED_MESHES = {"a": 1, "b": 60, "c": 20, "d": 1, "e": 3}
+# Quick sizes (benchmarks/scenes.py): (meshes, materials) per scene.
+EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3)}
 
 
 def test_quick_benchmark_runs_both_exporters(tmp_path):
@@ -22,17 +22,21 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     assert "| scene |" in done.stdout  # the summary table was printed
     results = {r["scene"]: r for r in json.loads(results_file.read_text())}
-    assert sorted(results) == sorted(EXPECTED_MESHES)
-    for key, meshes in EXPECTED_MESHES.items():
+    assert sorted(results) == sorted(EXPECTED)
+    for key, (meshes, materials) in EXPECTED.items():
         r = results[key]
         for exporter in ("ours", "blender"):
             stage = Usd.Stage.Open(str(out / key / exporter / "scene.usdc"))
-            found = [p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh)]
-            assert len(found) == meshes, (key, exporter)
+            prims = list(stage.Traverse())
+            assert sum(p.IsA(UsdGeom.Mesh) for p in prims) == meshes, (key, exporter)
+            assert sum(p.IsA(UsdShade.Material) for p in prims) == materials, (key, exporter)
             assert r["time"][exporter] > 0 and r["size"][exporter] > 0 and r["peak"][exporter] > 0
         animated = key in ("c", "d")
         ours = Usd.Stage.Open(str(out / key / "ours" / "scene.usdc"))
         assert ours.HasAuthoredTimeCodeRange() == animated, key
+    # Both copied the three PNGs beside the file (ours: Textures/, Blender's: textures/).
+    assert len(list((out / "e" / "ours" / "Textures").glob("*.png"))) == 3
+    assert len(list((out / "e" / "blender" / "textures").glob("*.png"))) == 3
     # The wave modifier moves the points of scene (d) every frame, in both files.
     for exporter in ("ours", "blender"):
         stage = Usd.Stage.Open(str(out / "d" / exporter / "scene.usdc"))
