@@ -57,16 +57,11 @@ def read_mesh(mesh, normals=True, uvs=True, colors=True):
     nv, nf, nc = len(mesh.vertices), len(mesh.polygons), len(mesh.loops)
     points = read_positions(mesh)
     counts = read_array(mesh.polygons, "loop_total", nf, 1, np.int32)
-    corner_vert = read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)
-    if corner_vert is None:  # older files may hide the internal attribute
-        corner_vert = read_array(mesh.loops, "vertex_index", nc, 1, np.int32)
+    corner_vert = _read_corner_vert(mesh, nc)
     data = MeshData(points=points, face_counts=counts, face_indices=corner_vert)
 
     if normals and nf:
-        domain = mesh.normals_domain
-        source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
-        data.normals = read_array(source, "vector", len(source), 3, np.float32)
-        data.normals_interpolation = NORMAL_INTERPOLATION[domain]
+        _read_normals(mesh, data)
     if uvs and nf:
         data.uvs = [_read_uv(mesh, uv, corner_vert, nv) for uv in mesh.uv_layers]
     if colors and nf:
@@ -78,6 +73,36 @@ def read_mesh(mesh, normals=True, uvs=True, colors=True):
         data.loose_edges = int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
     _drop_loose_vertices(data, nv)
     return data
+
+
+def read_shape(mesh, positions, normals=True):
+    """Points and normals of a mesh whose element counts are those last read by read_mesh.
+
+    `positions` are what read_positions gave for this frame. What read_mesh
+    reads besides is left out: face sizes (the slowest read of all, through
+    the per-face API), material indices and loose edges, which the writer
+    does not write again for such a mesh. `face_counts` is None.
+    """
+    nv, nc = len(mesh.vertices), len(mesh.loops)
+    data = MeshData(points=positions, face_counts=None, face_indices=_read_corner_vert(mesh, nc))
+    if normals and len(mesh.polygons):
+        _read_normals(mesh, data)
+    _drop_loose_vertices(data, nv)
+    return data
+
+
+def _read_corner_vert(mesh, nc):
+    corner_vert = read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)
+    if corner_vert is None:  # older files may hide the internal attribute
+        corner_vert = read_array(mesh.loops, "vertex_index", nc, 1, np.int32)
+    return corner_vert
+
+
+def _read_normals(mesh, data):
+    domain = mesh.normals_domain
+    source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
+    data.normals = read_array(source, "vector", len(source), 3, np.float32)
+    data.normals_interpolation = NORMAL_INTERPOLATION[domain]
 
 
 def _read_uv(mesh, uv, corner_vert, nv):

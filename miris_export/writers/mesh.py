@@ -9,7 +9,7 @@ import numpy as np
 from pxr import Gf, Sdf, UsdGeom, Vt
 
 from .. import materials
-from ..blender.mesh_data import read_mesh, read_positions
+from ..blender.mesh_data import read_mesh, read_positions, read_shape
 from ..usd.naming import uv_primvar_names
 from ..usd.values import extent, vec3f
 from .base import Writer
@@ -39,7 +39,7 @@ class MeshWriter(Writer):
             if np.array_equal(positions, self._positions):
                 self._hold_all(time)
                 return
-            data = read_mesh(mesh, normals=opts.normals, uvs=False, colors=False)
+            data = read_shape(mesh, positions, normals=opts.normals)
             self._positions = positions
             self._write_shape(data, time)
             self._hold_topology(time)
