@@ -211,13 +211,14 @@ def bench_scene(key, args, out_root):
     load_exporters()
     print(f"\n({key}) {scene.title}", flush=True)
     times = {e: [] for e in EXPORTERS}
-    sizes = {}
+    sizes, layers = {}, {}
     for run in range(args.runs):
         order = EXPORTERS if run % 2 == 0 else EXPORTERS[::-1]
         for exporter in order:
             folder = os.path.join(out_root, key, exporter)
             times[exporter].append(export_into(folder, exporter, scene))
             sizes[exporter] = folder_size(folder)
+            layers[exporter] = os.path.getsize(os.path.join(folder, FILE_NAME))
     counts = {e: prim_counts(os.path.join(out_root, key, e, FILE_NAME)) for e in EXPORTERS}
     memory = {e: [] for e in EXPORTERS}
     for run in range(args.mem_runs):
@@ -232,6 +233,7 @@ def bench_scene(key, args, out_root):
         "time": {e: statistics.median(times[e]) for e in EXPORTERS},
         "times": times,
         "size": sizes,
+        "layer_size": layers,  # the .usdc alone, without textures
         "memory": {e: statistics.median(m["peak_kb"] - m["baseline_kb"] for m in memory[e]) * 1024
                    for e in EXPORTERS},
         "peak": {e: statistics.median(m["peak_kb"] for m in memory[e]) * 1024 for e in EXPORTERS},
@@ -257,7 +259,8 @@ def print_scene(r):
         mark = "ok" if q <= TARGETS[name] else "MISSED"
         print(f"  {name:8}{fmt(r[name]['ours']):>12}{fmt(r[name]['blender']):>12}{q:>8.2f}  "
               f"<= {TARGETS[name]}  {mark}")
-    print(f"  (peak resident size: ours {_mb(r['peak']['ours'])}, Blender {_mb(r['peak']['blender'])}; "
+    print(f"  (.usdc alone: ours {r['layer_size']['ours']:,} B, Blender {r['layer_size']['blender']:,} B; "
+          f"peak resident size: ours {_mb(r['peak']['ours'])}, Blender {_mb(r['peak']['blender'])}; "
           f"times: ours {', '.join(f'{t:.2f}' for t in r['times']['ours'])}; "
           f"Blender {', '.join(f'{t:.2f}' for t in r['times']['blender'])})")
     if not complete(r):
