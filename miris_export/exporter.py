@@ -163,6 +163,7 @@ def _export_to(tmp, final_path, context, options, frames, report, progress):
         with Sdf.ChangeBlock():
             for writer in scene_writers:
                 writer.write(scene, depsgraph, frame)
+    hierarchy.finish()
     for writer in scene_writers:
         writer.finish()
     if session.animated:

@@ -203,3 +203,21 @@ def test_unsupported_objects_are_reported(scene, export):
     report, stage = export(animation=False)
     assert not stage.GetPrimAtPath("/Root/Volume")
     assert any("Volume" in w and "no Miris equivalent" in w for w in report.warnings)
+
+
+def test_animated_shape_keys_write_point_samples(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    cube.shape_key_add(name="Basis")
+    raised = cube.shape_key_add(name="Raised")
+    for point in raised.data:
+        point.co.z += 1.0
+    raised.value = 0.0
+    raised.keyframe_insert("value", frame=1)
+    raised.value = 1.0
+    raised.keyframe_insert("value", frame=3)
+    scene.frame_start, scene.frame_end = 1, 4
+    _, stage = export()
+    points = mesh_at(stage, "/Root/Cube/Cube").GetPointsAttr()
+    assert points.GetTimeSamples() == [1, 2, 3]
+    assert np.allclose(array(points, 1)[:, 2].max(), 1.0) and np.allclose(array(points, 3)[:, 2].max(), 2.0)

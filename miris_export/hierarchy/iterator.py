@@ -48,6 +48,14 @@ def object_key(obj):
     return ("OB", obj.original.name_full)
 
 
+def relative(parent_world, world):
+    """`world` relative to `parent_world` (4x4 matrices, or stacks of them)."""
+    try:
+        return np.linalg.solve(parent_world, world)
+    except np.linalg.LinAlgError:  # a parent scaled to zero
+        return np.linalg.pinv(parent_world) @ world
+
+
 def is_component(inst):
     """An object's own evaluated geometry: a first-level instance of the object itself
     (collection instances are of other objects, geometry-node instances are deeper)."""
@@ -64,6 +72,10 @@ class HierarchyIterator:
         self.writers = {}  # key -> writer, for the whole export
         self._has_data = {}  # key -> bool, decided the first time an object is met
         self._failed = set()  # keys of objects whose writer raised
+        self._layout_signature = None  # the objects the cached layout is for
+        self._layout_cache = []
+        self._parent_index = np.zeros(0, int)
+        self._pruned = []  # keys left out of the cached layout
         self._wanted = _ObjectFilter(options, view_layer)
 
     # --- for subclasses -----------------------------------------------------
@@ -71,8 +83,8 @@ class HierarchyIterator:
         """A writer kind for the object's own data, or None when it has none to write."""
         raise NotImplementedError
 
-    def has_data(self, ctx):
-        return self.data_kind(ctx.object) is not None
+    def has_data(self, obj):
+        return self.data_kind(obj) is not None
 
     def create_writer(self, ctx):
         raise NotImplementedError
@@ -115,6 +127,15 @@ class HierarchyIterator:
                         written.add(ctx.key)
         self.frame_done(written, created)
 
+    def finish(self):
+        """Called once after the last frame."""
+        with self.batch():
+            for writer in self.writers.values():
+                self.finish_writer(writer)
+
+    def finish_writer(self, writer):
+        """Lets a writer write what it gathered over the frames."""
+
     def _create(self, ctx):
         """Creates the object's writer the first time it is met; True when it did."""
         if ctx.key in self.writers or ctx.key in self._failed:
@@ -143,72 +164,102 @@ class HierarchyIterator:
         self.failed(ctx, error)
 
     def _real_objects(self, depsgraph):
-        found, instancers = {}, set()
+        """This frame's exported real objects, parents before children, with their matrices."""
+        objects, instancers = {}, set()
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 if inst.parent is not None:
                     instancers.add(object_key(inst.parent))
-                continue
-            obj = inst.object
-            if not self._wanted(obj):
-                continue
-            key = object_key(obj)
-            found[key] = ExportContext(key, obj.name, obj, None, world_matrix=np.array(obj.matrix_world, np.float64),
-                                       show_self=inst.show_self)
-        for ctx in found.values():
-            ctx.parent_key = self._export_parent(ctx.object, found)
-        for ctx in found.values():
-            ctx.depth = self._depth(ctx, found)
-        kept = self._prune_weak(found, instancers)
-        for ctx in kept:
-            parent = found.get(ctx.parent_key)
-            ctx.local_matrix = self._local(ctx.world_matrix, parent.world_matrix if parent else None)
-        return kept
+            elif self._wanted(inst.object):
+                objects[object_key(inst.object)] = (inst.object, inst.show_self)
+        layout = self._layout(objects, instancers)
+        if not layout:
+            return []
+        world = np.array([objects[key][0].matrix_world for key, _, _ in layout], np.float64)
+        local = self._locals(world, self._parent_index)
+        contexts = []
+        for i, (key, parent_key, depth) in enumerate(layout):
+            obj, show_self = objects[key]
+            contexts.append(ExportContext(key, obj.name, obj, parent_key, local[i], world[i], show_self, depth=depth))
+        return contexts
+
+    def _layout(self, objects, instancers):
+        """[(key, export parent's key or None, depth)], parents first, for these objects, and
+        `self._parent_index`: the index of each one's export parent in that list, or -1.
+
+        Worked out again only when the objects, the instancers or the data of a pruned
+        object change, which in most animations is never after the first frame."""
+        signature = (tuple(objects), frozenset(instancers))
+        if signature == self._layout_signature and not any(
+                self._writes_something(key, *objects[key]) for key in self._pruned):
+            return self._layout_cache
+        parents = {key: self._export_parent(obj, objects) for key, (obj, _) in objects.items()}
+        depth = {key: self._depth(key, parents) for key in objects}
+        kept = self._prune_weak(objects, parents, depth, instancers)
+        index = {key: i for i, key in enumerate(kept)}
+        self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
+        self._parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
+        self._layout_signature = signature
+        self._pruned = [key for key in objects if key not in index]
+        return self._layout_cache
 
     @staticmethod
-    def _export_parent(obj, found):
+    def _export_parent(obj, objects):
         parent = obj.parent
         while parent is not None:
             key = object_key(parent)
-            if key in found:
+            if key in objects:
                 return key
             parent = parent.parent
         return None
 
     @staticmethod
-    def _depth(ctx, found):
-        depth, key = 0, ctx.parent_key
+    def _depth(key, parents):
+        depth, key = 0, parents[key]
         while key is not None:
             depth += 1
-            key = found[key].parent_key
+            key = parents[key]
         return depth
 
-    def _prune_weak(self, found, instancers):
-        """Drops objects with nothing to write and no exported children, deepest first."""
-        ordered = sorted(found.values(), key=lambda c: (c.depth, c.key))
+    def _prune_weak(self, objects, parents, depth, instancers):
+        """The keys of objects with something to write or exported children or instances,
+        parents first; the others are reported as skipped."""
+        ordered = sorted(objects, key=lambda k: (depth[k], k))
         children = {}
-        for ctx in ordered:
-            if ctx.parent_key is not None:
-                children[ctx.parent_key] = children.get(ctx.parent_key, 0) + 1
+        for key in ordered:
+            if parents[key] is not None:
+                children[parents[key]] = children.get(parents[key], 0) + 1
         kept = []
-        for ctx in reversed(ordered):
-            if self._writes_something(ctx) or children.get(ctx.key) or ctx.key in instancers:
-                kept.append(ctx)
+        for key in reversed(ordered):  # deepest first, so a pruned child no longer counts for its parent
+            obj, show_self = objects[key]
+            if self._writes_something(key, obj, show_self) or children.get(key) or key in instancers:
+                kept.append(key)
             else:
-                if ctx.parent_key is not None:
-                    children[ctx.parent_key] -= 1
-                if ctx.key not in self.writers:
-                    self.skipped(ctx)
+                if parents[key] is not None:
+                    children[parents[key]] -= 1
+                if key not in self.writers:
+                    self.skipped(ExportContext(key, obj.name, obj, parents[key]))
         kept.reverse()
         return kept
 
-    def _writes_something(self, ctx):
+    def _writes_something(self, key, obj, show_self=True):
         """Whether the object has data of its own to write. Once true it stays true (the data
-        writer exists); until then it is asked again each frame, as data may appear later."""
-        if self._has_data.get(ctx.key):
+        writer exists); until then it is asked again, as data may appear later."""
+        if self._has_data.get(key):
             return True
-        has = self._has_data[ctx.key] = bool(ctx.show_self and self.has_data(ctx))
+        has = self._has_data[key] = bool(show_self and self.has_data(obj))
         return has
+
+    def _locals(self, world, parent_index):
+        """Each matrix relative to its export parent's (top level: with the top-level correction),
+        in float64 so static children stay static."""
+        local = np.empty_like(world)
+        top = parent_index < 0
+        local[top] = self.top_matrix @ world[top]
+        child = np.flatnonzero(~top)
+        if len(child):
+            local[child] = relative(world[parent_index[child]], world[child])
+        return local
 
     def _instance_context(self, inst, exported):
         parent = exported.get(object_key(inst.parent)) if inst.parent is not None else None
@@ -220,19 +271,10 @@ class HierarchyIterator:
         world = np.array(inst.matrix_world, np.float64)
         ctx = ExportContext(key, obj.name, obj, parent.key, world_matrix=world, is_instance=True,
                             is_component=component, depth=parent.depth + 1)
-        if not self._writes_something(ctx):
+        if not self._writes_something(key, obj):
             return None
-        ctx.local_matrix = self._local(world, parent.world_matrix)
+        ctx.local_matrix = relative(parent.world_matrix, world)
         return ctx
-
-    def _local(self, world, parent_world):
-        """The matrix relative to the export parent, in float64 so static children stay static."""
-        if parent_world is None:
-            return self.top_matrix @ world
-        try:
-            return np.linalg.solve(parent_world, world)
-        except np.linalg.LinAlgError:  # a parent scaled to zero
-            return np.linalg.pinv(parent_world) @ world
 
 
 class _ObjectFilter:

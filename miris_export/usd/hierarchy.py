@@ -31,12 +31,12 @@ class UsdHierarchy(HierarchyIterator):
     def data_kind(self, obj):
         return DATA_WRITERS.get(obj.type)
 
-    def has_data(self, ctx):
-        writer = self.data_kind(ctx.object)
+    def has_data(self, obj):
+        writer = self.data_kind(obj)
         if writer is None:
             return False
         check = getattr(writer, "has_data", None)
-        return check is None or check(ctx.object)
+        return check is None or check(obj)
 
     def skipped(self, ctx):
         obj = ctx.object
@@ -76,8 +76,13 @@ class UsdHierarchy(HierarchyIterator):
         time = self.session.frame
         if writers.transform is not None:
             writers.transform.write(ctx, time)
-        if writers.data is not None:
+        if writers.data is not None and not writers.data.done:
             writers.data.write(ctx, time)
+
+    def finish_writer(self, writers):
+        for writer in (writers.transform, writers.data):
+            if writer is not None:
+                writer.finish()
 
     def frame_done(self, written, created):
         """On animated exports, objects that appear late or vanish are made invisible while absent."""

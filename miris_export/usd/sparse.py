@@ -3,8 +3,11 @@
 A value that never changes is authored as the attribute's default (no time
 samples). Once it changes, it becomes time samples written through
 `UsdUtils.SparseAttrValueWriter`, which drops repeated values but keeps the
-last frame of every held run so interpolation stays exact.
+last frame of every held run so interpolation stays exact. Transforms, met
+for every object at every frame, are gathered over the frame range instead
+and written at the end in the same sparse way (`write_gathered`).
 """
+import numpy as np
 from pxr import Usd, UsdUtils
 
 
@@ -52,3 +55,25 @@ class SampledAttribute:
         self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._first_time))
         if self._last_time != self._first_time:
             self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._last_time))
+
+
+def sample_indices(changed):
+    """Which frames to write, given `changed[i]`: frame i + 1 differs from frame i; None when
+    none differs (a default value serves). With each change goes the frame before it, the end
+    of the value held until then, so interpolation between samples stays exact."""
+    change = np.flatnonzero(changed) + 1
+    if not len(change):
+        return None
+    return np.union1d(np.union1d([0], change), change - 1)
+
+
+def write_gathered(attr, times, values, changed):
+    """Authors values gathered over the whole frame range: a default when `changed` (as for
+    `sample_indices`) is all false, else the chosen time samples, straight into the layer."""
+    indices = sample_indices(changed)
+    if indices is None:
+        attr.Set(values[0])
+        return
+    layer, path = attr.GetStage().GetEditTarget().GetLayer(), attr.GetPath()
+    for i in indices:
+        layer.SetTimeSample(path, float(times[i]), values[int(i)])

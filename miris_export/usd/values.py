@@ -18,3 +18,13 @@ def extent(points, radius=None):
         lo.append(float((column if radius is None else column - radius).min()))
         hi.append(float((column if radius is None else column + radius).max()))
     return Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)])
+
+
+def gf_matrix(matrix):
+    """A 4x4 matrix in Blender's convention (column vectors) as a Gf.Matrix4d (row vectors)."""
+    return Gf.Matrix4d(*np.asarray(matrix, dtype=np.float64).T.flat)
+
+
+def matrices_close(a, b):
+    """Gf matrices equal but for float noise, relative to the size of the translation."""
+    return Gf.IsClose(a, b, 1e-6 * (1.0 + a.ExtractTranslation().GetLength()))

@@ -10,6 +10,7 @@ class Writer:
     """
 
     prim_kind = ""  # the report counts prims under this name
+    done = False  # set when nothing can change any more: the writer is not called again
 
     def __init__(self, session, path, ctx):
         self.session = session
@@ -26,6 +27,9 @@ class Writer:
 
     def write(self, ctx, time):
         raise NotImplementedError
+
+    def finish(self):
+        """Called once after the last frame, inside a change block."""
 
     def sampled(self, attr, same=None):
         """The attribute's frame-by-frame writer, created on first use."""

@@ -9,6 +9,7 @@ import numpy as np
 from pxr import Gf, Sdf, UsdGeom, Vt
 
 from .. import materials
+from ..blender.animation import shape_may_change
 from ..blender.mesh_data import read_mesh, read_positions, read_shape
 from ..usd.naming import uv_primvar_names
 from ..usd.values import extent, vec3f
@@ -28,9 +29,12 @@ class MeshWriter(Writer):
         materials.bind(self.session, self.mesh, ctx.object)
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
+        # Instances and geometry components come from evaluation and are always compared.
+        self._static = not ctx.is_instance and not shape_may_change(ctx.object.original)
         return self.mesh.GetPrim()
 
     def write(self, ctx, time):
+        self.done = self._static  # written once, at the first frame: its values are defaults
         opts = self.session.options
         mesh = ctx.object.data
         topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))

@@ -16,9 +16,9 @@ from pxr import Gf, UsdLux
 from ..lights.world import read_world
 from ..usd.stage import ROOT
 from ..usd.textures import write_texture
+from ..usd.values import gf_matrix, matrices_close
 from .base import Writer
 from .light import LIGHT_KINDS
-from .xform import gf_matrix, matrices_close
 
 # Blender world axes -> USD world axes (Z up -> Y up), and the dome's own turn (see above)
 _TO_Y_UP = np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], np.float64)

@@ -1,18 +1,16 @@
 """The Xform prim of an exported object: its transform relative to its export parent."""
 import numpy as np
-from pxr import Gf, UsdGeom
+from pxr import UsdGeom, Vt
 
+from ..usd.sparse import write_gathered
 from .base import Writer
 
 
-def gf_matrix(matrix):
-    """A 4x4 matrix in Blender's convention (column vectors) as a Gf.Matrix4d (row vectors)."""
-    return Gf.Matrix4d(*np.asarray(matrix, dtype=np.float64).T.flat)
-
-
-def matrices_close(a, b):
-    """Equal but for float noise, relative to the size of the translation."""
-    return Gf.IsClose(a, b, 1e-6 * (1.0 + a.ExtractTranslation().GetLength()))
+def changed_matrices(matrices):
+    """Which frames' matrices differ from the frame before, but for float noise relative to
+    the size of the translation (a static child of a moving parent stays static)."""
+    tolerance = 1e-6 * (1.0 + np.linalg.norm(matrices[:-1, :3, 3], axis=1))
+    return np.abs(np.diff(matrices, axis=0)).max(axis=(1, 2)) > tolerance
 
 
 class TransformWriter(Writer):
@@ -23,7 +21,7 @@ class TransformWriter(Writer):
     def define(self, stage, path, ctx):
         self.xform = UsdGeom.Xform.Define(stage, path)
         self._op = self.xform.AddTransformOp()
-        self._transform = None  # its SampledAttribute, kept: this runs for every object every frame
+        self._times, self._matrices = [], []  # gathered each frame, written by finish()
         return self.xform.GetPrim()
 
     def set_visible(self, visible, time):
@@ -35,6 +33,11 @@ class TransformWriter(Writer):
         self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
 
     def write(self, ctx, time):
-        if self._transform is None:
-            self._transform = self.sampled(self._op.GetAttr(), same=matrices_close)
-        self._transform.set(gf_matrix(ctx.local_matrix), time)
+        self._times.append(time)
+        self._matrices.append(ctx.local_matrix)
+
+    def finish(self):
+        matrices = np.array(self._matrices)
+        # Gf matrices act on row vectors: the transpose of Blender's.
+        values = Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(matrices.transpose(0, 2, 1)))
+        write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices))
