@@ -86,6 +86,9 @@ class HierarchyIterator:
     def has_data(self, obj):
         return self.data_kind(obj) is not None
 
+    def prepare(self, contexts):
+        """Called with the objects met for the first time in a frame, before their writers are created."""
+
     def create_writer(self, ctx):
         raise NotImplementedError
 
@@ -111,7 +114,9 @@ class HierarchyIterator:
     def iterate(self, depsgraph):
         """Exports one frame."""
         contexts = self._real_objects(depsgraph)
-        created = [ctx.key for ctx in contexts if self._create(ctx)]
+        new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
+        self.prepare(new)
+        created = [ctx.key for ctx in new if self._create(ctx)]
         with self.batch():
             written = {ctx.key for ctx in contexts if self._write(ctx)}
         exported = {ctx.key: ctx for ctx in contexts}

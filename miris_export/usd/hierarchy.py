@@ -12,6 +12,12 @@ from ..writers.xform import TransformWriter
 from .stage import ROOT
 
 
+def _define_spec(layer, path, type_name):
+    spec = Sdf.CreatePrimInLayer(layer, path)
+    spec.specifier = Sdf.SpecifierDef
+    spec.typeName = type_name
+
+
 class ObjectWriters:
     """The writers of one exported object: its transform (None for a geometry component,
     which lives in its object's Xform) and its data (None when it only carries children)."""
@@ -27,6 +33,7 @@ class UsdHierarchy(HierarchyIterator):
         super().__init__(session.options, session.view_layer, session.top_matrix)
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
+        self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
 
     def data_kind(self, obj):
         return DATA_WRITERS.get(obj.type)
@@ -57,19 +64,38 @@ class UsdHierarchy(HierarchyIterator):
         if path is not None and not ctx.is_component:
             self.session.stage.RemovePrim(path)
 
-    def create_writer(self, ctx):
+    def prepare(self, contexts):
+        """Names the new objects' prims and defines them in one change block, through Sdf:
+        defined one at a time through Usd, each would make the stage compose anew."""
+        layer = self.session.stage.GetRootLayer()
+        with Sdf.ChangeBlock():
+            for ctx in contexts:
+                path, data_path = self._plan(ctx)
+                if not ctx.is_component:
+                    _define_spec(layer, path, TransformWriter.prim_kind)
+                if data_path is not None and self.data_kind(ctx.object).prim_kind:
+                    _define_spec(layer, data_path, self.data_kind(ctx.object).prim_kind)
+
+    def _plan(self, ctx):
+        """The object's prim path (its parent's, for a geometry component) and its data prim's path."""
+        if ctx.key in self._planned:
+            return self._planned[ctx.key]
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
-        if ctx.is_component:
-            path, transform = parent, None
-        else:
-            path = parent.AppendChild(names.claim(parent, ctx.name))
-            self.paths[ctx.key] = path
-            transform = TransformWriter(self.session, path, ctx)
-        data = None
+        path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
+        data_path = None
         if self._has_data.get(ctx.key):
-            data_name = names.claim(path, getattr(ctx.object.data, "name", ctx.name))
-            data = self.data_kind(ctx.object)(self.session, path.AppendChild(data_name), ctx)
+            data_path = path.AppendChild(names.claim(path, getattr(ctx.object.data, "name", ctx.name)))
+        if not ctx.is_component:
+            self.paths[ctx.key] = path
+        plan = self._planned[ctx.key] = (path, data_path)
+        return plan
+
+    def create_writer(self, ctx):
+        path, data_path = self._plan(ctx)
+        del self._planned[ctx.key]
+        transform = None if ctx.is_component else TransformWriter(self.session, path, ctx)
+        data = None if data_path is None else self.data_kind(ctx.object)(self.session, data_path, ctx)
         return ObjectWriters(transform, data)
 
     def write(self, writers, ctx):
