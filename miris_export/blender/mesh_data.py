@@ -3,7 +3,7 @@
 No Python loop here touches a vertex, face or corner: the per-element
 collections are 10-100x slower than these bulk reads.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,26 +23,83 @@ class UVMap:
     active_render: bool
 
 
-@dataclass
-class MeshData:
-    points: np.ndarray  # (V, 3) float32, only vertices used by faces
-    face_counts: np.ndarray  # (F,) int32
-    face_indices: np.ndarray  # (C,) int32
-    normals: np.ndarray | None = None  # (N, 3) float32 at `normals_interpolation`
-    normals_interpolation: str = "faceVarying"
-    uvs: list = field(default_factory=list)
-    colors: np.ndarray | None = None  # (N, 3) float32, linear
-    colors_interpolation: str = "vertex"
-    material_indices: np.ndarray | None = None  # (F,) int32, None when every face uses slot 0
-    loose_vertices: int = 0
-    loose_edges: int = 0
+class MeshReader:
+    """Reads an evaluated mesh's arrays one at a time, so each can be handed to USD and let go
+    before the next is read: a large mesh is then never held whole twice over.
+
+    Vertices no face uses (loose vertices, and those of loose edges) are left out of every
+    per-vertex array, and the corner indices renumbered to match.
+    """
+
+    def __init__(self, mesh):
+        self.mesh = mesh
+        nv, nc = len(mesh.vertices), len(mesh.loops)
+        corner_vert = _read_corner_vert(mesh, nc)
+        used = np.zeros(nv, bool)
+        used[corner_vert] = True
+        self.loose_vertices = nv - int(np.count_nonzero(used))
+        self.used = None  # mask of the vertices kept, None when all are
+        if self.loose_vertices:
+            self.used = used
+            corner_vert = (np.cumsum(used, dtype=np.int32) - 1)[corner_vert]
+        self.face_indices = corner_vert  # (C,) int32
+        self.vertex_count = nv - self.loose_vertices
 
     @property
-    def empty(self):
-        return len(self.face_counts) == 0
+    def loose_edges(self):
+        return _count_loose_edges(self.mesh, len(self.face_indices))
+
+    def _per_vertex(self, array):
+        return array if self.used is None else array[self.used]
+
+    def points(self):
+        """(V, 3) float32."""
+        return self._per_vertex(read_positions(self.mesh))
+
+    def face_counts(self):
+        """(F,) int32: the corners of each face."""
+        return read_array(self.mesh.polygons, "loop_total", len(self.mesh.polygons), 1, np.int32)
+
+    def normals(self):
+        """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces."""
+        mesh = self.mesh
+        if not len(mesh.polygons):
+            return None
+        domain = mesh.normals_domain
+        source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
+        normals = read_array(source, "vector", len(source), 3, np.float32)
+        return (self._per_vertex(normals) if domain == "POINT" else normals), NORMAL_INTERPOLATION[domain]
+
+    def uv_maps(self):
+        """(name, active render) of each UV map."""
+        return [(uv.name, uv.active_render) for uv in self.mesh.uv_layers]
+
+    def uv(self, name):
+        """The UV map `name` as a UVMap, indexed when that is smaller."""
+        uv = self.mesh.uv_layers[name]
+        nc = len(self.face_indices)
+        values = read_attribute(self.mesh, name, "vector", nc, 2, np.float32)
+        if values is None:
+            values = read_array(uv.uv, "vector", nc, 2, np.float32)
+        unique, indices = _deduplicate(values, self.face_indices, self.vertex_count)
+        # Indexed costs 8 bytes a unique value plus 4 a corner, against 8 a corner.
+        if len(unique) * 2 < nc:
+            return UVMap(name, unique, indices, uv.active_render)
+        return UVMap(name, values, None, uv.active_render)
+
+    def colors(self):
+        """((N, 3) float32 linear, USD interpolation) of the active render colour attribute, or None."""
+        attrs = self.mesh.color_attributes
+        index = getattr(attrs, "render_color_index", -1)
+        if not len(attrs) or index < 0 or index >= len(attrs) or attrs[index].domain not in COLOR_INTERPOLATION:
+            return None
+        attr = attrs[index]
+        rgb = np.ascontiguousarray(read_array(attr.data, "color", len(attr.data), 4, np.float32)[:, :3])
+        return (self._per_vertex(rgb) if attr.domain == "POINT" else rgb), COLOR_INTERPOLATION[attr.domain]
 
 
 def read_positions(mesh):
+    """(V, 3) float32 positions of all vertices, loose ones included: cheap, to see whether a mesh moved."""
     return read_array(mesh.attributes["position"].data, "vector", len(mesh.vertices), 3, np.float32)
 
 
@@ -52,43 +109,11 @@ def read_material_indices(mesh):
     return material_index if material_index is not None and material_index.any() else None
 
 
-def read_mesh(mesh, normals=True, uvs=True, colors=True):
-    """Everything the mesh writer needs from an evaluated mesh."""
-    nv, nf, nc = len(mesh.vertices), len(mesh.polygons), len(mesh.loops)
-    points = read_positions(mesh)
-    counts = read_array(mesh.polygons, "loop_total", nf, 1, np.int32)
-    corner_vert = _read_corner_vert(mesh, nc)
-    data = MeshData(points=points, face_counts=counts, face_indices=corner_vert)
-
-    if normals and nf:
-        _read_normals(mesh, data)
-    if uvs and nf:
-        data.uvs = [_read_uv(mesh, uv, corner_vert, nv) for uv in mesh.uv_layers]
-    if colors and nf:
-        _read_colors(mesh, data)
-    data.material_indices = read_material_indices(mesh)
-
+def _count_loose_edges(mesh, nc):
     corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
-    if corner_edge is not None and len(mesh.edges):
-        data.loose_edges = int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
-    _drop_loose_vertices(data, nv)
-    return data
-
-
-def read_shape(mesh, positions, normals=True):
-    """Points and normals of a mesh whose element counts are those last read by read_mesh.
-
-    `positions` are what read_positions gave for this frame. What read_mesh
-    reads besides is left out: face sizes (the slowest read of all, through
-    the per-face API), material indices and loose edges, which the writer
-    does not write again for such a mesh. `face_counts` is None.
-    """
-    nv, nc = len(mesh.vertices), len(mesh.loops)
-    data = MeshData(points=positions, face_counts=None, face_indices=_read_corner_vert(mesh, nc))
-    if normals and len(mesh.polygons):
-        _read_normals(mesh, data)
-    _drop_loose_vertices(data, nv)
-    return data
+    if corner_edge is None or not len(mesh.edges):
+        return 0
+    return int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
 
 
 def _read_corner_vert(mesh, nc):
@@ -96,25 +121,6 @@ def _read_corner_vert(mesh, nc):
     if corner_vert is None:  # older files may hide the internal attribute
         corner_vert = read_array(mesh.loops, "vertex_index", nc, 1, np.int32)
     return corner_vert
-
-
-def _read_normals(mesh, data):
-    domain = mesh.normals_domain
-    source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
-    data.normals = read_array(source, "vector", len(source), 3, np.float32)
-    data.normals_interpolation = NORMAL_INTERPOLATION[domain]
-
-
-def _read_uv(mesh, uv, corner_vert, nv):
-    nc = len(corner_vert)
-    values = read_attribute(mesh, uv.name, "vector", nc, 2, np.float32)
-    if values is None:
-        values = read_array(uv.uv, "vector", nc, 2, np.float32)
-    unique, indices = _deduplicate(values, corner_vert, nv)
-    # Indexed costs 8 bytes a unique value plus 4 a corner, against 8 a corner.
-    if len(unique) * 2 < nc:
-        return UVMap(uv.name, unique, indices, uv.active_render)
-    return UVMap(uv.name, values, None, uv.active_render)
 
 
 def _deduplicate(values, corner_vert, nv):
@@ -135,33 +141,3 @@ def _deduplicate(values, corner_vert, nv):
     indices = inverse[:nv][corner_vert]
     indices[seams] = inverse[nv:]
     return unique_keys.view(np.float32).reshape(-1, 2), indices
-
-
-def _read_colors(mesh, data):
-    attrs = mesh.color_attributes
-    index = getattr(attrs, "render_color_index", -1)
-    if not len(attrs) or index < 0 or index >= len(attrs):
-        return
-    attr = attrs[index]
-    if attr.domain not in COLOR_INTERPOLATION:
-        return
-    rgba = read_array(attr.data, "color", len(attr.data), 4, np.float32)
-    data.colors = np.ascontiguousarray(rgba[:, :3])
-    data.colors_interpolation = COLOR_INTERPOLATION[attr.domain]
-
-
-def _drop_loose_vertices(data, nv):
-    """Removes vertices no face uses, renumbering corners and per-vertex arrays."""
-    used = np.zeros(nv, bool)
-    used[data.face_indices] = True
-    n_used = int(np.count_nonzero(used))
-    if n_used == nv:
-        return
-    data.loose_vertices = nv - n_used
-    remap = np.cumsum(used, dtype=np.int32) - 1
-    data.face_indices = remap[data.face_indices]
-    data.points = data.points[used]
-    if data.normals is not None and data.normals_interpolation == "vertex":
-        data.normals = data.normals[used]
-    if data.colors is not None and data.colors_interpolation == "vertex":
-        data.colors = data.colors[used]

@@ -10,7 +10,7 @@ from pxr import Gf, Sdf, UsdGeom, Vt
 
 from .. import materials
 from ..blender.animation import shape_may_change
-from ..blender.mesh_data import read_mesh, read_positions, read_shape
+from ..blender.mesh_data import MeshReader, read_positions
 from ..usd.naming import uv_primvar_names
 from ..usd.values import extent, vec3f
 from .base import Writer
@@ -35,7 +35,6 @@ class MeshWriter(Writer):
 
     def write(self, ctx, time):
         self.done = self._static  # written once, at the first frame: its values are defaults
-        opts = self.session.options
         mesh = ctx.object.data
         topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
         if topology == self._topology:
@@ -43,44 +42,51 @@ class MeshWriter(Writer):
             if np.array_equal(positions, self._positions):
                 self._hold_all(time)
                 return
-            data = read_shape(mesh, positions, normals=opts.normals)
             self._positions = positions
-            self._write_shape(data, time)
+            self._write_shape(MeshReader(mesh), time)
             self._hold_topology(time)
             return
-        data = read_mesh(mesh, normals=opts.normals, uvs=opts.uvs, colors=opts.colors)
+        reader = MeshReader(mesh)
         self._positions = read_positions(mesh) if self.session.animated else None
         first = self._topology is None
         self._topology = topology
-        self._write_shape(data, time)
-        self._write_topology(data, time)
-        if first and (data.loose_vertices or data.loose_edges):
+        self._write_shape(reader, time)
+        self._write_topology(reader, time)
+        if first and (reader.loose_vertices or reader.loose_edges):
             self.session.report.warn(
-                f"{ctx.name}: dropped {data.loose_edges} loose edge(s) and {data.loose_vertices} "
+                f"{ctx.name}: dropped {reader.loose_edges} loose edge(s) and {reader.loose_vertices} "
                 "vertex(es) not used by any face (USD meshes hold faces only)"
             )
 
-    def _write_shape(self, data, time):
-        self.set(self.mesh.CreatePointsAttr(), vec3f(data.points), time)
-        self.set(self.mesh.CreateExtentAttr(), extent(data.points), time)
-        if data.normals is not None:
+    # Each array is read, handed to USD and let go before the next, so a large mesh is not held twice.
+    def _write_shape(self, reader, time):
+        points = reader.points()
+        self.set(self.mesh.CreatePointsAttr(), vec3f(points), time)
+        self.set(self.mesh.CreateExtentAttr(), extent(points), time)
+        del points
+        normals = reader.normals() if self.session.options.normals else None
+        if normals is not None:
             attr = self.mesh.CreateNormalsAttr()
-            self.mesh.SetNormalsInterpolation(data.normals_interpolation)
-            self.set(attr, vec3f(data.normals), time)
+            self.mesh.SetNormalsInterpolation(normals[1])
+            self.set(attr, vec3f(normals[0]), time)
 
-    def _write_topology(self, data, time):
-        self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(data.face_counts), time)
-        self.set(self.mesh.CreateFaceVertexIndicesAttr(), Vt.IntArray.FromNumpy(data.face_indices), time)
+    def _write_topology(self, reader, time):
+        options = self.session.options
+        self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(reader.face_counts()), time)
+        self.set(self.mesh.CreateFaceVertexIndicesAttr(), Vt.IntArray.FromNumpy(reader.face_indices), time)
         primvars = UsdGeom.PrimvarsAPI(self.mesh)
-        for uv, name in zip(data.uvs, uv_primvar_names([(u.name, u.active_render) for u in data.uvs])):
-            interpolation = UsdGeom.Tokens.faceVarying
-            pv = primvars.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, interpolation)
+        maps = reader.uv_maps() if options.uvs else []
+        for (name, _), primvar_name in zip(maps, uv_primvar_names(maps)):
+            uv = reader.uv(name)
+            pv = primvars.CreatePrimvar(primvar_name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
             self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
             if uv.indices is not None:
                 self.set(pv.CreateIndicesAttr(), Vt.IntArray.FromNumpy(uv.indices), time)
-        if data.colors is not None:
-            pv = self.mesh.CreateDisplayColorPrimvar(data.colors_interpolation)
-            self.set(pv.GetAttr(), vec3f(data.colors), time)
+            del uv
+        colors = reader.colors() if options.colors else None
+        if colors is not None:
+            pv = self.mesh.CreateDisplayColorPrimvar(colors[1])
+            self.set(pv.GetAttr(), vec3f(colors[0]), time)
 
     def _hold_topology(self, time):
         for name, sampler in self._sampled.items():
@@ -93,3 +99,4 @@ class MeshWriter(Writer):
 
 
 _SHAPE_ATTRS = {"points", "extent", "normals"}
+
