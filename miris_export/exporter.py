@@ -128,6 +128,15 @@ def _export_usdz(tmp, final_path, context, options, frames, report, progress):
         raise ExportError(f"USD could not write the package {final_path}")
 
 
+def _guarded(report, writer, method, *args):
+    """Runs a scene writer's step; one that fails costs what it writes, with a report line,
+    not the export."""
+    try:
+        method(*args)
+    except Exception as error:  # noqa: BLE001
+        report.warn(f"{type(writer).__name__}: could not write ({type(error).__name__}: {error})")
+
+
 def _export_to(tmp, final_path, context, options, frames, report, progress):
     import bpy
 
@@ -162,10 +171,10 @@ def _export_to(tmp, final_path, context, options, frames, report, progress):
         hierarchy.iterate(depsgraph)
         with Sdf.ChangeBlock():
             for writer in scene_writers:
-                writer.write(scene, depsgraph, frame)
+                _guarded(report, writer, writer.write, scene, depsgraph, frame)
     hierarchy.finish()
     for writer in scene_writers:
-        writer.finish()
+        _guarded(report, writer, writer.finish)
     if session.animated:
         usd_stage.set_time_range(stage, frames[0], frames[-1], scene.render.fps / scene.render.fps_base)
     source = os.path.basename(bpy.data.filepath) or "unsaved scene"

@@ -34,6 +34,17 @@ def cube(name="Cube", materials=()):
     return obj
 
 
+def empty_material(name):
+    """A material with a node tree and no nodes in it."""
+    material = bpy.data.materials.new(name)
+    if bpy.app.version < (5, 0, 0):
+        material.use_nodes = True
+    tree = material.node_tree
+    for node in list(tree.nodes):
+        tree.nodes.remove(node)
+    return material, tree
+
+
 def principled(name):
     material = bpy.data.materials.new(name)
     if bpy.app.version < (5, 0, 0):
@@ -332,12 +343,7 @@ def test_missing_image_keeps_the_constant_and_names_the_file(scene, export, tmp_
 
 
 def test_diffuse_mix_and_transparent_shaders(scene, export):
-    material = bpy.data.materials.new("Mixed")
-    if bpy.app.version < (5, 0, 0):
-        material.use_nodes = True
-    tree = material.node_tree
-    for node in list(tree.nodes):
-        tree.nodes.remove(node)
+    material, tree = empty_material("Mixed")
     out = tree.nodes.new("ShaderNodeOutputMaterial")
     mix = tree.nodes.new("ShaderNodeMixShader")
     mix.inputs["Fac"].default_value = 0.75
@@ -357,12 +363,7 @@ def test_diffuse_mix_and_transparent_shaders(scene, export):
 
 
 def test_viewport_display_values_without_a_recognisable_shader(scene, export):
-    material = bpy.data.materials.new("Toon")
-    if bpy.app.version < (5, 0, 0):
-        material.use_nodes = True
-    tree = material.node_tree
-    for node in list(tree.nodes):
-        tree.nodes.remove(node)
+    material, tree = empty_material("Toon")
     toon = tree.nodes.new("ShaderNodeBsdfToon")
     tree.links.new(toon.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
     material.diffuse_color = (0.1, 0.9, 0.3, 1.0)
@@ -449,12 +450,7 @@ def test_materials_option_off_writes_no_materials_nor_bindings(scene, export):
 
 
 def test_glossy_and_emission_added(scene, export):
-    material = bpy.data.materials.new("Chrome")
-    if bpy.app.version < (5, 0, 0):
-        material.use_nodes = True
-    tree = material.node_tree
-    for node in list(tree.nodes):
-        tree.nodes.remove(node)
+    material, tree = empty_material("Chrome")
     glossy = tree.nodes.new("ShaderNodeBsdfGlossy")
     glossy.inputs["Color"].default_value = (0.9, 0.9, 0.9, 1.0)
     glossy.inputs["Roughness"].default_value = 0.1

@@ -221,3 +221,11 @@ def test_animated_shape_keys_write_point_samples(scene, export):
     points = mesh_at(stage, "/Root/Cube/Cube").GetPointsAttr()
     assert points.GetTimeSamples() == [1, 2, 3]
     assert np.allclose(array(points, 1)[:, 2].max(), 1.0) and np.allclose(array(points, 3)[:, 2].max(), 2.0)
+
+
+def test_uv_seams_are_kept_when_indexed(scene, export):
+    bpy.ops.mesh.primitive_cube_add()  # its UV map has seams: corners of one vertex differ
+    me = bpy.context.object.data
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
+    assert np.allclose(np.array(st.ComputeFlattened()), [d.uv for d in me.uv_layers["UVMap"].data])

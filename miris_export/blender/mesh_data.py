@@ -81,10 +81,10 @@ class MeshReader:
         values = read_attribute(self.mesh, name, "vector", nc, 2, np.float32)
         if values is None:
             values = read_array(uv.uv, "vector", nc, 2, np.float32)
-        unique, indices = _deduplicate(values, self.face_indices, self.vertex_count)
-        # Indexed costs 8 bytes a unique value plus 4 a corner, against 8 a corner.
-        if len(unique) * 2 < nc:
-            return UVMap(name, unique, indices, uv.active_render)
+        table, indices = _index_by_vertex(values, self.face_indices, self.vertex_count)
+        # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner.
+        if len(table) * 2 < nc:
+            return UVMap(name, table, indices, uv.active_render)
         return UVMap(name, values, None, uv.active_render)
 
     def colors(self):
@@ -123,21 +123,17 @@ def _read_corner_vert(mesh, nc):
     return corner_vert
 
 
-def _deduplicate(values, corner_vert, nv):
-    """Unique (K, 2) float32 rows, sorted, and the index of each row: what np.unique gives, faster.
-
-    A row is one 64-bit word. Most corners of a vertex share its UV, so only one
-    corner per vertex and the corners that differ from it (seams) are sorted,
-    a fraction of all corners; they hold every distinct value, so the result is
-    the same.
-    """
-    keys = np.ascontiguousarray(values).view(np.uint64).ravel()
-    first = np.zeros(nv, np.int32)  # a corner of each vertex (unused vertices: corner 0, a real value)
-    first[corner_vert] = np.arange(len(keys), dtype=np.int32)
-    vertex_keys = keys[first]
+def _index_by_vertex(values, corner_vert, nv):
+    """(table, indices) with values == table[indices]: one entry per vertex, from one of its
+    corners, plus one per corner that differs from its vertex's (a seam). No sorting, unlike
+    np.unique: most corners of a vertex share its UV, so the table is about a vertex long."""
+    keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
+    corner_of_vertex = np.zeros(nv, np.int32)
+    corner_of_vertex[corner_vert] = np.arange(len(keys), dtype=np.int32)
+    vertex_keys = keys[corner_of_vertex]
     seams = np.flatnonzero(keys != vertex_keys[corner_vert])
-    unique_keys, inverse = np.unique(np.concatenate([vertex_keys, keys[seams]]), return_inverse=True)
-    inverse = inverse.astype(np.int32)
-    indices = inverse[:nv][corner_vert]
-    indices[seams] = inverse[nv:]
-    return unique_keys.view(np.float32).reshape(-1, 2), indices
+    indices = corner_vert.copy()
+    indices[seams] = nv + np.arange(len(seams), dtype=np.int32)
+    table = np.concatenate([vertex_keys, keys[seams]])
+    return table.view(np.float32).reshape(-1, 2), indices
+

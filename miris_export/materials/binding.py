@@ -28,7 +28,8 @@ def bind(session, mesh, obj):
         indices = np.zeros(face_count, np.int32)
     indices = np.clip(indices, 0, len(slots) - 1)  # Blender draws out-of-range faces with the last slot
     used = np.flatnonzero(np.bincount(indices, minlength=len(slots)))
-    materials = {int(i): material_for(session, slots[i], varnames) for i in used if slots[i] is not None}
+    materials = {int(i): _material_or_none(session, slots[i], varnames) for i in used if slots[i] is not None}
+    materials = {i: m for i, m in materials.items() if m is not None}
     distinct = {m.GetPath() for m in materials.values()}
     empty = len(materials) < len(used)
     if empty:
@@ -74,4 +75,15 @@ def material_for(session, material, varnames):
     if variant not in made:
         made[variant] = define_material(session, material.name, surface, needed)
     return made[variant]
+
+
+def _material_or_none(session, material, varnames):
+    """material_for, or None with a report line when the material cannot be converted: a broken
+    material costs its faces their material, not the mesh its place in the file."""
+    try:
+        return material_for(session, material, varnames)
+    except Exception as error:  # noqa: BLE001  (whatever breaks, the mesh is still exported)
+        session.report.warn(f"{material.name}: could not be converted, its faces get no material "
+                            f"({type(error).__name__}: {error})")
+        return None
 
