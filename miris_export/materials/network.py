@@ -2,7 +2,6 @@
 the UsdPrimvarReader_float2 each texture reads its coordinates from, all inside the Material."""
 from pxr import Gf, Sdf, UsdShade
 
-from ..usd.naming import identifier
 from ..usd.stage import MATERIALS, materials_scope
 from ..usd.textures import write_texture
 from .surface import TextureInput
@@ -34,7 +33,7 @@ def define_material(session, name, surface, varnames):
             continue
         usd_input = shader.CreateInput(input_name, SURFACE_INPUTS[input_name])
         if isinstance(value, TextureInput):
-            output = network.texture_output(value)
+            output = network.texture_output(value, input_name)
             if output is not None:
                 usd_input.ConnectToSource(output)
                 continue
@@ -54,8 +53,8 @@ class _Network:
         self.session, self.path, self.varnames = session, path, varnames
         self.textures, self.readers = {}, {}
 
-    def texture_output(self, tex):
-        """The UsdUVTexture output for `tex`, or None when the image file cannot be had."""
+    def texture_output(self, tex, input_name):
+        """The UsdUVTexture output for `tex`, feeding `input_name`, or None when the image file cannot be had."""
         asset = write_texture(self.session, tex.image)
         if asset is None:
             return None
@@ -63,13 +62,14 @@ class _Network:
         key = (asset, varname, tex.wrap, tex.color_space, tex.scale, tex.bias)
         shader = self.textures.get(key)
         if shader is None:
-            shader = self.textures[key] = self._define_texture(tex, asset, varname)
+            shader = self.textures[key] = self._define_texture(tex, asset, varname, input_name)
         channel_type = _T.Float3 if tex.channel == "rgb" else _T.Float
         return shader.CreateOutput(tex.channel, channel_type)
 
-    def _define_texture(self, tex, asset, varname):
-        stem = asset.rsplit("/", 1)[-1].split(".", 1)[0]
-        name = self.session.names.claim(self.path, "Tex_" + identifier(stem))
+    def _define_texture(self, tex, asset, varname, input_name):
+        # Named after the first input it feeds, as in the specification's example (BaseColorTex):
+        # the same few names in every material, which the file stores once.
+        name = self.session.names.claim(self.path, input_name[0].upper() + input_name[1:] + "Tex")
         shader = UsdShade.Shader.Define(self.session.stage, self.path.AppendChild(name))
         shader.CreateIdAttr("UsdUVTexture")
         shader.CreateInput("file", _T.Asset).Set(Sdf.AssetPath(asset))
@@ -86,7 +86,7 @@ class _Network:
     def _reader(self, varname):
         output = self.readers.get(varname)
         if output is None:
-            name = self.session.names.claim(self.path, "TexCoord_" + varname)
+            name = self.session.names.claim(self.path, "TexCoordReader" + ("" if varname == "st" else "_" + varname))
             reader = UsdShade.Shader.Define(self.session.stage, self.path.AppendChild(name))
             reader.CreateIdAttr("UsdPrimvarReader_float2")
             reader.CreateInput("varname", _T.String).Set(varname)
