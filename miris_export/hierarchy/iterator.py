@@ -26,10 +26,9 @@ import numpy as np
 # written as they are met; real objects are gathered first to find parents.
 
 
-@dataclass
+@dataclass(slots=True)
 class ExportContext:
     key: tuple  # stable identity across frames
-    name: str  # the Blender name the exported name derives from
     object: Any  # evaluated object; valid only during this frame
     parent_key: tuple | None  # None: top level
     local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world)
@@ -38,6 +37,11 @@ class ExportContext:
     is_instance: bool = False
     is_component: bool = False  # a piece of the parent's own evaluated geometry
     depth: int = 0
+
+    @property
+    def name(self):
+        """The Blender name the exported name derives from."""
+        return self.object.name
 
 
 # Unused levels of an instance's persistent_id hold this value.
@@ -75,6 +79,7 @@ class HierarchyIterator:
         self._layout_signature = None  # the objects the cached layout is for
         self._layout_cache = []
         self._parent_index = np.zeros(0, int)
+        self._rows = np.zeros(0, int)
         self._pruned = []  # keys left out of the cached layout
         self._wanted = _ObjectFilter(options, view_layer)
 
@@ -170,31 +175,40 @@ class HierarchyIterator:
 
     def _real_objects(self, depsgraph):
         """This frame's exported real objects, parents before children, with their matrices."""
-        objects, instancers = {}, set()
+        objects, instancers, order = {}, set(), []
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 if inst.parent is not None:
                     instancers.add(object_key(inst.parent))
-            elif self._wanted(inst.object):
-                objects[object_key(inst.object)] = (inst.object, inst.show_self)
-        layout = self._layout(objects, instancers)
+                continue
+            obj = inst.object
+            key = object_key(obj)
+            order.append(key)
+            if self._wanted(key, obj):
+                objects[key] = (obj, inst.show_self)
+        layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
             return []
-        world = np.array([objects[key][0].matrix_world for key, _, _ in layout], np.float64)
+        # All world matrices in one call: far quicker than each object's matrix_world.
+        flat = np.empty(len(order) * 16, np.float32)
+        depsgraph.objects.foreach_get("matrix_world", flat)
+        # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
+        world = flat.reshape(-1, 4, 4)[self._rows].transpose(0, 2, 1).astype(np.float64)
         local = self._locals(world, self._parent_index)
         contexts = []
         for i, (key, parent_key, depth) in enumerate(layout):
             obj, show_self = objects[key]
-            contexts.append(ExportContext(key, obj.name, obj, parent_key, local[i], world[i], show_self, depth=depth))
+            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, depth=depth))
         return contexts
 
-    def _layout(self, objects, instancers):
-        """[(key, export parent's key or None, depth)], parents first, for these objects, and
-        `self._parent_index`: the index of each one's export parent in that list, or -1.
+    def _layout(self, depsgraph, order, objects, instancers):
+        """[(key, export parent's key or None, depth)], parents first, for these objects, with
+        `self._parent_index`, the index of each one's export parent in that list (or -1), and
+        `self._rows`, the place of each one among the depsgraph's objects (`order`).
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
-        signature = (tuple(objects), frozenset(instancers))
+        signature = (tuple(order), tuple(objects), frozenset(instancers))
         if signature == self._layout_signature and not any(
                 self._writes_something(key, *objects[key]) for key in self._pruned):
             return self._layout_cache
@@ -204,6 +218,8 @@ class HierarchyIterator:
         index = {key: i for i, key in enumerate(kept)}
         self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
         self._parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
+        place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
+        self._rows = np.array([place[key] for key in kept], int)
         self._layout_signature = signature
         self._pruned = [key for key in objects if key not in index]
         return self._layout_cache
@@ -243,7 +259,7 @@ class HierarchyIterator:
                 if parents[key] is not None:
                     children[parents[key]] -= 1
                 if key not in self.writers:
-                    self.skipped(ExportContext(key, obj.name, obj, parents[key]))
+                    self.skipped(ExportContext(key, obj, parents[key]))
         kept.reverse()
         return kept
 
@@ -274,7 +290,7 @@ class HierarchyIterator:
         component = is_component(inst)
         key = (parent.key, obj.name_full, tuple(inst.persistent_id))
         world = np.array(inst.matrix_world, np.float64)
-        ctx = ExportContext(key, obj.name, obj, parent.key, world_matrix=world, is_instance=True,
+        ctx = ExportContext(key, obj, parent.key, world_matrix=world, is_instance=True,
                             is_component=component, depth=parent.depth + 1)
         if not self._writes_something(key, obj):
             return None
@@ -290,6 +306,7 @@ class _ObjectFilter:
 
         self.options = options
         self.view_layer = view_layer
+        self.decided = {}
         self.members = None
         if options.collection:
             collection = bpy.data.collections.get(options.collection)
@@ -297,8 +314,15 @@ class _ObjectFilter:
                 raise ValueError(f"no collection named {options.collection!r} in this file")
             self.members = {o.name_full for o in collection.all_objects}
 
-    def __call__(self, obj):
-        original = obj.original
+    def __call__(self, key, obj):
+        """Whether the object `key` is exported; decided once per object, as neither selection
+        nor collections change during an export."""
+        wanted = self.decided.get(key)
+        if wanted is None:
+            wanted = self.decided[key] = self._decide(obj.original)
+        return wanted
+
+    def _decide(self, original):
         if self.members is not None and original.name_full not in self.members:
             return False
         if self.options.selected_only and not original.select_get(view_layer=self.view_layer):
