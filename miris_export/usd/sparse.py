@@ -19,9 +19,8 @@ def _equal(a, b):
 
 
 class SampledAttribute:
-    def __init__(self, attr, animated, same=None):
+    def __init__(self, attr, same=None):
         self.attr = attr
-        self.animated = animated
         self.same = same or _equal
         self._last = None  # the value last set
         self._first_time = None
@@ -29,10 +28,7 @@ class SampledAttribute:
         self._sparse = None
 
     def set(self, value, time):
-        """Authors `value` at frame `time` (a number; ignored on a static export)."""
-        if not self.animated:
-            self.attr.Set(value)
-            return
+        """Authors `value` at frame `time`."""
         if self._sparse is not None:
             self._sparse.SetTimeSample(value, Usd.TimeCode(time))
         elif self._first_time is None:

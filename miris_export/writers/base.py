@@ -36,9 +36,12 @@ class Writer:
         key = attr.GetName()
         sampler = self._sampled.get(key)
         if sampler is None:
-            sampler = self._sampled[key] = SampledAttribute(attr, self.session.animated, same)
+            sampler = self._sampled[key] = SampledAttribute(attr, same)
         return sampler
 
     def set(self, attr, value, time, same=None):
         """Authors `value` at frame `time`; `same(a, b)` says when two values count as unchanged."""
+        if not self.session.animated:  # one frame: a plain value
+            attr.Set(value)
+            return
         self.sampled(attr, same).set(value, time)
