@@ -190,7 +190,10 @@ def test_missing_environment_image_falls_back_to_the_viewport_colour(scene, expo
     assert not dome.GetTextureFileAttr().HasAuthoredValue()
     assert Gf.IsClose(dome.GetColorAttr().Get(), Gf.Vec3f(0.3, 0.2, 0.1), 1e-6)
     assert dome.GetIntensityAttr().Get() == pytest.approx(1.5)
-    assert any("viewport colour instead" in w for w in report.warnings)
+    # one line, saying what is missing and what the dome shows instead
+    missing = os.path.normpath(bpy.path.abspath(image.filepath))
+    assert [w for w in report.warnings if "sky" in w or "viewport colour" in w] == [
+        f"image {image.name!r}: file {missing} not found; the World's DomeLight has its viewport colour instead"]
 
 
 def test_background_inside_a_node_group_is_read_through_the_group(scene, export):
