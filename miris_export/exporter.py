@@ -139,9 +139,10 @@ def _guarded(report, writer, method, *args):
 
 def _nothing_exported(options):
     """The report line for an export without objects, naming the options that chose none."""
-    chosen = [what for what, on in (("selected", options.selected_only), ("visible", options.visible_only),
-                                    (f"in the collection {options.collection!r}", options.collection)) if on]
-    return "no object was exported: the view layer has no object" + (" " + " and ".join(chosen) if chosen else "")
+    chosen = [what for what, on in (("selected", options.selected_only), ("visible", options.visible_only)) if on]
+    where = f"the collection {options.collection!r}" if options.collection else "the view layer"
+    kind = " and ".join(chosen) + " object" if chosen else "object"
+    return f"no object was exported: {where} has no {kind} with anything to write"
 
 
 def _export_to(tmp, final_path, context, options, frames, report, progress):

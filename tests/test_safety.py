@@ -125,6 +125,6 @@ def test_an_export_without_objects_says_so(scene, export):
     bpy.ops.object.select_all(action="DESELECT")
     report, stage = export(animation=False, selected_only=True)
     assert not [p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh)]
-    assert "no object was exported: the view layer has no object selected and visible" in report.warnings
+    assert "no object was exported: the view layer has no selected and visible object with anything to write" in report.warnings
     report, _ = export(animation=False)
     assert not [w for w in report.warnings if w.startswith("no object was exported")]
