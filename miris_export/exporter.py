@@ -137,6 +137,14 @@ def _guarded(report, writer, method, *args):
         report.warn(f"{type(writer).__name__}: could not write ({type(error).__name__}: {error})")
 
 
+def _nothing_exported(options):
+    """The report line for an export without objects, naming the options that chose none."""
+    chosen = [what for what, on in (("selected", options.selected_only), ("visible", options.visible_only)) if on]
+    where = f"the collection {options.collection!r}" if options.collection else "the view layer"
+    kind = " and ".join(chosen) + " object" if chosen else "object"
+    return f"no object was exported: {where} has no {kind} with anything to write"
+
+
 def _export_to(tmp, final_path, context, options, frames, report, progress):
     import bpy
 
@@ -173,6 +181,8 @@ def _export_to(tmp, final_path, context, options, frames, report, progress):
             for writer in scene_writers:
                 _guarded(report, writer, writer.write, scene, depsgraph, frame)
     hierarchy.finish()
+    if not report.prims["Xform"]:  # every exported object is an Xform
+        report.warn(_nothing_exported(options))
     for writer in scene_writers:
         _guarded(report, writer, writer.finish)
     if session.animated:

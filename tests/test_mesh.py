@@ -229,3 +229,14 @@ def test_uv_seams_are_kept_when_indexed(scene, export):
     _, stage = export(animation=False)
     st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
     assert np.allclose(np.array(st.ComputeFlattened()), [d.uv for d in me.uv_layers["UVMap"].data])
+
+
+def test_points_that_are_not_numbers_are_left_out_of_the_extent(scene, export):
+    bpy.ops.mesh.primitive_cube_add(size=2.0)
+    bpy.context.object.data.vertices[0].co = (float("nan"), 0.0, float("inf"))
+    report, stage = export(animation=False)
+    mesh = mesh_at(stage, "/Root/Cube/Cube")
+    assert np.isnan(array(mesh.GetPointsAttr())[0, 0])  # the data is written as it is
+    assert array(mesh.GetExtentAttr()).tolist() == [[-1, -1, -1], [1, 1, 1]]
+    assert "/Root/Cube/Cube: 1 point(s) are not finite numbers (NaN or infinite); written as they are, " \
+        "and left out of the extent" in report.warnings

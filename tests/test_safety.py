@@ -3,6 +3,7 @@ import os
 
 import bpy
 import pytest
+from pxr import UsdGeom
 
 import miris_export
 from miris_export.exporter import ExportError
@@ -117,3 +118,13 @@ def test_an_object_whose_writer_fails_is_left_out_and_reported(scene, tmp_path, 
     assert not stage.GetPrimAtPath("/Root/Speaker")
     assert stage.GetPrimAtPath("/Root/Cube/Cube")
     assert any("Speaker: could not be exported" in w and "cannot handle this speaker" in w for w in report.warnings)
+
+
+def test_an_export_without_objects_says_so(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    bpy.ops.object.select_all(action="DESELECT")
+    report, stage = export(animation=False, selected_only=True)
+    assert not [p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh)]
+    assert "no object was exported: the view layer has no selected and visible object with anything to write" in report.warnings
+    report, _ = export(animation=False)
+    assert not [w for w in report.warnings if w.startswith("no object was exported")]

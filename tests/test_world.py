@@ -190,4 +190,40 @@ def test_missing_environment_image_falls_back_to_the_viewport_colour(scene, expo
     assert not dome.GetTextureFileAttr().HasAuthoredValue()
     assert Gf.IsClose(dome.GetColorAttr().Get(), Gf.Vec3f(0.3, 0.2, 0.1), 1e-6)
     assert dome.GetIntensityAttr().Get() == pytest.approx(1.5)
-    assert any("viewport colour instead" in w for w in report.warnings)
+    # one line, saying what is missing and what the dome shows instead
+    missing = os.path.normpath(bpy.path.abspath(image.filepath))
+    assert [w for w in report.warnings if "sky" in w or "viewport colour" in w] == [
+        f"image {image.name!r}: file {missing} not found; the World's DomeLight has its viewport colour instead"]
+
+
+def test_background_inside_a_node_group_is_read_through_the_group(scene, export):
+    """The group's own input feeds the Background's Color; the World output holds only the group node."""
+    import bpy
+
+    world = set_background(scene)
+    tree = world.node_tree
+    group = bpy.data.node_groups.new("Sky Group", "ShaderNodeTree")
+    group.interface.new_socket("Tint", in_out="INPUT", socket_type="NodeSocketColor")
+    group.interface.new_socket("Shader", in_out="OUTPUT", socket_type="NodeSocketShader")
+    inner_in, inner_out = group.nodes.new("NodeGroupInput"), group.nodes.new("NodeGroupOutput")
+    inner_bg = group.nodes.new("ShaderNodeBackground")
+    inner_bg.inputs["Strength"].default_value = 3.0
+    group.links.new(inner_in.outputs["Tint"], inner_bg.inputs["Color"])
+    group.links.new(inner_bg.outputs[0], inner_out.inputs["Shader"])
+    node = tree.nodes.new("ShaderNodeGroup")
+    node.node_tree = group
+    node.inputs["Tint"].default_value = (0.5, 0.25, 0.125, 1.0)
+    tree.links.new(node.outputs[0], tree.nodes["World Output"].inputs["Surface"])
+    report, stage = export(animation=False)
+    dome = UsdLux.DomeLight(stage.GetPrimAtPath("/Root/Sky"))
+    assert Gf.IsClose(dome.GetColorAttr().Get(), Gf.Vec3f(0.5, 0.25, 0.125), 1e-6)
+    assert dome.GetIntensityAttr().Get() == pytest.approx(3.0)
+    assert not [w for w in report.warnings if "Sky" in w]
+
+
+def test_muted_background_is_a_black_world(scene, export):
+    world = set_background(scene, color=(1.0, 0.0, 0.0))
+    world.node_tree.nodes["Background"].mute = True  # Blender renders nothing through it
+    report, stage = export(animation=False)
+    assert not stage.GetPrimAtPath("/Root/Sky")
+    assert [str(p.GetPath()) for p in lights(stage)] == ["/Root/DefaultLight"]

@@ -2,13 +2,17 @@
 
 The World's active output is followed to its Background (or Emission) shader:
 its Color is an environment texture (an image, optionally turned by a Mapping
-node) or a constant colour, times its Strength. Anything else (a sky texture,
-a mix of shaders, a linked strength) is approximated and the `notes` say how.
+node) or a constant colour, times its Strength. The nodes are read as the
+materials' are (materials/nodes.py): through reroutes, node groups and muted
+nodes, from the output the viewport uses. Anything else (a sky texture, a mix
+of shaders, a linked strength) is approximated and the `notes` say how.
 """
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ..materials.nodes import active_output, upstream
 
 _SHADERS = {"BACKGROUND", "EMISSION"}
 _MIXES = {"MIX_SHADER", "ADD_SHADER"}
@@ -48,90 +52,80 @@ def read_world(world):
     return env
 
 
-def _upstream(socket):
-    """The node feeding a socket, through reroutes; None when it is not linked."""
-    while socket.is_linked:
-        link = socket.links[0]
-        if not link.is_valid or link.is_muted:
-            return None
-        node = link.from_node
-        if node.type != "REROUTE":
-            return node
-        socket = node.inputs[0]
-    return None
-
-
-def _find(node, types):
-    """Nodes of `types` at or above `node`, breadth first."""
-    found, queue, seen = [], [node], set()
+def _find(start, types):
+    """(node, groups) pairs of `types` at or above `start`, a (node, groups) pair, breadth first;
+    node groups are entered, as Blender evaluates them."""
+    found, queue, seen = [], [start], set()
     while queue:
-        current = queue.pop(0)
-        if current is None or current.name in seen:
+        node, groups = queue.pop(0)
+        if node is None:
             continue
-        seen.add(current.name)
-        if current.type in types:
-            found.append(current)
-        queue.extend(_upstream(s) for s in current.inputs)
+        key = (node.as_pointer(), tuple(g.as_pointer() for g in groups))
+        if key in seen:
+            continue
+        seen.add(key)
+        if node.type in types:
+            found.append((node, groups))
+        for socket in node.inputs:
+            source = upstream(socket, groups)
+            queue.append((source.node, source.groups))
     return found
 
 
-def _active_output(tree):
-    outputs = [n for n in tree.nodes if n.type == "OUTPUT_WORLD"]
-    for node in outputs:
-        if node.is_active_output:
-            return node
-    return outputs[0] if outputs else None
+def _value(node, name, groups, notes):
+    """The constant of `node`'s input `name` (seen through groups); a linked input is written as its
+    own value, with a note."""
+    source = upstream(node.inputs[name], groups)
+    if source.node is not None:
+        notes.append(f"a linked {name} written as its own value")
+        return node.inputs[name].default_value
+    return source.socket.default_value
 
 
 def _from_nodes(world):
-    output = _active_output(world.node_tree)
+    output = active_output(world.node_tree, "OUTPUT_WORLD")
     if output is None:
         return None
-    top = _upstream(output.inputs["Surface"])
-    if top is None:
+    top = upstream(output.inputs["Surface"])
+    if top.node is None:  # nothing linked, or only muted nodes: Blender shows black
         return None
-    shaders = _find(top, _SHADERS)
+    shaders = _find((top.node, top.groups), _SHADERS)
     if not shaders:
         return Environment(tuple(world.color), 1.0,
-                           notes=[f"its {top.name!r} node has no Background; written as the viewport colour"])
+                           notes=[f"its {top.node.name!r} node has no Background; written as the viewport colour"])
     notes = []
-    textured = [s for s in shaders if _find(_upstream(s.inputs["Color"]), {"TEX_ENVIRONMENT"})]
-    shader = (textured or shaders)[0]
-    if top.type in _MIXES:
+    colors = [upstream(shader.inputs["Color"], groups) for shader, groups in shaders]
+    textured = [i for i, c in enumerate(colors) if _find((c.node, c.groups), {"TEX_ENVIRONMENT"})]
+    chosen = (textured or [0])[0]
+    (shader, groups), source = shaders[chosen], colors[chosen]
+    if top.node.type in _MIXES:
         notes.append(f"a mix of shaders written as its {shader.name!r} node alone")
-    strength_socket = shader.inputs["Strength"]
-    if strength_socket.is_linked:
-        notes.append("a linked Strength written as its own value")
-    env = Environment(tuple(shader.inputs["Color"].default_value[:3]), float(strength_socket.default_value),
-                      notes=notes)
-    source = _upstream(shader.inputs["Color"])
-    if source is None:
-        return env
-    textures = [t for t in _find(source, {"TEX_ENVIRONMENT"}) if t.image is not None]
+    strength = float(_value(shader, "Strength", groups, notes))
+    if source.node is None:
+        return Environment(tuple(source.socket.default_value[:3]), strength, notes=notes)
+    env = Environment(tuple(world.color), strength, notes=notes)
+    textures = [(t, g) for t, g in _find((source.node, source.groups), {"TEX_ENVIRONMENT"}) if t.image is not None]
     if not textures:
-        env.color = tuple(world.color)
-        notes.append(f"its colour from a {source.name!r} node written as the viewport colour")
+        notes.append(f"its colour from a {source.node.name!r} node written as the viewport colour")
         return env
-    texture = textures[0]
-    if texture is not source:
+    texture, texture_groups = textures[0]
+    if texture is not source.node:
         notes.append(f"nodes between {texture.name!r} and the background are not exported")
     env.color, env.image, env.projection = (1.0, 1.0, 1.0), texture.image, texture.projection
-    env.rotation = _mapping_rotation(texture, notes)
+    env.rotation = _mapping_rotation(texture, texture_groups, notes)
     return env
 
 
-def _mapping_rotation(texture, notes):
+def _mapping_rotation(texture, groups, notes):
     """The rotation a Mapping node applies to the environment's lookup direction."""
     from mathutils import Euler
 
-    mapping = _upstream(texture.inputs["Vector"])
-    if mapping is None or mapping.type != "MAPPING":
-        if mapping is not None:
-            notes.append(f"the {mapping.name!r} node on the environment's vector is not exported")
+    mapping = upstream(texture.inputs["Vector"], groups)
+    if mapping.node is None or mapping.node.type != "MAPPING":
+        if mapping.node is not None:
+            notes.append(f"the {mapping.node.name!r} node on the environment's vector is not exported")
         return np.eye(3)
-    rotation_socket = mapping.inputs["Rotation"]
-    if rotation_socket.is_linked:
-        notes.append("a linked Mapping rotation written as its own value")
-    rotation = np.array(Euler(rotation_socket.default_value, "XYZ").to_matrix(), np.float64)
+    euler = _value(mapping.node, "Rotation", mapping.groups, notes)
+    rotation = np.array(Euler(euler, "XYZ").to_matrix(), np.float64)
     # TEXTURE mapping is the inverse transform; a rotation's inverse is its transpose
-    return rotation.T if mapping.vector_type == "TEXTURE" else rotation
+    return rotation.T if mapping.node.vector_type == "TEXTURE" else rotation

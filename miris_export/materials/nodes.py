@@ -1,4 +1,5 @@
-"""Reading a shader node tree: the active output, and what feeds a socket through reroutes, groups and muted nodes."""
+"""Reading a shader node tree (a material's or a World's): the active output, and what feeds a socket
+through reroutes, groups and muted nodes."""
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +22,9 @@ class Source:
     groups: tuple = ()
 
 
-def active_output(tree):
-    """The Material Output node the viewport uses, or None."""
-    outputs = [n for n in tree.nodes if n.type == "OUTPUT_MATERIAL"]
+def active_output(tree, kind="OUTPUT_MATERIAL"):
+    """The output node of type `kind` (OUTPUT_MATERIAL, OUTPUT_WORLD) the viewport uses, or None."""
+    outputs = [n for n in tree.nodes if n.type == kind]
     for targets in _TARGET_ORDER:
         for node in outputs:
             if node.is_active_output and node.target in targets:

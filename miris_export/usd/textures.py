@@ -27,52 +27,60 @@ TEXTURES = "Textures"
 UDIM_TOKEN = "<UDIM>"
 
 
-def write_texture(session, image):
+MATERIAL_FALLBACK = "the material keeps its constant value"
+
+
+class _Unavailable(Exception):
+    """An image that cannot be written; the message says why."""
+
+
+def write_texture(session, image, fallback=MATERIAL_FALLBACK):
     """Writes (or copies) a Blender image under the export folder's Textures/ and returns its
     relative asset path ("./Textures/NAME.ext"), or None when the image cannot be had
-    (a missing file), with a report line. Each image is written once per export."""
+    (a missing file), with a report line ending in `fallback`, what the caller does instead.
+    Each image is written once per export."""
     written = session.cache.setdefault("textures", {})
     key = image.name_full
     if key not in written:
-        written[key] = _write(session, image)
-    return written[key]
+        try:
+            written[key] = _write(session, image)
+        except _Unavailable as why:
+            written[key] = why
+        except (OSError, RuntimeError) as error:
+            written[key] = _Unavailable(f"image {image.name!r} could not be written ({error})")
+    result = written[key]
+    if isinstance(result, _Unavailable):  # said once per use, as each caller falls back its own way
+        session.report.warn(f"{result}; {fallback}")
+        return None
+    return result
 
 
 def _write(session, image):
     folder = _textures_dir(session)
     if folder is None:
         return None
-    try:
-        if image.source == "TILED":
-            return _write_tiles(session, image, folder)
-        if image.source not in {"FILE", "GENERATED"}:
-            session.report.warn(f"image {image.name!r}: {image.source.lower()} images are not exported "
-                                "as textures; the material keeps its constant value")
-            return None
-        packed = image.packed_file
-        if packed is not None and not image.is_dirty:
-            data = bytes(packed.data)
-            ext = _format_of(data[:8])
-            if ext:
-                name = _claim(session, _stem(image), ext)
-                _atomic(folder, name, lambda tmp: _write_bytes(tmp, data))
-                return f"./{TEXTURES}/{name}"
-        elif image.source == "FILE" and not image.is_dirty:
-            source = _source_path(image)
-            if not os.path.isfile(source):
-                session.report.warn(f"image {image.name!r}: file {source} not found; the material keeps "
-                                    "its constant value")
-                return None
-            ext = _format_of(_head(source))
-            if ext:
-                name = _claim(session, _stem(image), ext)
-                _atomic(folder, name, lambda tmp: shutil.copyfile(source, tmp))
-                return f"./{TEXTURES}/{name}"
-        return _encode(session, image, folder)
-    except (OSError, RuntimeError) as error:
-        session.report.warn(f"image {image.name!r} could not be written ({error}); the material keeps "
-                            "its constant value")
-        return None
+    if image.source == "TILED":
+        return _write_tiles(session, image, folder)
+    if image.source not in {"FILE", "GENERATED"}:
+        raise _Unavailable(f"image {image.name!r}: {image.source.lower()} images are not exported as textures")
+    packed = image.packed_file
+    if packed is not None and not image.is_dirty:
+        data = bytes(packed.data)
+        ext = _format_of(data[:8])
+        if ext:
+            name = _claim(session, _stem(image), ext)
+            _atomic(folder, name, lambda tmp: _write_bytes(tmp, data))
+            return f"./{TEXTURES}/{name}"
+    elif image.source == "FILE" and not image.is_dirty:
+        source = _source_path(image)
+        if not os.path.isfile(source):
+            raise _Unavailable(f"image {image.name!r}: file {source} not found")
+        ext = _format_of(_head(source))
+        if ext:
+            name = _claim(session, _stem(image), ext)
+            _atomic(folder, name, lambda tmp: shutil.copyfile(source, tmp))
+            return f"./{TEXTURES}/{name}"
+    return _encode(session, image, folder)
 
 
 def _textures_dir(session):
@@ -151,9 +159,8 @@ def _encode(session, image, folder):
 
     width, height = image.size
     if not width or not height:
-        session.report.warn(f"image {image.name!r} has no pixels (a missing or unreadable file "
-                            f"{image.filepath!r}); the material keeps its constant value")
-        return None
+        raise _Unavailable(f"image {image.name!r} has no pixels (a missing or unreadable file "
+                           f"{image.filepath!r})")
     is_float = image.is_float
     ext, file_format = (".exr", "OPEN_EXR") if is_float else (".png", "PNG")
     pixels = np.empty(width * height * image.channels, np.float32)
@@ -198,20 +205,16 @@ def _write_tiles(session, image, folder):
     """Copies every tile of a UDIM image; packed or generated tiles are not supported and are reported."""
     pattern = image.filepath
     if image.packed_file is not None or UDIM_TOKEN not in pattern:
-        session.report.warn(f"image {image.name!r}: UDIM tiles that are packed, generated or not named with "
-                            "<UDIM> are not exported; the material keeps its constant value")
-        return None
+        raise _Unavailable(f"image {image.name!r}: UDIM tiles that are packed, generated or not named with "
+                           "<UDIM> are not exported")
     tiles = [(t.number, _source_path(image, pattern.replace(UDIM_TOKEN, str(t.number)))) for t in image.tiles]
     missing = [path for _, path in tiles if not os.path.isfile(path)]
     if missing:
-        session.report.warn(f"image {image.name!r}: UDIM tile file(s) {', '.join(missing)} not found; the "
-                            "material keeps its constant value")
-        return None
+        raise _Unavailable(f"image {image.name!r}: UDIM tile file(s) {', '.join(missing)} not found")
     formats = {_format_of(_head(path)) for _, path in tiles}
     if len(formats) != 1 or None in formats:
-        session.report.warn(f"image {image.name!r}: UDIM tiles must all be PNG, JPEG or EXR files to be "
-                            "exported; the material keeps its constant value")
-        return None
+        raise _Unavailable(f"image {image.name!r}: UDIM tiles must all be PNG, JPEG or EXR files to be "
+                           "exported")
     ext = formats.pop()
     name = _claim(session, _stem(image), ext, udim=True)
     for number, path in tiles:

@@ -1,5 +1,6 @@
 """What all writers share: the export session they write into, and their prim."""
 from ..usd.sparse import SampledAttribute
+from ..usd.values import extent
 
 
 class Writer:
@@ -45,3 +46,12 @@ class Writer:
             attr.Set(value)
             return
         self.sampled(attr, same).set(value, time)
+
+    def set_extent(self, attr, points, time, radius=None):
+        """Authors the bounds of `points` (see usd.values.extent); points that are not finite numbers
+        are left out of them, with a report line."""
+        bounds, left_out = extent(points, radius)
+        if left_out:
+            self.session.report.warn(f"{self.path}: {left_out} point(s) are not finite numbers (NaN or "
+                                     "infinite); written as they are, and left out of the extent")
+        self.set(attr, bounds, time)

@@ -9,7 +9,7 @@ import numpy as np
 from pxr import UsdGeom, Vt
 
 from ..blender.attributes import read_array, read_attribute
-from ..usd.values import extent, vec3f
+from ..usd.values import vec3f
 from .base import Writer
 
 CATMULL_ROM, POLY = 0, 1
@@ -48,7 +48,7 @@ class CurvesWriter(Writer):
                  (UsdGeom.Tokens.pinned if cubic else UsdGeom.Tokens.nonperiodic), time)
         self.set(c.CreateCurveVertexCountsAttr(), Vt.IntArray.FromNumpy(np.diff(offsets).astype(np.int32)), time)
         self.set(c.CreatePointsAttr(), vec3f(positions), time)
-        self.set(c.CreateExtentAttr(), extent(positions, radius), time)
+        self.set_extent(c.CreateExtentAttr(), positions, time, radius)
         if radius is not None:
             c.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
             self.set(c.CreateWidthsAttr(), Vt.FloatArray.FromNumpy(np.ascontiguousarray(radius * 2)), time)

@@ -12,7 +12,7 @@ from .. import materials
 from ..blender.animation import shape_may_change
 from ..blender.mesh_data import MeshReader, read_positions
 from ..usd.naming import uv_primvar_names
-from ..usd.values import extent, vec3f
+from ..usd.values import vec3f
 from .base import Writer
 
 class MeshWriter(Writer):
@@ -62,7 +62,7 @@ class MeshWriter(Writer):
     def _write_shape(self, reader, time):
         points = reader.points()
         self.set(self.mesh.CreatePointsAttr(), vec3f(points), time)
-        self.set(self.mesh.CreateExtentAttr(), extent(points), time)
+        self.set_extent(self.mesh.CreateExtentAttr(), points, time)
         del points
         normals = reader.normals() if self.session.options.normals else None
         if normals is not None:

@@ -3,7 +3,7 @@ import numpy as np
 from pxr import UsdGeom, Vt
 
 from ..blender.attributes import read_attribute
-from ..usd.values import extent, vec3f
+from ..usd.values import vec3f
 from .base import Writer
 
 
@@ -24,7 +24,7 @@ class PointsWriter(Writer):
         positions = read_attribute(cloud, "position", "vector", n, 3)
         radius = read_attribute(cloud, "radius", "value", n)
         self.set(self.points.CreatePointsAttr(), vec3f(positions), time)
-        self.set(self.points.CreateExtentAttr(), extent(positions, radius), time)
+        self.set_extent(self.points.CreateExtentAttr(), positions, time, radius)
         if radius is not None:
             self.points.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
             self.set(self.points.CreateWidthsAttr(), Vt.FloatArray.FromNumpy(np.ascontiguousarray(radius * 2)), time)

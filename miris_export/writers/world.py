@@ -48,12 +48,10 @@ class DomeWriter(Writer):
         self._op = self.dome.AddTransformOp()
         self.untextured = False  # an environment image that could not be written
         if env.image is not None:
-            asset = write_texture(self.session, env.image)
+            asset = write_texture(self.session, env.image,
+                                  fallback="the World's DomeLight has its viewport colour instead")
             self.untextured = asset is None
-            if self.untextured:
-                self.session.report.warn(f"World: its environment image {env.image.name!r} could not be "
-                                         "written; the DomeLight has the World's viewport colour instead")
-            else:
+            if not self.untextured:
                 self.dome.CreateTextureFileAttr(asset)
                 self.dome.CreateTextureFormatAttr(_FORMATS.get(env.projection, UsdLux.Tokens.automatic))
         return self.dome.GetPrim()
