@@ -240,3 +240,13 @@ def test_points_that_are_not_numbers_are_left_out_of_the_extent(scene, export):
     assert array(mesh.GetExtentAttr()).tolist() == [[-1, -1, -1], [1, 1, 1]]
     assert "/Root/Cube/Cube: 1 point(s) are not finite numbers (NaN or infinite); written as they are, " \
         "and left out of the extent" in report.warnings
+
+
+def test_empty_text_is_skipped_and_reported(scene, export):
+    bpy.ops.object.text_add()
+    text = bpy.context.object
+    text.data.body = ""
+    bpy.ops.mesh.primitive_plane_add()
+    report, stage = export(animation=False)
+    assert not stage.GetPrimAtPath("/Root/Text")
+    assert any("Text" in w and "no surface" in w for w in report.warnings)

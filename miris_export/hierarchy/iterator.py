@@ -178,8 +178,12 @@ class HierarchyIterator:
         objects, instancers, order = {}, set(), []
         for inst in depsgraph.object_instances:
             if inst.is_instance:
+                # An instancer counts once one of its instances has something to write
+                # (an empty text object's geometry, say, has nothing).
                 if inst.parent is not None:
-                    instancers.add(object_key(inst.parent))
+                    parent = object_key(inst.parent)
+                    if parent not in instancers and self.has_data(inst.object):
+                        instancers.add(parent)
                 continue
             obj = inst.object
             key = object_key(obj)
