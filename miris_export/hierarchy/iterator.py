@@ -80,6 +80,7 @@ class HierarchyIterator:
         self._layout_cache = []
         self._parent_index = np.zeros(0, int)
         self._rows = np.zeros(0, int)
+        self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
         self._wanted = _ObjectFilter(options, view_layer)
 
@@ -95,9 +96,13 @@ class HierarchyIterator:
         """Called with the objects met for the first time in a frame, before their writers are created."""
 
     def create_writer(self, ctx):
+        """The object's writer: anything with a `live` attribute, true while `write` must be
+        called for it each frame."""
         raise NotImplementedError
 
     def write(self, writer, ctx):
+        """Writes the frame's values of one object: its data, and for instances its transform
+        (real objects' transforms come through gather_transforms)."""
         raise NotImplementedError
 
     def batch(self):
@@ -118,14 +123,21 @@ class HierarchyIterator:
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
-        contexts = self._real_objects(depsgraph)
+        contexts, local = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
         self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
+        # The transforms of all real objects go over at once; each object is called only
+        # while it has data that may change.
+        self.gather_transforms(self._layout_cache, local)
         with self.batch():
-            written = {ctx.key for ctx in contexts if self._write(ctx)}
+            for ctx in contexts:
+                writer = self.writers.get(ctx.key)
+                if writer is not None and writer.live:
+                    self._write(ctx)
+        written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts}
-        for inst in depsgraph.object_instances:
+        for inst in depsgraph.object_instances if self._instancers else ():
             if inst.is_instance:
                 ctx = self._instance_context(inst, exported)
                 if ctx is None:
@@ -136,6 +148,9 @@ class HierarchyIterator:
                     if self._write(ctx):
                         written.add(ctx.key)
         self.frame_done(written, created)
+
+    def gather_transforms(self, layout, local):
+        """Called each frame with the layout of the real objects and their local matrices (K, 4, 4)."""
 
     def finish(self):
         """Called once after the last frame."""
@@ -190,9 +205,10 @@ class HierarchyIterator:
             order.append(key)
             if self._wanted(key, obj):
                 objects[key] = (obj, inst.show_self)
+        self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
-            return []
+            return [], np.zeros((0, 4, 4))
         # All world matrices in one call: far quicker than each object's matrix_world.
         flat = np.empty(len(order) * 16, np.float32)
         depsgraph.objects.foreach_get("matrix_world", flat)
@@ -203,7 +219,7 @@ class HierarchyIterator:
         for i, (key, parent_key, depth) in enumerate(layout):
             obj, show_self = objects[key]
             contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, depth=depth))
-        return contexts
+        return contexts, local
 
     def _layout(self, depsgraph, order, objects, instancers):
         """[(key, export parent's key or None, depth)], parents first, for these objects, with

@@ -4,6 +4,7 @@ Each object is an Xform named after it, holding its transform; its data (a
 mesh, a light...) is a child prim named after the data, as in Blender's own
 USD exporter, so gprims never nest and the data can later be shared.
 """
+import numpy as np
 from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
@@ -27,6 +28,11 @@ class ObjectWriters:
     def __init__(self, transform, data):
         self.transform, self.data = transform, data
 
+    @property
+    def live(self):
+        """Whether the object's data still needs a call each frame."""
+        return self.data is not None and not self.data.done
+
 
 class UsdHierarchy(HierarchyIterator):
     def __init__(self, session):
@@ -34,6 +40,8 @@ class UsdHierarchy(HierarchyIterator):
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
+        self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
+        self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
 
     def data_kind(self, obj):
         return DATA_WRITERS.get(obj.type)
@@ -100,10 +108,31 @@ class UsdHierarchy(HierarchyIterator):
 
     def write(self, writers, ctx):
         time = self.session.frame
-        if writers.transform is not None:
+        if ctx.is_instance and writers.transform is not None:
             writers.transform.write(ctx, time)
-        if writers.data is not None and not writers.data.done:
+        if writers.live:
             writers.data.write(ctx, time)
+
+    def gather_transforms(self, layout, local):
+        self._gathered.append((self.session.frame, layout, local))
+
+    def finish(self):
+        """Hands each real object its matrices over the frames, by runs of frames with one layout."""
+        start = 0
+        while start < len(self._gathered):
+            layout = self._gathered[start][1]
+            end = start
+            while end < len(self._gathered) and self._gathered[end][1] is layout:
+                end += 1
+            run = self._gathered[start:end]
+            times, stacked = [t for t, _, _ in run], np.stack([m for _, _, m in run])
+            for row, (key, _, _) in enumerate(layout):
+                writers = self.writers.get(key)
+                if writers is not None and writers.transform is not None:
+                    writers.transform.extend(times, stacked[:, row])
+            start = end
+        self._gathered = []
+        super().finish()
 
     def finish_writer(self, writers):
         for writer in (writers.transform, writers.data):
@@ -114,15 +143,18 @@ class UsdHierarchy(HierarchyIterator):
         """On animated exports, objects that appear late or vanish are made invisible while absent."""
         if not self.session.animated:
             return
-        frame = self.session.frame
+        frame, first = self.session.frame, self.session.first_frame
         for key in created:
-            transform = self.writers[key].transform
-            if transform is not None and frame != self.session.first_frame:
-                transform.set_visible(False, self.session.first_frame)
-                transform.set_visible(True, frame)
-        for key, writers in self.writers.items():
-            if writers.transform is not None and (key not in written or writers.transform.tracks_visibility):
+            writers = self.writers.get(key)
+            if writers is not None and writers.transform is not None and frame != first:
+                writers.transform.set_visible(False, first)
+                writers.transform.set_visible(True, frame)
+                self._tracked.add(key)
+        for key in (self.writers.keys() - written) | self._tracked:
+            writers = self.writers.get(key)
+            if writers is not None and writers.transform is not None:
                 writers.transform.set_visible(key in written, frame)
+                self._tracked.add(key)
 
     def batch(self):
         return Sdf.ChangeBlock()

@@ -16,28 +16,30 @@ def changed_matrices(matrices):
 class TransformWriter(Writer):
     prim_kind = "Xform"
 
-    tracks_visibility = False  # visibility is written only for objects that are absent at some frame
-
     def define(self, stage, path, ctx):
         self.xform = UsdGeom.Xform.Define(stage, path)
         self._op = self.xform.AddTransformOp()
-        self._times, self._matrices = [], []  # gathered each frame, written by finish()
+        self._times, self._matrices = [], []  # gathered over the frames, written by finish()
         return self.xform.GetPrim()
 
     def set_visible(self, visible, time):
+        """Written only for objects absent at some frame; the first call marks them visible from
+        the first frame until `time`."""
         attr = self.xform.CreateVisibilityAttr()
-        if not self.tracks_visibility:
-            self.tracks_visibility = True
-            if time != self.session.first_frame:  # visible from the start until now
-                self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
+        if "visibility" not in self._sampled and time != self.session.first_frame:
+            self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
         self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
 
     def write(self, ctx, time):
-        self._times.append(time)
-        self._matrices.append(ctx.local_matrix)
+        self.extend([time], ctx.local_matrix[None])
+
+    def extend(self, times, matrices):
+        """Adds the (F, 4, 4) `matrices` of frames `times`, which come after those already added."""
+        self._times.extend(times)
+        self._matrices.append(matrices)
 
     def finish(self):
-        matrices = np.array(self._matrices)
+        matrices = np.concatenate(self._matrices)
         # Gf matrices act on row vectors: the transpose of Blender's.
         values = Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(matrices.transpose(0, 2, 1)))
         write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices))
