@@ -4,7 +4,7 @@ Each option carries its label, description and panel group, from which the
 operator's properties, the command line and the documentation are made, so an
 option is declared here and nowhere else.
 """
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 FORMATS = (".usdc", ".usda", ".usdz")
 EVALUATION_MODES = ("RENDER", "VIEWPORT")
@@ -60,9 +60,6 @@ class ExportOptions:
         if unknown:
             raise TypeError(f"unknown export option(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}")
         return cls(**kwargs)
-
-    def with_(self, **changes):
-        return replace(self, **changes)
 
 
 def option_fields():
