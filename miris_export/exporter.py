@@ -1,5 +1,6 @@
 """The export: target checks, the frame loop over the hierarchy, the report, the atomic save."""
 import os
+import shutil
 import tempfile
 import time
 
@@ -8,6 +9,7 @@ import numpy as np
 from . import __version__
 from .options import FORMATS, ExportOptions
 from .report import ExportReport
+from .usd.textures import TEXTURES
 
 
 class ExportError(Exception):
@@ -28,6 +30,9 @@ def check_target(filepath):
         raise ExportError(f"cannot export to {path}: the folder {folder} is not writable")
     if os.path.isdir(path):
         raise ExportError(f"cannot export to {path}: it is a folder")
+    textures = os.path.join(folder, TEXTURES)
+    if os.path.lexists(textures) and os.path.dirname(os.path.realpath(textures)) != os.path.realpath(folder):
+        raise ExportError(f"cannot export to {path}: {textures} leads outside the export folder")
     return path
 
 
@@ -59,6 +64,7 @@ def export(filepath, options=None, context=None, progress=None):
 
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
+    from .usd.usdz import pack
 
     options = options or ExportOptions()
     context = context or bpy.context
@@ -69,13 +75,21 @@ def export(filepath, options=None, context=None, progress=None):
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
 
-    def write(tmp):
-        if path.lower().endswith(".usdz"):
-            _export_usdz(tmp, path, context, options, frames, report, progress)
+    def write(staging):
+        """Writes the export into `staging` and returns the file to put at `path`."""
+        name = os.path.basename(path)
+        out = os.path.join(staging, name)
+        if name.lower().endswith(".usdz"):
+            layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
+            _export_to(layer, context, options, frames, report, progress)
+            if not pack(layer, out):
+                raise ExportError(f"USD could not write the package {path}")
+            shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(tmp, path, context, options, frames, report, progress)
+            _export_to(out, context, options, frames, report, progress)
         if options.validate or options.strict:
-            _validate(tmp, path, report)
+            _validate(out, path, report)
+        return out
 
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only):
@@ -85,21 +99,31 @@ def export(filepath, options=None, context=None, progress=None):
 
 
 def _write_atomically(path, write, options, report):
-    """Writes through a temporary file in the target folder, renamed over `path` only on success."""
+    """Writes the export into a staging folder beside `path`, the file with its textures below it,
+    as they will stand. Only a complete (and, when strict, compliant) export moves into place,
+    textures first, then the file over `path` by a rename; otherwise the staging folder goes and
+    nothing of the export is left, the previous file and its textures untouched."""
     folder, name = os.path.split(path)
-    stem, ext = os.path.splitext(name)
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=ext, dir=folder)
-    os.close(fd)
-    os.unlink(tmp)  # USD creates the file itself
+    staging = tempfile.mkdtemp(prefix=f".{os.path.splitext(name)[0]}.", dir=folder)
     try:
-        write(tmp)
+        written = write(staging)
         if options.strict and not report.compliant:
             raise ExportError(f"the export is not Miris-compliant ({len(report.errors)} error(s)); "
                               f"nothing was written to {path}")
-        os.replace(tmp, path)
+        _move_textures(staging, folder)
+        os.replace(written, path)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_textures(staging, folder):
+    source = os.path.join(staging, TEXTURES)
+    if not os.path.isdir(source):
+        return
+    target = os.path.join(folder, TEXTURES)
+    os.makedirs(target, exist_ok=True)
+    for name in sorted(os.listdir(source)):
+        os.replace(os.path.join(source, name), os.path.join(target, name))
 
 
 def _validate(tmp, path, report):
@@ -116,16 +140,6 @@ def _validate(tmp, path, report):
     warnings = len(report.findings) - errors
     verdict = "not compliant" if errors else "compliant"
     report.info(f"Miris validation: {verdict}, {errors} error(s), {warnings} warning(s)")
-
-
-def _export_usdz(tmp, final_path, context, options, frames, report, progress):
-    """The layer and its textures written into a staging folder, then packed into `tmp`."""
-    from .usd.usdz import write_package
-
-    layer_name = os.path.splitext(os.path.basename(final_path))[0] + ".usdc"
-    if not write_package(tmp, layer_name,
-                         lambda layer: _export_to(layer, layer, context, options, frames, report, progress)):
-        raise ExportError(f"USD could not write the package {final_path}")
 
 
 def _guarded(report, writer, method, *args):
@@ -145,7 +159,8 @@ def _nothing_exported(options):
     return f"no object was exported: {where} has no {kind} with anything to write"
 
 
-def _export_to(tmp, final_path, context, options, frames, report, progress):
+def _export_to(layer_path, context, options, frames, report, progress):
+    """Writes the layer at `layer_path`; textures go below its folder."""
     import bpy
 
     from pxr import Sdf
@@ -156,14 +171,14 @@ def _export_to(tmp, final_path, context, options, frames, report, progress):
     from .writers import SCENE_WRITERS
 
     scene = context.scene
-    stage = usd_stage.create_stage(tmp)
+    stage = usd_stage.create_stage(layer_path)
     session = ExportSession(
         stage=stage,
         options=options,
         report=report,
         view_layer=context.view_layer,
         top_matrix=axis_conversion(scene.unit_settings.scale_length or 1.0),
-        export_dir=os.path.dirname(final_path),
+        export_dir=os.path.dirname(layer_path),
         animated=len(frames) > 1,
         first_frame=frames[0],
     )

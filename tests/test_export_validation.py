@@ -4,12 +4,11 @@ import zipfile
 
 import bpy
 import pytest
-from pxr import Sdf, Usd, UsdGeom, UsdLux
+from pxr import Usd, UsdGeom
 
 import miris_export
 import miris_export.validate
 from miris_export.exporter import ExportError
-from miris_export.usd.usdz import write_package
 from validate_files import png
 
 
@@ -51,10 +50,6 @@ def test_strict_fails_and_leaves_the_target_as_it_was(scene, tmp_path, name):
 def test_strict_writes_a_compliant_export(scene, export, tmp_path):
     _unlit_cube()
     bpy.ops.object.light_add(type="SUN")
-    report, _ = export("probe.usda", animation=False)
-    if not report.compliant:
-        pytest.skip("this build's export of a lit cube is not yet compliant: "
-                    + "; ".join(str(f) for f in report.errors))
     report, stage = export("out.usdc", animation=False, strict=True)
     assert report.compliant and stage.GetPrimAtPath("/Root")
 
@@ -87,25 +82,55 @@ def test_usdz_export_is_one_valid_package(scene, export, tmp_path):
     assert packaging == [], [str(f) for f in packaging]
 
 
-def test_usdz_package_holds_the_layer_and_its_textures(tmp_path):
-    def write_layer(layer_path):
-        folder = os.path.dirname(layer_path)
-        os.mkdir(os.path.join(folder, "Textures"))
-        with open(os.path.join(folder, "Textures", "sky.png"), "wb") as f:
-            f.write(png())
-        stage = Usd.Stage.CreateNew(layer_path)
-        UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
-        UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-        stage.SetDefaultPrim(UsdGeom.Xform.Define(stage, "/Root").GetPrim())
-        UsdLux.DomeLight.Define(stage, "/Root/Sky").CreateTextureFileAttr(Sdf.AssetPath("./Textures/sky.png"))
-        stage.GetRootLayer().Save()
+def _textured_plane(folder):
+    """A plane whose material's base colour is a PNG file in `folder`; returns the PNG's bytes."""
+    source = folder / "sky.png"
+    source.write_bytes(png())
+    bpy.ops.mesh.primitive_plane_add()
+    material = bpy.data.materials.new("Sky")
+    if bpy.app.version < (5, 0, 0):
+        material.use_nodes = True
+    tree = material.node_tree
+    bsdf = tree.nodes.get("Principled BSDF") or tree.nodes.new("ShaderNodeBsdfPrincipled")
+    if not bsdf.outputs[0].links:
+        tree.links.new(bsdf.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
+    image = tree.nodes.new("ShaderNodeTexImage")
+    image.image = bpy.data.images.load(str(source))
+    tree.links.new(image.outputs["Color"], bsdf.inputs["Base Color"])
+    bpy.context.object.data.materials.append(material)
+    return source.read_bytes()
 
-    target = tmp_path / "sky.usdz"
-    assert write_package(str(target), "sky.usdc", write_layer)
-    assert os.listdir(tmp_path) == ["sky.usdz"]
-    with zipfile.ZipFile(target) as archive:
-        assert archive.namelist() == ["sky.usdc", "Textures/sky.png"]
-        assert archive.read("Textures/sky.png") == png()
-    stage = Usd.Stage.Open(str(target))
-    assert stage.GetPrimAtPath("/Root/Sky").GetAttribute("inputs:texture:file").Get().path == "./Textures/sky.png"
-    assert miris_export.validate.validate_file(target) == []
+
+def test_usdz_package_holds_the_layer_and_its_textures(scene, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    pixels = _textured_plane(source)
+    out = tmp_path / "out"
+    out.mkdir()
+    report = miris_export.export(str(out / "sky.usdz"), animation=False)
+    assert report.compliant, [str(f) for f in report.errors]
+    assert os.listdir(out) == ["sky.usdz"]  # no Textures/ or staging folder beside the package
+    with zipfile.ZipFile(out / "sky.usdz") as archive:
+        assert archive.namelist()[0] == "sky.usdc"
+        assert archive.read("Textures/sky.png") == pixels
+    stage = Usd.Stage.Open(str(out / "sky.usdz"))
+    texture = stage.GetPrimAtPath("/Materials/Sky/DiffuseColorTex")
+    assert texture.GetAttribute("inputs:file").Get().path == "./Textures/sky.png"
+
+
+def test_a_failed_export_leaves_no_textures_and_keeps_the_previous_ones(scene, tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    _textured_plane(source)
+    out = tmp_path / "out"
+    (out / "Textures").mkdir(parents=True)
+    (out / "Textures" / "sky.png").write_bytes(b"the previous export's texture")
+    (out / "scene.usdc").write_bytes(b"the previous export")
+    with pytest.raises(ExportError, match="not Miris-compliant"):
+        miris_export.export(str(out / "scene.usdc"), animation=False, default_light=False, strict=True)
+    assert sorted(os.listdir(out)) == ["Textures", "scene.usdc"]
+    assert (out / "scene.usdc").read_bytes() == b"the previous export"
+    assert os.listdir(out / "Textures") == ["sky.png"]
+    assert (out / "Textures" / "sky.png").read_bytes() == b"the previous export's texture"
+
+
