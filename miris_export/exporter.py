@@ -4,8 +4,6 @@ import shutil
 import tempfile
 import time
 
-import numpy as np
-
 from . import __version__
 from .options import FORMATS, ExportOptions
 from .report import ExportReport
@@ -34,14 +32,6 @@ def check_target(filepath):
     if os.path.lexists(textures) and os.path.dirname(os.path.realpath(textures)) != os.path.realpath(folder):
         raise ExportError(f"cannot export to {path}: {textures} leads outside the export folder")
     return path
-
-
-def axis_conversion(scale):
-    """Blender (Z up) to USD (Y up) and Blender units to metres, as one 4x4 matrix.
-
-    A rotation of -90 degrees about X, written exactly: (x, y, z) -> (x, z, -y)."""
-    return np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, -1, 0, 0], [0, 0, 0, 1]], np.float64) * \
-        np.array([scale, scale, scale, 1.0])[:, None]
 
 
 def frame_range(scene, options):
@@ -177,7 +167,7 @@ def _export_to(layer_path, context, options, frames, report, progress):
         options=options,
         report=report,
         view_layer=context.view_layer,
-        top_matrix=axis_conversion(scene.unit_settings.scale_length or 1.0),
+        top_matrix=usd_stage.top_matrix(scene.unit_settings.scale_length or 1.0),
         export_dir=os.path.dirname(layer_path),
         animated=len(frames) > 1,
         first_frame=frames[0],

@@ -1,8 +1,20 @@
 """The stage layout the Miris specification requires: metres, Y up, a `/Root` default prim, `/Materials`."""
+import numpy as np
 from pxr import Sdf, Usd, UsdGeom
 
 ROOT = Sdf.Path("/Root")
 MATERIALS = Sdf.Path("/Materials")
+
+# Blender's world (Z up) to the stage's (Y up): -90 degrees about X, exactly: (x, y, z) -> (x, z, -y).
+Z_UP_TO_Y_UP = np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], np.float64)
+
+
+def top_matrix(scale):
+    """Blender's world to the stage's, Y up and in metres, as one 4x4 matrix: applied once, to the
+    transforms of top-level objects."""
+    matrix = np.eye(4)
+    matrix[:3, :3] = Z_UP_TO_Y_UP * scale
+    return matrix
 
 
 def create_stage(path):

@@ -14,14 +14,13 @@ import numpy as np
 from pxr import Gf, UsdLux
 
 from ..lights.world import read_world
-from ..usd.stage import ROOT
+from ..usd.stage import ROOT, Z_UP_TO_Y_UP
 from ..usd.textures import write_texture
 from ..usd.values import gf_matrix, matrices_close
 from .base import Writer
 from .light import LIGHT_KINDS
 
-# Blender world axes -> USD world axes (Z up -> Y up), and the dome's own turn (see above)
-_TO_Y_UP = np.array([[1, 0, 0], [0, 0, 1], [0, -1, 0]], np.float64)
+# The dome's own turn (see above)
 _DOME_TURN = np.array([[0, 0, 1], [0, 1, 0], [-1, 0, 0]], np.float64)  # +90 degrees about Y
 _FORMATS = {"EQUIRECTANGULAR": UsdLux.Tokens.latlong, "MIRROR_BALL": UsdLux.Tokens.mirroredBall}
 
@@ -29,7 +28,7 @@ _FORMATS = {"EQUIRECTANGULAR": UsdLux.Tokens.latlong, "MIRROR_BALL": UsdLux.Toke
 def dome_rotation(lookup_rotation):
     """The DomeLight's rotation (3x3, column vectors, USD world) for a Blender environment whose
     lookup direction is turned by `lookup_rotation` (Blender world): the image turns the other way."""
-    return _TO_Y_UP @ np.asarray(lookup_rotation).T @ _TO_Y_UP.T @ _DOME_TURN
+    return Z_UP_TO_Y_UP @ np.asarray(lookup_rotation).T @ Z_UP_TO_Y_UP.T @ _DOME_TURN
 
 
 def _matrix4(rotation):
