@@ -31,8 +31,9 @@ class MeshReader:
     per-vertex array, and the corner indices renumbered to match.
     """
 
-    def __init__(self, mesh):
+    def __init__(self, mesh, positions=None):
         self.mesh = mesh
+        self._positions = positions  # already read by the caller, or None
         nv, nc = len(mesh.vertices), len(mesh.loops)
         corner_vert = _read_corner_vert(mesh, nc)
         used = np.zeros(nv, bool)
@@ -54,7 +55,9 @@ class MeshReader:
 
     def points(self):
         """(V, 3) float32."""
-        return self._per_vertex(read_positions(self.mesh))
+        positions = read_positions(self.mesh) if self._positions is None else self._positions
+        self._positions = None
+        return self._per_vertex(positions)
 
     def face_counts(self):
         """(F,) int32: the corners of each face."""

@@ -43,11 +43,11 @@ class MeshWriter(Writer):
                 self._hold_all(time)
                 return
             self._positions = positions
-            self._write_shape(MeshReader(mesh), time)
+            self._write_shape(MeshReader(mesh, positions), time)
             self._hold_topology(time)
             return
-        reader = MeshReader(mesh)
         self._positions = read_positions(mesh) if self.session.animated else None
+        reader = MeshReader(mesh, self._positions)
         first = self._topology is None
         self._topology = topology
         self._write_shape(reader, time)
