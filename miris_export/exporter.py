@@ -54,6 +54,7 @@ def export(filepath, options=None, context=None, progress=None):
 
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
+    from .blender.skinning import without_armatures
     from .usd.usdz import pack
 
     options = options or ExportOptions()
@@ -71,19 +72,21 @@ def export(filepath, options=None, context=None, progress=None):
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress)
+            _export_to(layer, context, options, frames, report, progress, skins)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress)
+            _export_to(out, context, options, frames, report, progress, skins)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
 
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only):
-        _write_atomically(path, write, options, report)
+        skins = _plan_skins(context, options, report)
+        with without_armatures(skins):
+            _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -149,7 +152,19 @@ def _nothing_exported(options):
     return f"no object was exported: {where} has no {kind} with anything to write"
 
 
-def _export_to(layer_path, context, options, frames, report, progress):
+def _plan_skins(context, options, report):
+    """The meshes to write skinned; those an armature deforms in a way UsdSkel cannot say are written
+    as point samples, each with a report line."""
+    from .blender.skinning import plan
+    from .hierarchy.iterator import ObjectFilter
+
+    skins, fallbacks = plan(context.evaluated_depsgraph_get(), options, ObjectFilter(options, context.view_layer))
+    for name, reason in fallbacks:
+        report.warn(f"{name}: armature deformation written as point samples, not skinned: {reason}")
+    return skins
+
+
+def _export_to(layer_path, context, options, frames, report, progress, skins):
     """Writes the layer at `layer_path`; textures go below its folder."""
     import bpy
 
@@ -171,6 +186,7 @@ def _export_to(layer_path, context, options, frames, report, progress):
         export_dir=os.path.dirname(layer_path),
         animated=len(frames) > 1,
         first_frame=frames[0],
+        skins=skins,
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]

@@ -35,6 +35,11 @@ class ExportOptions:
     uvs: bool = option(True, "UV Maps", "Export every UV map; the active render map is named st", "Geometry")
     colors: bool = option(True, "Color Attribute", "Export the active render color attribute as displayColor",
                           "Geometry")
+    skeletons: bool = option(True, "Skeletons", "Export armatures as UsdSkel skeletons with joint animation, and "
+                             "the meshes they deform as skinned meshes; off: deformed meshes as point samples",
+                             "Geometry")
+    deform_bones_only: bool = option(True, "Deform Bones Only", "Only deform bones become joints; off: every bone",
+                                     "Geometry")
     # Materials and lights
     materials: bool = option(True, "Materials", "Export materials as UsdPreviewSurface under /Materials",
                              "Materials")

@@ -350,3 +350,6 @@ class _ObjectFilter:
         # Visibility is the depsgraph's: it evaluates only what the chosen mode shows
         # (see blender/evaluation.py), or everything when hidden objects are included.
         return True
+
+
+ObjectFilter = _ObjectFilter  # for those that must know ahead which objects are exported (skinning)

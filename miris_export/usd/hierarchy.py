@@ -8,7 +8,8 @@ import numpy as np
 from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
-from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, TRANSFORM_ONLY
+from ..hierarchy.iterator import object_key
+from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter
 from .stage import ROOT
 
@@ -44,6 +45,10 @@ class UsdHierarchy(HierarchyIterator):
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
 
     def data_kind(self, obj):
+        if obj.type == "ARMATURE" and not self.options.skeletons:
+            return None
+        if self.session.skins and obj.type == "MESH" and object_key(obj) in self.session.skins:
+            return SKINNED_MESH_WRITER
         return DATA_WRITERS.get(obj.type)
 
     def has_data(self, obj):

@@ -1,0 +1,194 @@
+"""Armatures as UsdSkel: the skinned result, computed from the written file with usd-core's UsdSkel,
+matches Blender's evaluated mesh in USD world space (within 1e-4 m) at several frames."""
+import math
+
+import bpy
+import numpy as np
+import pytest
+from pxr import UsdGeom, UsdSkel
+
+from skinning_checks import expected_points, max_distance
+
+TOLERANCE = 1e-4
+
+
+def _arm(scene, name="Arm", frames=48, parented=True, preserve_volume=False):
+    """A two-bone arm along +X (upper 0-1 m, fore 1-2 m) skinning a subdivided cylinder, the forearm
+    bending 90 degrees over `frames` frames. Returns (armature, mesh)."""
+    arm_data = bpy.data.armatures.new(name)
+    rig = bpy.data.objects.new(name, arm_data)
+    scene.collection.objects.link(rig)
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    upper = arm_data.edit_bones.new("Upper Arm")
+    upper.head, upper.tail = (0, 0, 0), (1, 0, 0)
+    fore = arm_data.edit_bones.new("Fore.Arm")
+    fore.head, fore.tail = (1, 0, 0), (2, 0, 0)
+    fore.parent, fore.use_connect = upper, True
+    helper = arm_data.edit_bones.new("Helper")  # not a deform bone: no joint by default
+    helper.head, helper.tail = (0, 0, 1), (0, 0, 1.5)
+    helper.use_deform = False
+    bpy.ops.object.mode_set(mode="OBJECT")
+
+    bpy.ops.mesh.primitive_cylinder_add(vertices=8, radius=0.2, depth=2.0, location=(1, 0, 0),
+                                        rotation=(0, math.pi / 2, 0))
+    body = bpy.context.active_object
+    body.name = f"{name}Skin"
+    bpy.ops.object.transform_apply(location=True, rotation=True, scale=True)
+    bpy.ops.object.mode_set(mode="EDIT")
+    bpy.ops.mesh.subdivide(number_cuts=7)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    co = np.array([v.co for v in body.data.vertices])
+    blend = np.clip((co[:, 0] - 0.7) / 0.6, 0, 1)  # a soft elbow between x = 0.7 and 1.3
+    g_upper, g_fore = body.vertex_groups.new(name="Upper Arm"), body.vertex_groups.new(name="Fore.Arm")
+    body.vertex_groups.new(name="Helper").add([0], 1.0, "REPLACE")  # ignored: not a deform bone
+    for i, b in enumerate(blend):
+        if b < 1:
+            g_upper.add([i], float(1 - b), "REPLACE")
+        if b > 0:
+            g_fore.add([i], float(b) * 0.5, "REPLACE")  # unnormalised on purpose
+    mod = body.modifiers.new("Armature", "ARMATURE")
+    mod.object = rig
+    mod.use_deform_preserve_volume = preserve_volume
+    if parented:
+        body.parent = rig
+
+    bone = rig.pose.bones["Fore.Arm"]
+    bone.rotation_mode = "XYZ"
+    scene.frame_start, scene.frame_end = 1, frames
+    bone.rotation_euler = (0, 0, 0)
+    bone.keyframe_insert("rotation_euler", frame=1)
+    bone.rotation_euler = (0, 0, math.radians(90))
+    bone.keyframe_insert("rotation_euler", frame=frames)
+    upper_bone = rig.pose.bones["Upper Arm"]
+    upper_bone.scale = (1, 1, 1)
+    upper_bone.keyframe_insert("location", frame=1)
+    upper_bone.location = (0, 0.3, 0)
+    upper_bone.keyframe_insert("location", frame=frames)
+    return rig, body
+
+
+def _mesh_path(stage, name):
+    for prim in stage.Traverse():
+        if prim.IsA(UsdGeom.Mesh) and prim.GetParent().GetName() == name:
+            return str(prim.GetPath())
+    raise AssertionError(f"no mesh for {name}")
+
+
+def _check(scene, export, meshes, frames, **options):
+    expected = expected_points(scene, meshes, frames)
+    report, stage = export(**options)
+    paths = {obj.name: _mesh_path(stage, obj.name) for obj in meshes}
+    assert max_distance(stage, expected, paths) < TOLERANCE
+    return report, stage
+
+
+def test_two_bone_arm_bending_over_48_frames(scene, export):
+    rig, body = _arm(scene)
+    report, stage = _check(scene, export, [body], [1, 12, 30, 48])
+    root = stage.GetPrimAtPath("/Root/Arm")
+    assert root.IsA(UsdSkel.Root)
+    skeleton = UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Arm/Arm"))
+    assert list(skeleton.GetJointsAttr().Get()) == ["Upper_Arm", "Upper_Arm/Fore_Arm"]  # no Helper
+    anim = UsdSkel.Animation(stage.GetPrimAtPath("/Root/Arm/Arm/Animation"))
+    assert UsdSkel.BindingAPI(skeleton).GetAnimationSourceRel().GetTargets() == [anim.GetPath()]
+    samples = anim.GetRotationsAttr().GetTimeSamples()
+    assert samples[0] == 1 and samples[-1] == 48
+    assert anim.GetScalesAttr().GetTimeSamples() == []  # never changes: a plain value
+    mesh = stage.GetPrimAtPath(_mesh_path(stage, body.name))
+    binding = UsdSkel.BindingAPI(mesh)
+    assert binding.GetSkeletonRel().GetTargets() == [skeleton.GetPath()]
+    assert binding.GetJointIndicesPrimvar().GetElementSize() == 2
+    assert binding.GetJointIndicesPrimvar().GetInterpolation() == UsdGeom.Tokens.vertex
+    weights = np.array(binding.GetJointWeightsPrimvar().Get()).reshape(-1, 2)
+    assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-6)
+    assert not UsdGeom.Mesh(mesh).GetPointsAttr().GetTimeSamples()  # the rest shape, once
+    assert report.compliant, report.findings
+
+
+def test_preserve_volume_is_dual_quaternion(scene, export):
+    rig, body = _arm(scene, frames=6, preserve_volume=True)
+    _, stage = _check(scene, export, [body], [1, 3, 6])
+    binding = UsdSkel.BindingAPI(stage.GetPrimAtPath(_mesh_path(stage, body.name)))
+    assert binding.GetSkinningMethodAttr().Get() == UsdSkel.Tokens.dualQuaternion
+
+
+def test_mesh_not_child_of_its_armature(scene, export):
+    rig, body = _arm(scene, frames=6, parented=False)
+    rig.location = (0.5, -1, 0.2)
+    body.location = (0, 2, 0)
+    body.keyframe_insert("location", frame=1)
+    body.location = (0, 2.5, 0.5)
+    body.keyframe_insert("location", frame=6)
+    report, stage = _check(scene, export, [body], [1, 4, 6])
+    assert stage.GetPrimAtPath(f"/Root/{body.name}").IsA(UsdSkel.Root)
+    assert report.compliant, report.findings
+
+
+def test_scaled_rotated_armature_under_a_parent(scene, export):
+    rig, body = _arm(scene, frames=6)
+    parent = bpy.data.objects.new("Carrier", None)
+    scene.collection.objects.link(parent)
+    parent.location, parent.rotation_euler, parent.scale = (1, 2, 3), (0.3, 0.2, 1.0), (2, 2, 2)
+    rig.parent = parent
+    rig.rotation_euler, rig.scale = (0, 0.5, 0.4), (1.5, 1.5, 1.5)
+    _check(scene, export, [body], [1, 4, 6])
+
+
+def test_shape_keys_under_the_armature(scene, export):
+    rig, body = _arm(scene, frames=6)
+    body.shape_key_add(name="Basis")
+    bulge = body.shape_key_add(name="Bulge")
+    for i, v in enumerate(body.data.vertices):
+        bulge.data[i].co = v.co * 1.0 + v.normal * 0.1
+    bulge.value = 0.0
+    bulge.keyframe_insert("value", frame=1)
+    bulge.value = 1.0
+    bulge.keyframe_insert("value", frame=6)
+    _, stage = _check(scene, export, [body], [1, 3, 6])
+    points = UsdGeom.Mesh(stage.GetPrimAtPath(_mesh_path(stage, body.name))).GetPointsAttr()
+    assert points.GetTimeSamples()[0] == 1 and len(points.GetTimeSamples()) > 1
+
+
+def test_ik_constraint_is_baked(scene, export):
+    rig, body = _arm(scene, frames=6)
+    target = bpy.data.objects.new("Target", None)
+    scene.collection.objects.link(target)
+    target.location = (2, 0, 0)
+    target.keyframe_insert("location", frame=1)
+    target.location = (1.2, 0.6, 0.5)
+    target.keyframe_insert("location", frame=6)
+    ik = rig.pose.bones["Fore.Arm"].constraints.new("IK")
+    ik.target, ik.chain_count = target, 2
+    _check(scene, export, [body], [1, 3, 6])
+
+
+def test_modifier_after_the_armature_falls_back_with_a_report_line(scene, export):
+    rig, body = _arm(scene, frames=4)
+    body.modifiers.new("Wobble", "DISPLACE").strength = 0.05
+    report, stage = _check(scene, export, [body], [1, 4])
+    lines = [w for w in report.warnings if w.startswith(f"{body.name}: armature deformation")]
+    assert lines == [f"{body.name}: armature deformation written as point samples, not skinned: the Wobble "
+                     "modifier comes after the Armature modifier"]
+    mesh = stage.GetPrimAtPath(_mesh_path(stage, body.name))
+    assert not mesh.HasAPI(UsdSkel.BindingAPI)
+    assert UsdGeom.Mesh(mesh).GetPointsAttr().GetTimeSamples()
+
+
+def test_skeletons_off_gives_point_samples(scene, export):
+    rig, body = _arm(scene, frames=3)
+    _, stage = _check(scene, export, [body], [1, 3], skeletons=False)
+    assert not [p for p in stage.Traverse() if p.IsA(UsdSkel.Root) or p.IsA(UsdSkel.Skeleton)]
+
+
+def test_all_bones_become_joints_when_asked(scene, export):
+    rig, body = _arm(scene, frames=3)
+    _, stage = _check(scene, export, [body], [1, 3], deform_bones_only=False)
+    joints = list(UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Arm/Arm")).GetJointsAttr().Get())
+    assert joints == ["Helper", "Upper_Arm", "Upper_Arm/Fore_Arm"]
+
+
+def test_scene_left_as_it_was(scene, export):
+    rig, body = _arm(scene, frames=3)
+    export()
+    assert body.modifiers["Armature"].show_viewport and body.modifiers["Armature"].show_render
