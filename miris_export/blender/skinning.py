@@ -90,12 +90,18 @@ def plan(depsgraph, options, wanted):
         return {}, []
     present = {object_key(obj): obj for obj in depsgraph.objects}
     exported = {key for key, obj in present.items() if wanted(key, obj)}
+    # Copies of a mesh made by instancing (not an object's own evaluated geometry) would need the
+    # armature's copy too: such meshes keep their Armature modifier.
+    instanced = {object_key(inst.object) for inst in depsgraph.object_instances
+                 if inst.is_instance and inst.parent is not None and inst.object.original != inst.parent.original}
     skins, fallbacks = {}, []
     for key in sorted(exported):
         obj = present[key].original
         if obj.type != "MESH":
             continue
         found = skin_or_reason(obj, options.evaluation_mode, exported, options.deform_bones_only)
+        if isinstance(found, Skin) and key in instanced:
+            found = "it is instanced, and its copies are written as they are evaluated"
         if isinstance(found, Skin):
             skins[key] = found
         elif found is not None:
