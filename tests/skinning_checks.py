@@ -44,7 +44,11 @@ def blender_world_points(obj):
     co = np.empty(len(mesh.vertices) * 3, np.float32)
     mesh.vertices.foreach_get("co", co)
     world = AXIS @ np.array(evaluated.matrix_world, np.float64)
-    return co.reshape(-1, 3).astype(np.float64) @ world[:3, :3].T + world[:3, 3]
+    corner_vert = np.empty(len(mesh.loops), np.int32)
+    mesh.loops.foreach_get("vertex_index", corner_vert)
+    used = np.zeros(len(mesh.vertices), bool)
+    used[corner_vert] = True  # the export leaves out vertices no face uses
+    return co.reshape(-1, 3)[used].astype(np.float64) @ world[:3, :3].T + world[:3, 3]
 
 
 def expected_points(scene, objects, frames):
