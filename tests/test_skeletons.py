@@ -192,3 +192,35 @@ def test_scene_left_as_it_was(scene, export):
     rig, body = _arm(scene, frames=3)
     export()
     assert body.modifiers["Armature"].show_viewport and body.modifiers["Armature"].show_render
+
+
+def _world_points(obj):
+    evaluated = obj.evaluated_get(bpy.context.evaluated_depsgraph_get())
+    co = np.empty(len(evaluated.data.vertices) * 3, np.float32)
+    evaluated.data.vertices.foreach_get("co", co)
+    world = np.array(evaluated.matrix_world)
+    return co.reshape(-1, 3) @ world[:3, :3].T + world[:3, 3]
+
+
+def test_blenders_usd_importer_reads_back_an_animated_armature(scene, tmp_path):
+    import miris_export
+
+    rig, body = _arm(scene, frames=12)
+    expected = {}
+    for frame in (1, 6, 12):
+        scene.frame_set(frame)
+        expected[frame] = _world_points(body)
+    scene.frame_set(1)
+    miris_export.export(str(tmp_path / "arm.usdc"))
+
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.wm.usd_import(filepath=str(tmp_path / "arm.usdc"))
+    imported = bpy.context.scene
+    armature = next(o for o in imported.objects if o.type == "ARMATURE")
+    assert [b.name for b in armature.data.bones] == ["Upper_Arm", "Fore_Arm"]
+    assert armature.animation_data is not None and armature.animation_data.action is not None
+    mesh = next(o for o in imported.objects if o.type == "MESH")
+    assert [m.object for m in mesh.modifiers if m.type == "ARMATURE"] == [armature]
+    for frame, points in expected.items():  # Blender's own skinning of the file puts the arm where it was
+        imported.frame_set(frame)
+        assert np.abs(_world_points(mesh) - points).max() < TOLERANCE, frame
