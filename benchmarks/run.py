@@ -1,4 +1,4 @@
-"""Our exporter against Blender's own (`bpy.ops.wm.usd_export`) on five scenes built in code.
+"""Our exporter against Blender's own (`bpy.ops.wm.usd_export`) on six scenes built in code.
 
     python benchmarks/run.py                  # full size, every scene
     python benchmarks/run.py --scenes ad      # some scenes
@@ -61,12 +61,12 @@ def load_exporters():
     import miris_export.usd.stage  # noqa: F401
 
 
-def export_ours(path, scene):
+def export_ours(path, scene, **options):
     import miris_export
 
     # validate=False: Blender's exporter does not check its output either.
     # default_light=False: the scenes have no light and Blender's exporter adds none.
-    miris_export.export(path, animation=scene.animated, validate=False, default_light=False)
+    miris_export.export(path, animation=scene.animated, validate=False, default_light=False, **options)
 
 
 # What ours does, in the terms of Blender's operator. Names one Blender version
@@ -119,7 +119,7 @@ def export_blender(path, scene):
 EXPORT = {"ours": export_ours, "blender": export_blender}
 
 
-def export_into(folder, exporter, scene):
+def export_into(folder, exporter, scene, **options):
     """Exports into an empty `folder`; returns the wall time in seconds."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
@@ -127,7 +127,7 @@ def export_into(folder, exporter, scene):
     gc.collect()
     with quiet_stdout():
         started = time.perf_counter()
-        EXPORT[exporter](path, scene)
+        EXPORT[exporter](path, scene, **options)
         return time.perf_counter() - started
 
 
@@ -220,6 +220,11 @@ def bench_scene(key, args, out_root):
             sizes[exporter] = folder_size(folder)
             layers[exporter] = os.path.getsize(os.path.join(folder, FILE_NAME))
     counts = {e: prim_counts(os.path.join(out_root, key, e, FILE_NAME)) for e in EXPORTERS}
+    fallback = None
+    if scene.skinned:  # what skinning saves: the same export as point samples
+        folder = os.path.join(out_root, key, "fallback")
+        export_into(folder, "ours", scene, skeletons=False)
+        fallback = folder_size(folder)
     memory = {e: [] for e in EXPORTERS}
     for run in range(args.mem_runs):
         order = EXPORTERS if run % 2 == 0 else EXPORTERS[::-1]
@@ -238,6 +243,7 @@ def bench_scene(key, args, out_root):
                    for e in EXPORTERS},
         "peak": {e: statistics.median(m["peak_kb"] for m in memory[e]) * 1024 for e in EXPORTERS},
         "hwm_reset": all(m["hwm_reset"] for e in EXPORTERS for m in memory[e]),
+        "fallback_size": fallback,  # ours with skeletons=False, for skinned scenes
     }
     print_scene(result)
     return result
@@ -263,6 +269,9 @@ def print_scene(r):
           f"peak resident size: ours {_mb(r['peak']['ours'])}, Blender {_mb(r['peak']['blender'])}; "
           f"times: ours {', '.join(f'{t:.2f}' for t in r['times']['ours'])}; "
           f"Blender {', '.join(f'{t:.2f}' for t in r['times']['blender'])})")
+    if r["fallback_size"]:
+        print(f"  ours as point samples (skeletons=False): {_mb(r['fallback_size'])}, skinned "
+              f"{r['size']['ours'] / r['fallback_size']:.3f} of that")
     if not complete(r):
         print(f"  WARNING: (meshes, materials) {tuple(r['expected'])} expected; ours wrote "
               f"{tuple(r['counts']['ours'])}, Blender {tuple(r['counts']['blender'])}")
@@ -281,6 +290,10 @@ def markdown(results):
             f"| {r['time']['ours']:.2f} s / {r['time']['blender']:.2f} s | {ratio(r['time']):.2f} "
             f"| {_mb(r['size']['ours'])} / {_mb(r['size']['blender'])} | {ratio(r['size']):.2f} "
             f"| {_mb(r['memory']['ours'])} / {_mb(r['memory']['blender'])} | {ratio(r['memory']):.2f} |")
+    for r in results:
+        if r["fallback_size"]:
+            lines.append(f"\n({r['scene']}) ours as point samples (skeletons=False): {_mb(r['fallback_size'])}; "
+                         f"skinned, {r['size']['ours'] / r['fallback_size']:.3f} of that.")
     return "\n".join(lines)
 
 

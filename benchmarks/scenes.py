@@ -20,6 +20,7 @@ class Scene:
     animated: bool
     frames: int = 1
     materials: int = 0
+    skinned: bool = False  # also measured against our point-sample fallback (skeletons=False)
 
 
 # --- building blocks ------------------------------------------------------------
@@ -117,7 +118,7 @@ def _colors(n, rng):
     return [tuple(float(c) for c in rgb) for rgb in rng.uniform(0.05, 0.95, (n, 3))]
 
 
-# --- the five scenes ---------------------------------------------------------------
+# --- the six scenes ----------------------------------------------------------------
 
 def big_mesh(quick):
     """(a) one mesh of at least 2 million corners, with UVs and custom normals."""
@@ -205,7 +206,54 @@ def textured(quick):
     return Scene("e", f"{n_mats} materials with {size}px PNG textures", n_mats, False, materials=n_mats)
 
 
-SCENES = {"a": big_mesh, "b": many_objects, "c": keyframed, "d": deformed, "e": textured}
+def skinned(quick):
+    """(f) a tube of 20,480 vertices skinned by a chain of 50 bones, swaying over 250 frames."""
+    scene = empty_file()
+    around, rings, n_bones, frames = (16, 10, 5, 10) if quick else (128, 160, 50, 250)
+    scene.frame_end = frames
+    height = 10.0
+    mesh = grid_mesh("Tube", around - 1, rings - 1, uvs=False)
+    angle = np.linspace(0, 2 * np.pi, around, endpoint=False)
+    z = np.linspace(0, height, rings)
+    co = np.stack([np.tile(np.cos(angle), rings) * 0.5, np.tile(np.sin(angle), rings) * 0.5,
+                   np.repeat(z, around)], axis=-1).astype(np.float32)
+    mesh.vertices.foreach_set("co", co.ravel())
+    mesh.update()
+    body = add_object(scene, "Tube", mesh)
+    rig = add_object(scene, "Rig", bpy.data.armatures.new("Rig"))
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    length, parent = height / n_bones, None
+    for i in range(n_bones):
+        bone = rig.data.edit_bones.new(f"Bone{i:02d}")
+        bone.head, bone.tail = (0, 0, i * length), (0, 0, (i + 1) * length)
+        bone.parent, bone.use_connect = parent, parent is not None
+        parent = bone
+    bpy.ops.object.mode_set(mode="OBJECT")
+    # Each ring of vertices blends the two bones nearest its height.
+    groups = [body.vertex_groups.new(name=f"Bone{i:02d}") for i in range(n_bones)]
+    for ring, height_at in enumerate(z):
+        t = min(max(height_at / length - 0.5, 0.0), n_bones - 1.0)
+        lower = min(int(t), n_bones - 2)
+        weight = t - lower
+        indices = list(range(ring * around, (ring + 1) * around))
+        groups[lower].add(indices, 1.0 - weight, "REPLACE")
+        groups[lower + 1].add(indices, weight, "REPLACE")
+    body.modifiers.new("Armature", "ARMATURE").object = rig
+    body.parent = rig
+    keys = np.linspace(1, frames, 6).round().astype(int)
+    rng = np.random.default_rng(6)
+    for bone in rig.pose.bones:
+        bone.rotation_mode = "XYZ"
+        for frame in keys:
+            bone.rotation_euler = rng.uniform(-0.15, 0.15, 3)
+            bone.keyframe_insert("rotation_euler", frame=int(frame))
+    scene.frame_set(1)
+    return Scene("f", f"1 skinned mesh, {len(mesh.vertices):,} vertices, {n_bones} bones, {frames} frames", 1,
+                 True, frames, skinned=True)
+
+
+SCENES = {"a": big_mesh, "b": many_objects, "c": keyframed, "d": deformed, "e": textured, "f": skinned}
 
 
 def build(key, quick=False):
