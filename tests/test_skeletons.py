@@ -224,3 +224,59 @@ def test_blenders_usd_importer_reads_back_an_animated_armature(scene, tmp_path):
     for frame, points in expected.items():  # Blender's own skinning of the file puts the arm where it was
         imported.frame_set(frame)
         assert np.abs(_world_points(mesh) - points).max() < TOLERANCE, frame
+
+
+def _envelopes(scene, rig, body):
+    body.modifiers["Armature"].use_bone_envelopes = True
+
+
+def _unweighted(scene, rig, body):
+    body.vertex_groups["Upper Arm"].remove([0])
+
+
+def _hidden_armature(scene, rig, body):
+    rig.hide_render = True
+
+
+def _two_armatures(scene, rig, body):
+    body.modifiers.new("Armature.001", "ARMATURE").object = rig
+
+
+@pytest.mark.parametrize("setup, reason", [
+    (_envelopes, "the Armature modifier uses bone envelopes"),
+    (_unweighted, "1 vertex(es) have no weight of a deform bone (UsdSkel would move them to the origin)"),
+    (_hidden_armature, "its armature Arm is not exported"),
+    (_two_armatures, "several Armature modifiers"),
+], ids=["envelopes", "unweighted", "armature-not-exported", "two-armatures"])
+def test_fallbacks_name_their_reason(scene, export, setup, reason):
+    rig, body = _arm(scene, frames=3)
+    setup(scene, rig, body)
+    report, stage = _check(scene, export, [body], [1, 3])
+    assert f"{body.name}: armature deformation written as point samples, not skinned: {reason}" in report.warnings
+    assert not stage.GetPrimAtPath(_mesh_path(stage, body.name)).HasAPI(UsdSkel.BindingAPI)
+
+
+def test_modifier_before_the_armature_and_a_loose_vertex(scene, export):
+    """A Mirror modifier before the Armature modifier doubles the vertices (weights follow them); a
+    loose vertex is dropped from the points and the weights alike."""
+    rig, body = _arm(scene, frames=3)
+    for v in body.data.vertices:
+        v.co.y += 0.5
+    body.data.vertices.add(1)
+    body.vertex_groups["Upper Arm"].add([len(body.data.vertices) - 1], 1.0, "REPLACE")
+    mirror = body.modifiers.new("Mirror", "MIRROR")
+    mirror.use_axis = (False, True, False)
+    body.modifiers.move(1, 0)
+    _, stage = _check(scene, export, [body], [1, 3])
+    mesh = stage.GetPrimAtPath(_mesh_path(stage, body.name))
+    points = UsdGeom.Mesh(mesh).GetPointsAttr().Get()
+    assert len(points) == 2 * (len(body.data.vertices) - 1)
+    assert len(UsdSkel.BindingAPI(mesh).GetJointWeightsPrimvar().Get()) == 2 * len(points)
+
+
+def test_current_frame_only_gives_plain_values(scene, export):
+    rig, body = _arm(scene, frames=3)
+    scene.frame_set(3)
+    _, stage = _check(scene, export, [body], [3], animation=False)
+    anim = UsdSkel.Animation(stage.GetPrimAtPath("/Root/Arm/Arm/Animation"))
+    assert anim.GetRotationsAttr().GetTimeSamples() == [] and anim.GetRotationsAttr().Get() is not None
