@@ -158,6 +158,8 @@ def _plan_skins(context, options, report):
     from .blender.skinning import plan
     from .hierarchy.iterator import ObjectFilter
 
+    if not options.skeletons:
+        return {}
     skins, fallbacks = plan(context.evaluated_depsgraph_get(), options, ObjectFilter(options, context.view_layer))
     for name, reason in fallbacks:
         report.warn(f"{name}: armature deformation written as point samples, not skinned: {reason}")

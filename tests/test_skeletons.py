@@ -280,3 +280,21 @@ def test_current_frame_only_gives_plain_values(scene, export):
     _, stage = _check(scene, export, [body], [3], animation=False)
     anim = UsdSkel.Animation(stage.GetPrimAtPath("/Root/Arm/Arm/Animation"))
     assert anim.GetRotationsAttr().GetTimeSamples() == [] and anim.GetRotationsAttr().Get() is not None
+
+
+def test_instanced_rig_keeps_point_samples(scene, export):
+    from helpers import new_collection
+
+    rig, body = _arm(scene, frames=3)
+    rig_collection = new_collection(scene, "RigCollection", rig, body)
+    holder = bpy.data.objects.new("Holder", None)
+    holder.instance_type, holder.instance_collection = "COLLECTION", rig_collection
+    holder.location = (0, 5, 0)
+    scene.collection.objects.link(holder)
+    report, stage = export()
+    assert (f"{body.name}: armature deformation written as point samples, not skinned: it is instanced, and "
+            "its copies are written as they are evaluated") in report.warnings
+    meshes = [p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh)]
+    assert len(meshes) == 2 and not any(p.HasAPI(UsdSkel.BindingAPI) for p in meshes)
+    assert all(UsdGeom.Mesh(p).GetPointsAttr().GetTimeSamples() for p in meshes)
+    assert report.compliant, report.findings

@@ -86,19 +86,18 @@ def deform_joint_names(armature_object, deform_only):
 def plan(depsgraph, options, wanted):
     """({mesh key: Skin}, [(mesh name, reason)]) for the exported meshes deformed by armatures.
     `wanted(key, obj)` says whether an object is exported; the depsgraph, whether it is evaluated."""
-    if not options.skeletons:
-        return {}, []
     present = {object_key(obj): obj for obj in depsgraph.objects}
     exported = {key for key, obj in present.items() if wanted(key, obj)}
+    candidates = sorted(key for key in exported if present[key].type == "MESH" and _may_be_skinned(present[key]))
+    if not candidates:
+        return {}, []
     # Copies of a mesh made by instancing (not an object's own evaluated geometry) would need the
     # armature's copy too: such meshes keep their Armature modifier.
     instanced = {object_key(inst.object) for inst in depsgraph.object_instances
                  if inst.is_instance and inst.parent is not None and inst.object.original != inst.parent.original}
     skins, fallbacks = {}, []
-    for key in sorted(exported):
+    for key in candidates:
         obj = present[key].original
-        if obj.type != "MESH":
-            continue
         found = skin_or_reason(obj, options.evaluation_mode, exported, options.deform_bones_only)
         if isinstance(found, Skin) and key in instanced:
             found = "it is instanced, and its copies are written as they are evaluated"
@@ -107,6 +106,10 @@ def plan(depsgraph, options, wanted):
         elif found is not None:
             fallbacks.append((obj.name, found))
     return skins, fallbacks
+
+
+def _may_be_skinned(obj):
+    return obj.parent_type == "ARMATURE" or any(m.type == "ARMATURE" for m in obj.modifiers)
 
 
 @contextmanager
