@@ -43,7 +43,8 @@ def blender_world_points(obj):
     mesh = evaluated.data
     co = np.empty(len(mesh.vertices) * 3, np.float32)
     mesh.vertices.foreach_get("co", co)
-    world = AXIS @ np.array(evaluated.matrix_world, np.float64)
+    scale = bpy.context.scene.unit_settings.scale_length or 1.0
+    world = AXIS @ np.diag([scale, scale, scale, 1.0]) @ np.array(evaluated.matrix_world, np.float64)
     corner_vert = np.empty(len(mesh.loops), np.int32)
     mesh.loops.foreach_get("vertex_index", corner_vert)
     used = np.zeros(len(mesh.vertices), bool)

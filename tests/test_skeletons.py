@@ -132,7 +132,17 @@ def test_scaled_rotated_armature_under_a_parent(scene, export):
     parent.location, parent.rotation_euler, parent.scale = (1, 2, 3), (0.3, 0.2, 1.0), (2, 2, 2)
     rig.parent = parent
     rig.rotation_euler, rig.scale = (0, 0.5, 0.4), (1.5, 1.5, 1.5)
+    scene.unit_settings.scale_length = 0.01  # centimetres: the file is in metres
     _check(scene, export, [body], [1, 4, 6])
+
+
+def test_sheared_joint_is_reported(scene, export):
+    rig, body = _arm(scene, frames=3)
+    rig.data.bones["Fore.Arm"].inherit_scale = "NONE"  # under a non-uniform scale: a shear relative to it
+    rig.pose.bones["Upper Arm"].scale = (1, 2, 1)
+    report, _ = export()
+    assert "/Root/Arm/Arm: some joints are sheared relative to their parent (a non-uniform scale); UsdSkel " \
+           "joints hold no shear, so it is left out" in report.warnings
 
 
 def test_shape_keys_under_the_armature(scene, export):

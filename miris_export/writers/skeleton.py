@@ -90,8 +90,8 @@ class SkeletonWriter(Writer):
         local = armature.local(np.stack(self._poses), self.joints.parents)  # (F, J, 4, 4)
         translations, rotations, scales, residual = armature.decompose(local)
         if residual.max(initial=0.0) > 1e-4:
-            self.session.report.warn(f"{self.path}: some bones are sheared (a non-uniform scale under a "
-                                     "rotated child); UsdSkel joints hold no shear, so it is left out")
+            self.session.report.warn(f"{self.path}: some joints are sheared relative to their parent (a "
+                                     "non-uniform scale); UsdSkel joints hold no shear, so it is left out")
         anim = self.animation
         for attr, values, convert in (
             (anim.CreateTranslationsAttr(), translations, lambda a: Vt.Vec3fArray.FromNumpy(a.astype(np.float32))),
