@@ -77,31 +77,35 @@ class SkeletonWriter(Writer):
         UsdSkel.BindingAPI.Apply(self.skeleton.GetPrim()).CreateAnimationSourceRel().SetTargets(
             [self.animation.GetPath()])
         self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = self
-        self._times, self._poses = [], []
+        self._times, self._frames = [], []  # each frame's (translations, rotations, scales), float32
+        self._shear = 0.0
         return self.skeleton.GetPrim()
 
     def write(self, ctx, time):
+        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
+        local = armature.local(armature.pose(ctx.object, self.joints), self.joints.parents)
+        translations, rotations, scales, residual = armature.decompose(local)
         self._times.append(time)
-        self._poses.append(armature.pose(ctx.object, self.joints))
+        self._frames.append(tuple(a.astype(np.float32) for a in (translations, rotations, scales)))
+        self._shear = max(self._shear, float(residual.max(initial=0.0)))
 
     def finish(self):
-        if not self._poses:
+        if not self._frames:
             return
-        local = armature.local(np.stack(self._poses), self.joints.parents)  # (F, J, 4, 4)
-        translations, rotations, scales, residual = armature.decompose(local)
-        if residual.max(initial=0.0) > 1e-4:
+        if self._shear > 1e-4:
             self.session.report.warn(f"{self.path}: some joints are sheared relative to their parent (a "
                                      "non-uniform scale); UsdSkel joints hold no shear, so it is left out")
         anim = self.animation
-        for attr, values, convert in (
-            (anim.CreateTranslationsAttr(), translations, lambda a: Vt.Vec3fArray.FromNumpy(a.astype(np.float32))),
-            (anim.CreateRotationsAttr(), rotations, lambda a: Vt.QuatfArray.FromNumpy(a.astype(np.float32))),
-            (anim.CreateScalesAttr(), scales, lambda a: Vt.Vec3hArray.FromNumpy(a.astype(np.float16))),
-        ):
+        for i, (attr, convert) in enumerate((
+            (anim.CreateTranslationsAttr(), Vt.Vec3fArray.FromNumpy),
+            (anim.CreateRotationsAttr(), Vt.QuatfArray.FromNumpy),
+            (anim.CreateScalesAttr(), lambda a: Vt.Vec3hArray.FromNumpy(a.astype(np.float16))),
+        )):
+            values = np.stack([frame[i] for frame in self._frames])  # (F, J, 3 or 4)
             # Each attribute on its own: a frame changes when any joint's value does, beyond float noise.
             changed = np.abs(np.diff(values, axis=0)).max(axis=(1, 2), initial=0.0) > 1e-6
             write_gathered(attr, self._times, _Lazy(values, convert), changed)
-        self._poses = []
+        self._frames = []
 
 
 class _Lazy:
@@ -159,7 +163,7 @@ class SkinnedMeshWriter(MeshWriter):
         super()._write_topology(reader, time)
         mesh = reader.mesh
         if self.skin.weights is not None and len(self.skin.weights[0]) == len(mesh.vertices):
-            indices, weights = self.skin.weights  # the mesh's own vertices: read when planned
+            indices, weights = self.skin.weights  # read when planned
         else:
             indices, weights = read_weights(mesh, self._vertex_groups, self._joint_of_bone)
         if reader.used is not None:
