@@ -5,7 +5,7 @@ import math
 import bpy
 import numpy as np
 import pytest
-from pxr import UsdGeom, UsdSkel
+from pxr import Usd, UsdGeom, UsdSkel
 
 from skinning_checks import expected_points, max_distance
 
@@ -308,3 +308,20 @@ def test_instanced_rig_keeps_point_samples(scene, export):
     assert len(meshes) == 2 and not any(p.HasAPI(UsdSkel.BindingAPI) for p in meshes)
     assert all(UsdGeom.Mesh(p).GetPointsAttr().GetTimeSamples() for p in meshes)
     assert report.compliant, report.findings
+
+
+def test_operator_and_command_line_take_the_options(scene, tmp_path):
+    import miris_export
+    from miris_export.cli import parser
+
+    rig, body = _arm(scene, frames=2)
+    miris_export.register()
+    try:
+        target = tmp_path / "op.usda"
+        assert bpy.ops.export_scene.miris_usd(filepath=str(target), skeletons=False) == {"FINISHED"}
+    finally:
+        miris_export.unregister()
+    stage = Usd.Stage.Open(str(target))
+    assert not [p for p in stage.Traverse() if p.IsA(UsdSkel.Skeleton)]
+    args = parser().parse_args(["in.blend", "-o", "out.usdc", "--no-skeletons", "--no-deform-bones-only"])
+    assert args.skeletons is False and args.deform_bones_only is False
