@@ -75,6 +75,15 @@ def test_skinned_twin_is_compliant(tmp_path):
     assert validate_file(write_scene(tmp_path, "scene.usda", SKINNED)) == []
 
 
+def test_skeleton_bound_on_an_ancestor_is_compliant(tmp_path):
+    """skel:skeleton authored on the SkelRoot binds the meshes below it."""
+    text = _broken([("            rel skel:skeleton = </Root/Character/Rig>\n", ""),
+                    ('    def SkelRoot "Character"\n    {\n', '    def SkelRoot "Character" (\n        prepend '
+                     'apiSchemas = ["SkelBindingAPI"]\n    )\n    {\n        rel skel:skeleton = '
+                     '</Root/Character/Rig>\n\n')])
+    assert validate_file(write_scene(tmp_path, "scene.usda", text)) == []
+
+
 @pytest.mark.parametrize("rule", sorted(BREAKS))
 def test_each_skel_rule_reports_its_breach(tmp_path, rule):
     findings = validate_file(write_scene(tmp_path, "scene.usda", _broken(BREAKS[rule])))

@@ -29,12 +29,13 @@ def _value(attr):
 
 
 def _skinned(subject):
-    """(prim, binding) of every prim that carries joint influences or binds a Skeleton."""
+    """(prim, binding) of every prim that carries joint influences. A skel:skeleton alone binds the
+    prims below, which UsdSkel allows."""
     for prim in subject.prims:
         if not prim.HasAPI(UsdSkel.BindingAPI) or prim.IsA(UsdSkel.Skeleton):
             continue
         binding = UsdSkel.BindingAPI(prim)
-        if binding.GetJointIndicesAttr().HasAuthoredValue() or binding.GetSkeletonRel().HasAuthoredTargets():
+        if binding.GetJointIndicesAttr().HasAuthoredValue() or binding.GetJointWeightsAttr().HasAuthoredValue():
             yield prim, binding
 
 
