@@ -9,11 +9,20 @@ __version__ = "0.1.0"
 def export(filepath, **options):
     """Exports the current scene to `filepath` (.usdc, .usda or .usdz) and returns an ExportReport.
 
-    Keyword arguments are the fields of `miris_export.options.ExportOptions`.
+    Keyword arguments are the fields of `miris_export.options.ExportOptions`, and `chunk_of`
+    (first, last): write a chunk of that whole frame range, for `stitch`.
     """
     from .api import export as _export
 
     return _export(filepath, **options)
+
+
+def stitch(filepath, chunks, validate=True):
+    """Writes chunk files (see `export(chunk_of=...)`) as one file at `filepath`; returns an ExportReport.
+    Needs only usd-core, not Blender."""
+    from .api import stitch as _stitch
+
+    return _stitch(filepath, chunks, validate=validate)
 
 
 def register():

@@ -1,5 +1,7 @@
 """The command line: `blender -c miris_export IN.blend -o OUT.usdc`, and `python -m miris_export`.
 
+`... stitch OUT.usdc CHUNK...` joins chunks; `... batch FILE.blend... --out-dir DIR` exports many files.
+
 Options are made from the options' declarations: `--no-materials`,
 `--evaluation-mode VIEWPORT`, `--frame-start 10`... A failure exits non-zero
 with one line on stderr.
@@ -29,13 +31,53 @@ def parser(prog="miris_export"):
             p.add_argument(flag, dest=name, type=int, default=None, help=meta["description"])
         else:
             p.add_argument(flag, dest=name, default=default, help=meta["description"])
+    p.add_argument("--chunk-of", nargs=2, type=int, metavar=("FIRST", "LAST"),
+                   help="write a chunk (the frames of --frame-start/--frame-end) of this whole range, for stitch")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
+
+
+def stitch_parser(prog):
+    p = argparse.ArgumentParser(prog=f"{prog} stitch", description="Join chunk files into one USD file.")
+    p.add_argument("output", help="the USD file to write (.usdc or .usda)")
+    p.add_argument("chunks", nargs="+", help="the chunk files, in any order")
+    p.add_argument("--no-validate", dest="validate", action="store_false", help="do not validate the result")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    return p
+
+
+def run_stitch(argv, prog):
+    from .exporter import ExportError
+    from .farm.stitch import stitch
+
+    args = stitch_parser(prog).parse_args(argv)
+    try:
+        report = stitch(args.output, args.chunks, validate=args.validate)
+    except (ExportError, OSError) as error:
+        print(f"{prog} stitch: error: {error}", file=sys.stderr)
+        return 1
+    _print_report(report, args.json)
+    return 0 if report.compliant else 1
+
+
+def _print_report(report, as_json):
+    if as_json:
+        print(report.to_json())
+    else:  # the report on stdout, the validator's findings on stderr
+        print("\n".join(report.lines(findings=False)))
+        for line in report.finding_lines():
+            print(line, file=sys.stderr)
 
 
 def run(argv, prog="miris_export"):
     """Parses `argv`, opens the .blend (or builds the demo scene), exports, prints the report.
     Returns the exit code."""
+    if argv[:1] == ["stitch"]:
+        return run_stitch(argv[1:], prog)
+    if argv[:1] == ["batch"]:
+        from .farm.batch import run_batch
+
+        return run_batch(argv[1:], prog)
     import bpy
 
     from . import exporter
@@ -54,16 +96,11 @@ def run(argv, prog="miris_export"):
             build_demo_scene()
             stem = "demo"
         output = args.output or f"{stem}.usdc"
-        report = exporter.export(output, options)
+        report = exporter.export(output, options, chunk_of=args.chunk_of)
     except (exporter.ExportError, ValueError, OSError, RuntimeError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1
-    if args.json:
-        print(report.to_json())
-    else:  # the report on stdout, the validator's findings on stderr
-        print("\n".join(report.lines(findings=False)))
-        for line in report.finding_lines():
-            print(line, file=sys.stderr)
+    _print_report(report, args.json)
     if options.strict and not report.compliant:
         return 1
     return 0

@@ -44,10 +44,11 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None, progress=None):
+def export(filepath, options=None, context=None, progress=None, chunk_of=None):
     """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
 
-    `progress(fraction)`, when given, is called as frames are done."""
+    `progress(fraction)`, when given, is called as frames are done. `chunk_of` (first, last):
+    the file is a chunk of that whole range, its frames the options' range, for `farm.stitch`."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -65,6 +66,7 @@ def export(filepath, options=None, context=None, progress=None):
     scene = context.scene
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
+    chunk = None if chunk_of is None else chunk_plan(frames, chunk_of, options)
 
     def write(staging):
         """Writes the export into `staging` and returns the file to put at `path`."""
@@ -72,12 +74,12 @@ def export(filepath, options=None, context=None, progress=None):
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress, skins)
+            _export_to(layer, context, options, frames, report, progress, skins, chunk)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress, skins)
+            _export_to(out, context, options, frames, report, progress, skins, chunk)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -166,7 +168,20 @@ def _plan_skins(context, options, report):
     return skins
 
 
-def _export_to(layer_path, context, options, frames, report, progress, skins):
+def chunk_plan(frames, whole, options):
+    """A chunk's layer metadata (see farm.stitch). A chunk after the first also evaluates the frame
+    before it (its lead-in), so each change between two frames is judged where both are known."""
+    from .farm.chunks import chunk_metadata
+
+    if not options.animation:
+        raise ExportError("a chunk needs animation on")
+    first, last = whole
+    if not first <= frames[0] <= frames[-1] <= last:
+        raise ExportError(f"the chunk {frames[0]}-{frames[-1]} is outside the whole range {first}-{last}")
+    return chunk_metadata(frames, whole, options)
+
+
+def _export_to(layer_path, context, options, frames, report, progress, skins, chunk=None):
     """Writes the layer at `layer_path`; textures go below its folder."""
     import bpy
 
@@ -178,6 +193,9 @@ def _export_to(layer_path, context, options, frames, report, progress, skins):
     from .writers import SCENE_WRITERS
 
     scene = context.scene
+    rng = frames
+    if chunk is not None and chunk["leadIn"]:
+        frames = [frames[0] - 1] + frames
     stage = usd_stage.create_stage(layer_path)
     session = ExportSession(
         stage=stage,
@@ -186,7 +204,8 @@ def _export_to(layer_path, context, options, frames, report, progress, skins):
         view_layer=context.view_layer,
         top_matrix=usd_stage.top_matrix(scene.unit_settings.scale_length or 1.0),
         export_dir=os.path.dirname(layer_path),
-        animated=len(frames) > 1,
+        animated=len(frames) > 1 or chunk is not None,
+        chunk=chunk is not None,
         first_frame=frames[0],
         skins=skins,
     )
@@ -209,7 +228,7 @@ def _export_to(layer_path, context, options, frames, report, progress, skins):
     for writer in scene_writers:
         _guarded(report, writer, writer.finish)
     if session.animated:
-        usd_stage.set_time_range(stage, frames[0], frames[-1], scene.render.fps / scene.render.fps_base)
+        usd_stage.set_time_range(stage, rng[0], rng[-1], scene.render.fps / scene.render.fps_base)
     source = os.path.basename(bpy.data.filepath) or "unsaved scene"
     usd_stage.set_provenance(
         stage,
@@ -217,4 +236,9 @@ def _export_to(layer_path, context, options, frames, report, progress, skins):
         blenderVersion=bpy.app.version_string,
         sourceFile=source,
     )
+    if chunk is not None:
+        from .usd.sparse import CHUNK_KEY
+
+        layer = stage.GetRootLayer()
+        layer.customLayerData = {**layer.customLayerData, CHUNK_KEY: chunk}
     stage.GetRootLayer().Save()

@@ -14,6 +14,7 @@ class ExportSession:
     top_matrix: Any  # Blender world -> USD world: Z-up to Y-up and the scene's unit scale
     export_dir: str  # the folder the file goes to; textures go below it
     animated: bool = False
+    chunk: bool = False  # a chunk export: values written densely for the stitch (see usd.sparse)
     first_frame: float = 0.0
     frame: float = 0.0
     names: SiblingNames = field(default_factory=SiblingNames)

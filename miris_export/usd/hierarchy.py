@@ -148,6 +148,9 @@ class UsdHierarchy(HierarchyIterator):
         """On animated exports, objects that appear late or vanish are made invisible while absent."""
         if not self.session.animated:
             return
+        if self.session.chunk:
+            self._record_presence(written)
+            return
         frame, first = self.session.frame, self.session.first_frame
         for key in created:
             writers = self.writers.get(key)
@@ -160,6 +163,15 @@ class UsdHierarchy(HierarchyIterator):
             if writers is not None and writers.transform is not None:
                 writers.transform.set_visible(key in written, frame)
                 self._tracked.add(key)
+
+    def _record_presence(self, written):
+        """A chunk export writes every object's presence at every frame, as its visibility: which
+        objects are absent when is known only over the whole range, where the stitch writes the
+        visibility of those that are (farm.stitch)."""
+        frame = self.session.frame
+        for key, writers in self.writers.items():
+            if writers.transform is not None:
+                writers.transform.record_presence(key in written, frame)
 
     def batch(self):
         return Sdf.ChangeBlock()

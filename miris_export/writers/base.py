@@ -37,7 +37,7 @@ class Writer:
         key = attr.GetName()
         sampler = self._sampled.get(key)
         if sampler is None:
-            sampler = self._sampled[key] = SampledAttribute(attr, same)
+            sampler = self._sampled[key] = SampledAttribute(attr, same, dense=self.session.chunk)
         return sampler
 
     def set(self, attr, value, time, same=None):

@@ -104,7 +104,7 @@ class SkeletonWriter(Writer):
             values = np.stack([frame[i] for frame in self._frames])  # (F, J, 3 or 4)
             # Each attribute on its own: a frame changes when any joint's value does, beyond float noise.
             changed = np.abs(np.diff(values, axis=0)).max(axis=(1, 2), initial=0.0) > 1e-6
-            write_gathered(attr, self._times, _Lazy(values, convert), changed)
+            write_gathered(attr, self._times, _Lazy(values, convert), changed, self.session.chunk)
         self._frames = []
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 from pxr import UsdGeom, Vt
 
-from ..usd.sparse import write_gathered
+from ..usd.sparse import record_chunk, write_gathered
 from .base import Writer
 
 
@@ -20,6 +20,7 @@ class TransformWriter(Writer):
         self.xform = UsdGeom.Xform.Define(stage, path)
         self._op = self.xform.AddTransformOp()
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
+        self._presence = False
         return self.xform.GetPrim()
 
     def set_visible(self, visible, time):
@@ -29,6 +30,14 @@ class TransformWriter(Writer):
         if "visibility" not in self._sampled and time != self.session.first_frame:
             self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
         self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
+
+    def record_presence(self, present, time):
+        """In a chunk export: whether the object exists at frame `time` (see usd.hierarchy)."""
+        attr = self.xform.CreateVisibilityAttr()
+        if not self._presence:
+            self._presence = True
+            record_chunk(attr, "presence", ())
+        attr.Set(UsdGeom.Tokens.inherited if present else UsdGeom.Tokens.invisible, time)
 
     def write(self, ctx, time):
         self.extend([time], ctx.local_matrix[None])
@@ -42,4 +51,4 @@ class TransformWriter(Writer):
         matrices = np.concatenate(self._matrices)
         # Gf matrices act on row vectors: the transpose of Blender's.
         values = Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(matrices.transpose(0, 2, 1)))
-        write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices))
+        write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices), self.session.chunk)

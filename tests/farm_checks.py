@@ -1,0 +1,79 @@
+"""An animated scene for chunked exports, and a comparison of two written layers spec by spec."""
+import math
+
+import bpy
+from pxr import Sdf
+
+from test_skeletons import _arm
+
+
+def animated_scene(scene, frames=60):
+    """Moving objects (one only in the first half), a deforming mesh, an object that appears at
+    frame 25 and one that vanishes at 45, an animated light, a skinned arm; frames 1-`frames`."""
+    _arm(scene, frames=frames)
+    scene.frame_start, scene.frame_end = 1, frames
+    bpy.ops.mesh.primitive_cube_add(size=0.5)
+    mover = bpy.context.active_object
+    mover.name = "Mover"
+    mover.keyframe_insert("location", frame=1)
+    mover.location = (2, 1, 0)
+    mover.keyframe_insert("location", frame=30)  # still from frame 30 on: constant in the last chunk
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=6, y_subdivisions=6, size=2, location=(0, 3, 0))
+    wave = bpy.context.active_object
+    wave.name = "Wave"
+    wave.modifiers.new("Wave", "WAVE").height = 0.3
+    for name, appear, vanish in (("Late", 25, None), ("Gone", 1, 45)):
+        bpy.ops.mesh.primitive_ico_sphere_add(subdivisions=1, radius=0.3, location=(-2, 0, 0))
+        obj = bpy.context.active_object
+        obj.name = name
+        for frame, hidden in ((1, appear > 1), (appear, False), (vanish, True)):
+            if frame is not None:
+                obj.hide_render = obj.hide_viewport = hidden
+                obj.keyframe_insert("hide_render", frame=frame)
+                obj.keyframe_insert("hide_viewport", frame=frame)
+    light_data = bpy.data.lights.new("Lamp", "POINT")
+    light = bpy.data.objects.new("Lamp", light_data)
+    scene.collection.objects.link(light)
+    light.location = (0, 0, 3)
+    light_data.energy = 100.0
+    light_data.keyframe_insert("energy", frame=10)
+    light_data.energy = 500.0
+    light_data.keyframe_insert("energy", frame=50)
+    light.rotation_euler = (0, 0, math.radians(10))
+    scene.frame_set(1)
+
+
+def layer_specs(layer):
+    """{path: what the spec holds}: each prim's type and metadata, each attribute's type, default and
+    time samples, each relationship's targets."""
+    specs = {}
+
+    def visit(prim):
+        specs[str(prim.path)] = ("prim", prim.typeName, prim.specifier, dict(prim.customData),
+                                 prim.GetInfo("apiSchemas") if prim.HasInfo("apiSchemas") else None,
+                                 prim.GetInfo("instanceable") if prim.HasInfo("instanceable") else None)
+        for attr in prim.attributes:
+            samples = [(t, layer.QueryTimeSample(attr.path, t)) for t in layer.ListTimeSamplesForPath(attr.path)]
+            specs[str(attr.path)] = ("attribute", str(attr.typeName), attr.default, samples,
+                                     dict(attr.customData), attr.GetInfo("interpolation")
+                                     if attr.HasInfo("interpolation") else None)
+        for rel in prim.relationships:
+            specs[str(rel.path)] = ("relationship", list(rel.targetPathList.GetAddedOrExplicitItems()))
+        for child in prim.nameChildren:
+            visit(child)
+
+    for prim in layer.pseudoRoot.nameChildren:
+        visit(prim)
+    return specs
+
+
+def assert_same_layers(single_path, stitched_path):
+    """Every spec of the two files identical, and the same time range."""
+    single, stitched = Sdf.Layer.FindOrOpen(str(single_path)), Sdf.Layer.FindOrOpen(str(stitched_path))
+    for key in ("startTimeCode", "endTimeCode", "timeCodesPerSecond", "framesPerSecond"):
+        assert getattr(stitched, key) == getattr(single, key), key
+    a, b = layer_specs(single), layer_specs(stitched)
+    assert sorted(a) == sorted(b), sorted(set(a) ^ set(b))
+    different = [path for path in a if a[path] != b[path]]
+    assert not different, [(p, a[p], b[p]) for p in different[:3]]
+    return a
