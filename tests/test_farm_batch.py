@@ -1,0 +1,38 @@
+"""Batch export: several .blend files in parallel processes, one broken among them."""
+import subprocess
+import sys
+
+import bpy
+import numpy as np
+from pxr import Usd, UsdGeom
+
+from conftest import REPO
+
+
+def _save(scene, path, location):
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.mesh.primitive_cube_add(size=1.0, location=location)
+    bpy.ops.wm.save_as_mainfile(filepath=str(path))
+
+
+def test_batch_exports_the_good_files_and_reports_the_broken_one(scene, tmp_path):
+    good = [tmp_path / "a.blend", tmp_path / "b.blend"]
+    for i, path in enumerate(good):
+        _save(scene, path, (i + 1.0, 0, 0))
+    broken = tmp_path / "broken.blend"
+    broken.write_bytes(b"BLENDER-v500 this is not a blend file" * 10)
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run([sys.executable, "-m", "miris_export", "batch", str(good[0]), str(broken), str(good[1]),
+                           "--out-dir", str(out), "--jobs", "2", "--no-animation"],
+                          capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert done.returncode == 1, done.stderr
+    rows = {line.split()[0]: line.split()[1] for line in done.stdout.splitlines() if ".blend " in line}
+    assert rows == {"a.blend": "ok", "broken.blend": "failed", "b.blend": "ok"}, done.stdout
+    assert "2 of 3 exported, 1 failed" in done.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["a.usdc", "b.usdc"]
+    for i, name in enumerate(("a.usdc", "b.usdc")):
+        stage = Usd.Stage.Open(str(out / name))
+        world = UsdGeom.Xformable(stage.GetPrimAtPath("/Root/Cube")).ComputeLocalToWorldTransform(0)
+        # Blender's (i + 1, 0, 0) is USD's (i + 1, 0, 0) after Z-up to Y-up.
+        assert np.allclose(np.array(world)[3, :3], (i + 1.0, 0, 0))
