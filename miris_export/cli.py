@@ -1,6 +1,7 @@
 """The command line: `blender -c miris_export IN.blend -o OUT.usdc`, and `python -m miris_export`.
 
-`... stitch OUT.usdc CHUNK...` joins chunks; `... batch FILE.blend... --out-dir DIR` exports many files.
+`... stitch OUT.usdc CHUNK...` joins chunks; `... batch FILE.blend... --out-dir DIR` exports many files;
+`... job-bundle FILE.blend BUNDLE -o OUT.usdc --frame-start 1 --frame-end 250` writes an OpenJD job bundle.
 
 Options are made from the options' declarations: `--no-materials`,
 `--evaluation-mode VIEWPORT`, `--frame-start 10`... A failure exits non-zero
@@ -10,6 +11,7 @@ import argparse
 import os
 import sys
 
+from .farm.progress import MODES, Progress
 from .options import ExportOptions, option_fields
 
 _cli_handle = None
@@ -33,6 +35,8 @@ def parser(prog="miris_export"):
             p.add_argument(flag, dest=name, default=default, help=meta["description"])
     p.add_argument("--chunk-of", nargs=2, type=int, metavar=("FIRST", "LAST"),
                    help="write a chunk (the frames of --frame-start/--frame-end) of this whole range, for stitch")
+    p.add_argument("--progress", choices=MODES, default="auto",
+                   help="progress on stderr: a bar on a terminal, else plain lines (auto); openjd: OpenJD's lines")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
 
@@ -74,6 +78,10 @@ def run(argv, prog="miris_export"):
     Returns the exit code."""
     if argv[:1] == ["stitch"]:
         return run_stitch(argv[1:], prog)
+    if argv[:1] == ["job-bundle"]:
+        from .farm.openjd import run_job_bundle
+
+        return run_job_bundle(argv[1:], prog)
     if argv[:1] == ["batch"]:
         from .farm.batch import run_batch
 
@@ -96,7 +104,9 @@ def run(argv, prog="miris_export"):
             build_demo_scene()
             stem = "demo"
         output = args.output or f"{stem}.usdc"
-        report = exporter.export(output, options, chunk_of=args.chunk_of)
+        report = exporter.ExportReport()
+        report = exporter.export(output, options, chunk_of=args.chunk_of, progress=Progress(args.progress, report),
+                                 report=report)
     except (exporter.ExportError, ValueError, OSError, RuntimeError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 1

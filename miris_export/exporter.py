@@ -44,11 +44,12 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None, progress=None, chunk_of=None):
+def export(filepath, options=None, context=None, progress=None, chunk_of=None, report=None):
     """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
 
     `progress(fraction)`, when given, is called as frames are done. `chunk_of` (first, last):
-    the file is a chunk of that whole range, its frames the options' range, for `farm.stitch`."""
+    the file is a chunk of that whole range, its frames the options' range, for `farm.stitch`.
+    `report`: the ExportReport to fill, for a progress display that reads it as the export runs."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -61,7 +62,8 @@ def export(filepath, options=None, context=None, progress=None, chunk_of=None):
     options = options or ExportOptions()
     context = context or bpy.context
     path = check_target(filepath)
-    report = ExportReport(filepath=path)
+    report = report if report is not None else ExportReport()
+    report.filepath = path
     started = time.perf_counter()
     scene = context.scene
     frames = frame_range(scene, options)
@@ -222,6 +224,8 @@ def _export_to(layer_path, context, options, frames, report, progress, skins, ch
         with Sdf.ChangeBlock():
             for writer in scene_writers:
                 _guarded(report, writer, writer.write, scene, depsgraph, frame)
+    if progress is not None:
+        progress(1.0)
     hierarchy.finish()
     if not report.prims["Xform"]:  # every exported object is an Xform
         report.warn(_nothing_exported(options))
