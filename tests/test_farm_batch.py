@@ -36,3 +36,21 @@ def test_batch_exports_the_good_files_and_reports_the_broken_one(scene, tmp_path
         world = UsdGeom.Xformable(stage.GetPrimAtPath("/Root/Cube")).ComputeLocalToWorldTransform(0)
         # Blender's (i + 1, 0, 0) is USD's (i + 1, 0, 0) after Z-up to Y-up.
         assert np.allclose(np.array(world)[3, :3], (i + 1.0, 0, 0))
+
+
+def test_progress_off_a_terminal_is_plain_lines_and_openjd_lines_on_request(scene, tmp_path, capsys):
+    from miris_export import cli
+
+    path = tmp_path / "demo.usdc"
+    assert cli.run(["-o", str(path), "--frame-start", "1", "--frame-end", "20", "--progress", "lines"]) == 0
+    stage = Usd.Stage.Open(str(path))
+    objects = sum(1 for prim in stage.Traverse()  # each object an Xform, below /Root
+                  if prim.GetTypeName() in ("Xform", "SkelRoot") and str(prim.GetPath()) != "/Root")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("0/20 frames, 0 objects")
+    assert lines[-1].startswith(f"20/20 frames, {objects} objects")
+    assert len(lines) == 11 and all("\r" not in line for line in lines)
+    assert cli.run(["-o", str(path), "--frame-start", "1", "--frame-end", "4", "--progress", "openjd"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == ["openjd_progress: 0", "openjd_status: 0 of 4 frames, 0 objects"]
+    assert err[-2:] == ["openjd_progress: 100", f"openjd_status: 4 of 4 frames, {objects} objects"]
