@@ -178,6 +178,8 @@ def chunk_plan(frames, whole, options):
     if not options.animation:
         raise ExportError("a chunk needs animation on")
     first, last = whole
+    if last <= first:
+        raise ExportError(f"the whole range {first}-{last} must span more than one frame to be exported in chunks")
     if not first <= frames[0] <= frames[-1] <= last:
         raise ExportError(f"the chunk {frames[0]}-{frames[-1]} is outside the whole range {first}-{last}")
     return chunk_metadata(frames, whole, options)

@@ -5,6 +5,7 @@ from pxr import Sdf
 
 import miris_export
 from farm_checks import animated_scene, assert_same_layers
+from miris_export.exporter import ExportError
 from miris_export.farm.stitch import StitchError
 
 CHUNKS = ((1, 20), (21, 40), (41, 60))
@@ -68,4 +69,70 @@ def test_chunks_with_a_gap_an_overlap_or_of_another_export_are_refused(scene, tm
         miris_export.export(out, frame_start=1, frame_end=4)
         miris_export.stitch(str(tmp_path / "again.usdc"), [out, b, c])
     assert not (tmp_path / "again.usdc").exists()
+    with pytest.raises(ExportError, match=r"the chunk 9-12 is outside the whole range 1-10"):
+        _chunks(other_dir, ((9, 12),), whole=(1, 10))
+    with pytest.raises(ExportError, match=r"the whole range 3-3 must span more than one frame"):
+        _chunks(other_dir, ((3, 3),), whole=(3, 3))
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def _ball(name, shown):
+    """An ico sphere present (rendered) only in the frames `shown` (first, last)."""
+    bpy.ops.mesh.primitive_ico_sphere_add(subdivisions=1, radius=0.3)
+    obj = bpy.context.active_object
+    obj.name = name
+    for frame, hidden in ((1, shown[0] > 1), (shown[0], False), (shown[1] + 1, True)):
+        obj.hide_render = obj.hide_viewport = hidden
+        obj.keyframe_insert("hide_render", frame=frame)
+        obj.keyframe_insert("hide_viewport", frame=frame)
+    return obj
+
+
+def test_chunks_that_name_an_object_differently_are_refused(scene, tmp_path):
+    # One export names "Ball_001" (frames 1-6) Ball_001 and "Ball.001" (from frame 5) Ball_001_1;
+    # the last chunk meets only "Ball.001", which takes the plain name there.
+    scene.frame_start, scene.frame_end = 1, 12
+    _ball("Ball_001", (1, 6))
+    _ball("Ball.001", (5, 12))
+    chunks = _chunks(tmp_path, ((1, 4), (5, 8), (9, 12)), whole=(1, 12))
+    with pytest.raises(StitchError, match=r"chunk_0009.usdc does not match the other chunks: /Root/Ball_001 is "
+                                          r"the object \('OB', 'Ball.001'\) there, the object \('OB', 'Ball_001'\)"):
+        miris_export.stitch(str(tmp_path / "out.usdc"), chunks)
+
+
+def test_textures_are_gathered_beside_the_stitched_file_and_must_agree(scene, tmp_path):
+    scene.frame_start, scene.frame_end = 1, 8
+    bpy.ops.mesh.primitive_cube_add(size=1.0)
+    cube = bpy.context.active_object
+    cube.keyframe_insert("location", frame=1)
+    cube.location = (1, 0, 0)
+    cube.keyframe_insert("location", frame=8)
+    image = bpy.data.images.new("Checker", 8, 8)
+    image.pixels = [0.25, 0.5, 0.75, 1.0] * 64
+    material = bpy.data.materials.new("Painted")
+    if bpy.app.version < (5, 0, 0):
+        material.use_nodes = True
+    tex = material.node_tree.nodes.new("ShaderNodeTexImage")
+    tex.image = image
+    material.node_tree.links.new(tex.outputs["Color"], material.node_tree.nodes["Principled BSDF"].inputs["Base Color"])
+    cube.data.materials.append(material)
+    single = tmp_path / "single" / "single.usdc"
+    single.parent.mkdir()
+    miris_export.export(str(single), frame_start=1, frame_end=8)
+    chunks = []
+    for start, end in ((1, 4), (5, 8)):
+        folder = tmp_path / f"c{start}"
+        folder.mkdir()
+        chunks += _chunks(folder, ((start, end),), whole=(1, 8))
+    out = tmp_path / "out" / "stitched.usdc"
+    out.parent.mkdir()
+    assert miris_export.stitch(str(out), chunks).compliant
+    assert_same_layers(single, out)
+    written = sorted(p.name for p in (single.parent / "Textures").iterdir())
+    assert written == sorted(p.name for p in (out.parent / "Textures").iterdir()) and written
+    for name in written:
+        assert (out.parent / "Textures" / name).read_bytes() == (single.parent / "Textures" / name).read_bytes()
+    (tmp_path / "c5" / "Textures" / written[0]).write_bytes(b"not the same image")
+    with pytest.raises(StitchError, match=rf"the texture {written[0]} differs between .*c1.* and .*c5"):
+        miris_export.stitch(str(tmp_path / "out" / "again.usdc"), chunks)
+    assert not (tmp_path / "out" / "again.usdc").exists()

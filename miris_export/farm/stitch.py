@@ -131,6 +131,11 @@ def _merge_specs(out, layers):
                 Sdf.CopySpec(layer, path, out, path)
                 return
             if isinstance(spec, Sdf.PrimSpec):
+                theirs, ours = spec.customData.get(CHUNK_KEY), mine.customData.get(CHUNK_KEY)
+                if theirs != ours:
+                    raise StitchError(f"{os.path.basename(file)} does not match the other chunks: {path} is "
+                                      f"{_object(theirs)} there, {_object(ours)} in another (objects whose names "
+                                      "collide and that exist in different frames; rename one)")
                 if mine.typeName != spec.typeName:
                     raise StitchError(f"{os.path.basename(file)} does not match the other chunks: {path} is a "
                                       f"{spec.typeName or 'typeless prim'} there, a {mine.typeName or 'typeless prim'} "
@@ -143,6 +148,11 @@ def _merge_specs(out, layers):
             visit(child.path)
 
 
+def _object(key):
+    """The Blender object an exported object's key names, for an error message."""
+    return f"the object {key}" if key else "no object"
+
+
 def _chunk_attributes(out):
     """Paths of the attributes a chunk wrote densely (marked in their customData)."""
     from pxr import Sdf
@@ -150,6 +160,8 @@ def _chunk_attributes(out):
     found = []
 
     def visit(spec):
+        if CHUNK_KEY in spec.customData:  # the object's key, checked by _merge_specs
+            _drop_chunk_data(spec)
         for attr in spec.attributes:
             if CHUNK_KEY in attr.customData:
                 found.append(attr.path)
@@ -192,11 +204,7 @@ def _replay(stage, out, path, layers):
     kind, calls = _calls(layers, path)
     for t in out.ListTimeSamplesForPath(path):
         out.EraseTimeSample(path, t)
-    custom = dict(spec.customData)
-    del custom[CHUNK_KEY]
-    spec.ClearInfo("customData")
-    if custom:
-        spec.customData = custom
+    _drop_chunk_data(spec)
     attr = stage.GetAttributeAtPath(path)
     if kind == "presence":
         _replay_presence(out, attr, layers)
@@ -213,6 +221,14 @@ def _replay(stage, out, path, layers):
     for (t, value, _), flag in zip(calls, changed):
         current["changed"] = flag
         sampler.set(value, t)
+
+
+def _drop_chunk_data(spec):
+    custom = dict(spec.customData)
+    del custom[CHUNK_KEY]
+    spec.ClearInfo("customData")
+    if custom:
+        spec.customData = custom
 
 
 def _replay_presence(out, attr, layers):

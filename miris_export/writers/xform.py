@@ -2,7 +2,7 @@
 import numpy as np
 from pxr import UsdGeom, Vt
 
-from ..usd.sparse import record_chunk, write_gathered
+from ..usd.sparse import CHUNK_KEY, record_chunk, write_gathered
 from .base import Writer
 
 
@@ -21,6 +21,8 @@ class TransformWriter(Writer):
         self._op = self.xform.AddTransformOp()
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
         self._presence = False
+        if self.session.chunk:  # which object the name is for, checked by the stitch
+            self.xform.GetPrim().SetCustomDataByKey(CHUNK_KEY, repr(ctx.key))
         return self.xform.GetPrim()
 
     def set_visible(self, visible, time):
