@@ -171,8 +171,8 @@ def _plan_skins(context, options, report):
 
 
 def chunk_plan(frames, whole, options):
-    """A chunk's layer metadata (see farm.stitch). A chunk after the first also evaluates the frame
-    before it (its lead-in), so each change between two frames is judged where both are known."""
+    """A chunk's layer metadata (see farm.stitch); it evaluates lead-in frames before its own
+    (farm.chunks.lead_in)."""
     from .farm.chunks import chunk_metadata
 
     if not options.animation:
@@ -198,8 +198,10 @@ def _export_to(layer_path, context, options, frames, report, progress, skins, ch
 
     scene = context.scene
     rng = frames
-    if chunk is not None and chunk["leadIn"]:
-        frames = [frames[0] - 1] + frames
+    if chunk is not None:
+        from .farm.chunks import lead_in
+
+        frames = lead_in(frames, (chunk["first"], chunk["last"]), scene, context.view_layer) + frames
     stage = usd_stage.create_stage(layer_path)
     session = ExportSession(
         stage=stage,

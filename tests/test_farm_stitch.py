@@ -88,16 +88,28 @@ def _ball(name, shown):
     return obj
 
 
-def test_chunks_that_name_an_object_differently_are_refused(scene, tmp_path):
-    # One export names "Ball_001" (frames 1-6) Ball_001 and "Ball.001" (from frame 5) Ball_001_1;
-    # the last chunk meets only "Ball.001", which takes the plain name there.
+def test_objects_whose_names_collide_get_the_names_of_the_single_export(scene, tmp_path):
+    # One export names "Ball_001" (frames 1-6) Ball_001 and "Ball.001" (from frame 5) Ball_001_1; a
+    # chunk from frame 9 on, which meets only "Ball.001", must name it as the single export does.
     scene.frame_start, scene.frame_end = 1, 12
     _ball("Ball_001", (1, 6))
     _ball("Ball.001", (5, 12))
+    single = tmp_path / "single.usdc"
+    miris_export.export(str(single), frame_start=1, frame_end=12)
     chunks = _chunks(tmp_path, ((1, 4), (5, 8), (9, 12)), whole=(1, 12))
-    with pytest.raises(StitchError, match=r"chunk_0009.usdc does not match the other chunks: /Root/Ball_001 is "
-                                          r"the object \('OB', 'Ball.001'\) there, the object \('OB', 'Ball_001'\)"):
-        miris_export.stitch(str(tmp_path / "out.usdc"), chunks)
+    out = tmp_path / "out" / "stitched.usdc"
+    out.parent.mkdir()
+    assert miris_export.stitch(str(out), chunks).compliant
+    specs = assert_same_layers(single, out)
+    assert "/Root/Ball_001_1.visibility" in specs
+    # Chunks that name one object differently anyway are refused, never stitched wrong.
+    layer = Sdf.Layer.FindOrOpen(chunks[2])
+    prim = layer.GetPrimAtPath("/Root/Ball_001_1")
+    prim.customData = {"mirisChunk": "('OB', 'Ball_001')"}
+    layer.Save()
+    with pytest.raises(StitchError, match=r"chunk_0009.usdc does not match the other chunks: /Root/Ball_001_1 is "
+                                          r"the object \('OB', 'Ball_001'\) there, the object \('OB', 'Ball.001'\)"):
+        miris_export.stitch(str(tmp_path / "again.usdc"), chunks)
 
 
 def test_textures_are_gathered_beside_the_stitched_file_and_must_agree(scene, tmp_path):

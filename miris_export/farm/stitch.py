@@ -134,8 +134,8 @@ def _merge_specs(out, layers):
                 theirs, ours = spec.customData.get(CHUNK_KEY), mine.customData.get(CHUNK_KEY)
                 if theirs != ours:
                     raise StitchError(f"{os.path.basename(file)} does not match the other chunks: {path} is "
-                                      f"{_object(theirs)} there, {_object(ours)} in another (objects whose names "
-                                      "collide and that exist in different frames; rename one)")
+                                      f"{_object(theirs)} there, {_object(ours)} in another (names that collide, "
+                                      "met in another order; rename one)")
                 if mine.typeName != spec.typeName:
                     raise StitchError(f"{os.path.basename(file)} does not match the other chunks: {path} is a "
                                       f"{spec.typeName or 'typeless prim'} there, a {mine.typeName or 'typeless prim'} "
