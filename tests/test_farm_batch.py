@@ -43,9 +43,7 @@ def test_progress_off_a_terminal_is_plain_lines_and_openjd_lines_on_request(scen
 
     path = tmp_path / "demo.usdc"
     assert cli.run(["-o", str(path), "--frame-start", "1", "--frame-end", "20", "--progress", "lines"]) == 0
-    stage = Usd.Stage.Open(str(path))
-    objects = sum(1 for prim in stage.Traverse()  # each object an Xform, below /Root
-                  if prim.GetTypeName() in ("Xform", "SkelRoot") and str(prim.GetPath()) != "/Root")
+    objects = _objects(path)
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].startswith("0/20 frames, 0 objects")
     assert lines[-1].startswith(f"20/20 frames, {objects} objects")
@@ -54,3 +52,37 @@ def test_progress_off_a_terminal_is_plain_lines_and_openjd_lines_on_request(scen
     err = capsys.readouterr().err.splitlines()
     assert err[:2] == ["openjd_progress: 0", "openjd_status: 0 of 4 frames, 0 objects"]
     assert err[-2:] == ["openjd_progress: 100", f"openjd_status: 4 of 4 frames, {objects} objects"]
+
+
+def test_progress_on_a_terminal_is_a_bar(tmp_path):
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    path = tmp_path / "demo.usdc"
+    proc = subprocess.Popen([sys.executable, "-m", "miris_export", "-o", str(path), "--frame-start", "1",
+                             "--frame-end", "10"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    text = seen.decode()
+    bars = [part for part in text.replace("\n", "\r").split("\r") if part.startswith("[")]
+    assert bars[0].startswith("[" + "." * 30 + "] 0/10 frames, 0 objects")
+    assert bars[-1].startswith("[" + "#" * 30 + f"] 10/10 frames, {_objects(path)} objects")
+    assert text.endswith("\n") and "\n" not in text.rstrip("\r\n")  # one line, redrawn
+
+
+def _objects(path):
+    """The exported objects in a written file: each an Xform (or SkelRoot) below /Root."""
+    stage = Usd.Stage.Open(str(path))
+    return sum(1 for prim in stage.Traverse()
+               if prim.GetTypeName() in ("Xform", "SkelRoot") and str(prim.GetPath()) != "/Root")

@@ -1,9 +1,14 @@
 """Chunks of an animated export stitched into one file: the file a single export of the whole range writes."""
+import os
+import subprocess
+import sys
+
 import bpy
 import pytest
 from pxr import Sdf
 
 import miris_export
+from conftest import REPO
 from farm_checks import animated_scene, assert_same_layers
 from miris_export.exporter import ExportError
 from miris_export.farm.stitch import StitchError
@@ -52,6 +57,16 @@ def test_chunks_with_a_gap_an_overlap_or_of_another_export_are_refused(scene, tm
         miris_export.stitch(out, [a, c])
     with pytest.raises(StitchError, match=r"frames 9-12 are missing"):
         miris_export.stitch(out, [a, b])
+    command = [sys.executable, "-m", "miris_export", "stitch", out]
+    failed = subprocess.run([*command, c, a], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines() == ["python -m miris_export stitch: error: frames 5-8 are missing: no chunk "
+                                          "holds them"]
+    done = subprocess.run([*command, c, a, b], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Miris validation: compliant" in done.stdout
+    assert Sdf.Layer.FindOrOpen(out).startTimeCode == 1 and Sdf.Layer.FindOrOpen(out).endTimeCode == 12
+    os.remove(out)
     other_dir = tmp_path / "other"
     other_dir.mkdir()
     (overlap,) = _chunks(other_dir, ((3, 6),), whole=(1, 12))
