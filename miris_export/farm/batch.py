@@ -2,7 +2,7 @@
 
 A process per file, not a fork: `bpy` is not safe to fork, and a file that crashes Blender
 then costs only its own export. Under Blender (`blender -c miris_export batch ...`) the
-workers are `blender -b -c miris_export ...`; with Blender as a Python module, `python -m miris_export`.
+workers are `blender -c miris_export ...`; with Blender as a Python module, `python -m miris_export`.
 """
 import argparse
 import json
@@ -28,7 +28,7 @@ def worker_command():
     bpy = sys.modules.get("bpy")
     binary = getattr(getattr(bpy, "app", None), "binary_path", "") if bpy else ""
     if binary and "blender" in os.path.basename(binary).lower():
-        return [binary, "-b", "--factory-startup", "-c", "miris_export"]
+        return [binary, "-c", "miris_export"]  # -c implies -b; no --factory-startup: it leaves extensions off
     return [sys.executable, "-m", "miris_export"]
 
 
