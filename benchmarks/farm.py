@@ -3,10 +3,11 @@
 Each export is a fresh `python -m miris_export` process (Blender's start-up included, as on a farm),
 validation off; the median of `--runs` runs of each, alternating.
 
-    .venv/bin/python benchmarks/farm.py [--runs 3] [--quick]
+    .venv/bin/python benchmarks/farm.py [--runs 5] [--quick]
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,19 +24,24 @@ from scenes import deformed  # noqa: E402
 PY = [sys.executable, "-m", "miris_export"]
 
 
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(commands):
-    """Runs the commands at once; their wall time."""
-    started = time.perf_counter()
+    """Runs the commands at once; their wall time and the processor time they took together."""
+    started, cpu = time.perf_counter(), _cpu()
     procs = [subprocess.Popen(c, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in commands]
     for p in procs:
         if p.wait() != 0:
             raise SystemExit(p.stderr.read().decode())
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _cpu() - cpu
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--runs", type=int, default=5)
     p.add_argument("--quick", action="store_true")
     args = p.parse_args()
     work = tempfile.mkdtemp(prefix="miris-farm-")
@@ -53,8 +59,10 @@ def main():
                               "--chunk-of", "1", str(last), *flags]
                              for chunk, (s, e) in zip(chunks, ((1, half), (half + 1, last)))]))
         stitched.append(_run([[*PY, "stitch", os.path.join(work, "stitched.usdc"), *chunks, "--no-validate"]]))
-    one, two, join = (statistics.median(x) for x in (single, chunked, stitched))
+    (one, two, join), (one_cpu, two_cpu, join_cpu) = (
+        [statistics.median(run[k] for run in x) for x in (single, chunked, stitched)] for k in (0, 1))
     print(f"scene (d): {info.title}")
+    print(f"processor time: one process {one_cpu:.2f} s; two chunks {two_cpu:.2f} s; stitch {join_cpu:.2f} s")
     print(f"one process: {one:.2f} s; two chunks at once: {two:.2f} s + stitch {join:.2f} s = {two + join:.2f} s "
           f"({(two + join) / one:.2f} of one process); the stitch is {join / (two + join):.0%} of it")
 

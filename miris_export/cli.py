@@ -43,7 +43,7 @@ def parser(prog="miris_export"):
 
 def stitch_parser(prog):
     p = argparse.ArgumentParser(prog=f"{prog} stitch", description="Join chunk files into one USD file.")
-    p.add_argument("output", help="the USD file to write (.usdc or .usda)")
+    p.add_argument("output", help="the USD file to write (.usdc, .usda or .usdz)")
     p.add_argument("chunks", nargs="+", help="the chunk files, in any order")
     p.add_argument("--no-validate", dest="validate", action="store_false", help="do not validate the result")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import zipfile
 
 import bpy
 import pytest
@@ -159,6 +160,10 @@ def test_textures_are_gathered_beside_the_stitched_file_and_must_agree(scene, tm
     assert written == sorted(p.name for p in (out.parent / "Textures").iterdir()) and written
     for name in written:
         assert (out.parent / "Textures" / name).read_bytes() == (single.parent / "Textures" / name).read_bytes()
+    packed = tmp_path / "out" / "stitched.usdz"
+    assert miris_export.stitch(str(packed), chunks).compliant
+    with zipfile.ZipFile(packed) as package:
+        assert package.namelist() == ["stitched.usdc"] + [f"Textures/{name}" for name in written]
     (tmp_path / "c5" / "Textures" / written[0]).write_bytes(b"not the same image")
     with pytest.raises(StitchError, match=rf"the texture {written[0]} differs between .*c1.* and .*c5"):
         miris_export.stitch(str(tmp_path / "out" / "again.usdc"), chunks)

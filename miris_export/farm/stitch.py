@@ -24,6 +24,7 @@ from ..options import ExportOptions
 from ..report import ExportReport
 from ..usd.sparse import CHUNK_KEY, SampledAttribute, write_gathered
 from ..usd.textures import TEXTURES, UDIM_TOKEN
+from ..usd.usdz import pack
 
 
 class StitchError(ExportError):
@@ -31,19 +32,20 @@ class StitchError(ExportError):
 
 
 def stitch(filepath, chunks, validate=True):
-    """Writes the chunk files `chunks` (any order) as one file at `filepath`; returns an ExportReport."""
+    """Writes the chunk files `chunks` (any order) as one file at `filepath` (.usdc, .usda or .usdz);
+    returns an ExportReport."""
     from pxr import Sdf, Usd
 
     started = time.perf_counter()
     path = check_target(filepath)
-    if os.path.splitext(path)[1].lower() == ".usdz":
-        raise StitchError("stitch writes .usdc or .usda; package the stitched file afterwards")
     layers = _open_chunks(chunks)
     first, last = layers[0][1]["first"], layers[0][1]["last"]
     report = ExportReport(filepath=path, frames=(first, last))
 
     def write(staging):
-        out_path = os.path.join(staging, os.path.basename(path))
+        name = os.path.basename(path)
+        packed = name.lower().endswith(".usdz")
+        out_path = os.path.join(staging, os.path.splitext(name)[0] + ".usdc" if packed else name)
         out = Sdf.Layer.CreateNew(out_path)
         _merge_specs(out, layers)
         stage = Usd.Stage.Open(out)
@@ -54,6 +56,11 @@ def stitch(filepath, chunks, validate=True):
         _gather_textures(layers, staging)
         for prim in stage.Traverse():
             report.count(prim.GetTypeName() or "Over")
+        if packed:  # the layer and its textures in one package, as the exporter makes it
+            layer_path, out_path = out_path, os.path.join(staging, name)
+            if not pack(layer_path, out_path):
+                raise StitchError(f"USD could not write the package {path}")
+            shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)
         if validate:
             _validate(out_path, path, report)
         return out_path
