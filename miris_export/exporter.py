@@ -65,25 +65,25 @@ def export(filepath, options=None, context=None, progress=None):
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
 
-    def write(staging):
+    def write(staging, evaluated):
         """Writes the export into `staging` and returns the file to put at `path`."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress)
+            _export_to(layer, context, options, frames, report, progress, evaluated)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress)
+            _export_to(out, context, options, frames, report, progress, evaluated)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
 
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
-                                         include_hidden=not options.visible_only):
-        _write_atomically(path, write, options, report)
+                                         include_hidden=not options.visible_only) as evaluated:
+        _write_atomically(path, lambda staging: write(staging, evaluated), options, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -149,8 +149,9 @@ def _nothing_exported(options):
     return f"no object was exported: {where} has no {kind} with anything to write"
 
 
-def _export_to(layer_path, context, options, frames, report, progress):
-    """Writes the layer at `layer_path`; textures go below its folder."""
+def _export_to(layer_path, context, options, frames, report, progress, evaluated):
+    """Writes the layer at `layer_path`; textures go below its folder. `evaluated` (see
+    blender/evaluation.py) is told of each frame change."""
     import bpy
 
     from pxr import Sdf
@@ -171,6 +172,7 @@ def _export_to(layer_path, context, options, frames, report, progress):
         export_dir=os.path.dirname(layer_path),
         animated=len(frames) > 1,
         first_frame=frames[0],
+        evaluation=evaluated,
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
@@ -179,6 +181,7 @@ def _export_to(layer_path, context, options, frames, report, progress):
             progress(done / len(frames))
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
+            evaluated.frame_changed()
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)

@@ -3,36 +3,59 @@
 Blender's Python API evaluates the scene only as the viewport shows it, so
 for the export each viewport setting is set to what the export asks for and
 put back afterwards: for render evaluation, modifier visibility, subdivision
-levels, curve resolution and object and collection visibility take their
-render values (and objects hidden in the viewport only are shown, as a render
-ignores that); to include hidden objects, nothing is hidden.
+levels, simplify limits, particle amounts, curve resolution and object,
+instancer and collection visibility take their render values (and objects
+hidden in the viewport only are shown, as a render ignores that); to include
+hidden objects, nothing is hidden.
+
+A frame change writes keyed values back into the scene (a keyed hide_viewport
+into hide_viewport, a keyed "Show Instancer" or modifier switch into its
+property), so the settings of objects whose mapped properties are animated are
+set again after each frame change. An object hidden in the viewport is left out
+of the depsgraph, and with it its animation: one whose render visibility is
+keyed or driven stays in, and the export asks `shown()` each frame instead.
 """
 from contextlib import contextmanager
 
+# Object properties (and modifier properties, under the object's animation) the settings read or write.
+_MAPPED = {"hide_render", "hide_viewport", "show_instancer_for_render", "show_instancer_for_viewport",
+           "show_render", "show_viewport", "levels", "render_levels"}
 
-def _settings(scene, mode, include_hidden):
-    """(data-block, property, value) for every viewport setting the export needs changed."""
+
+def _object_settings(obj, render, include_hidden, keyed_visibility=()):
+    """(owner, property, value) for the viewport settings of one object."""
+    changes = []
+    if include_hidden or obj.name_full in keyed_visibility:
+        changes.append((obj, "hide_viewport", False))
+    elif render:
+        changes.append((obj, "hide_viewport", obj.hide_render))
+    if render:
+        changes.append((obj, "show_instancer_for_viewport", obj.show_instancer_for_render))
+        for mod in obj.modifiers:
+            changes.append((mod, "show_viewport", mod.show_render))
+            if mod.type in {"SUBSURF", "MULTIRES"}:
+                changes.append((mod, "levels", mod.render_levels))
+    return changes
+
+
+def _settings(scene, mode, include_hidden, keyed_visibility):
+    """(owner, property, value) for every viewport setting the export needs."""
     import bpy
 
     changes = []
     objects = list(scene.objects)
     render = mode == "RENDER"
     for obj in objects:
-        if include_hidden:
-            changes.append((obj, "hide_viewport", False))
-        elif render:
-            changes.append((obj, "hide_viewport", obj.hide_render))
-        if render:
-            for mod in obj.modifiers:
-                changes.append((mod, "show_viewport", mod.show_render))
-                if mod.type in {"SUBSURF", "MULTIRES"}:
-                    changes.append((mod, "levels", mod.render_levels))
+        changes += _object_settings(obj, render, include_hidden, keyed_visibility)
     for collection in bpy.data.collections:
         if include_hidden:
             changes.append((collection, "hide_viewport", False))
         elif render:
             changes.append((collection, "hide_viewport", collection.hide_render))
     if render:
+        simplify = scene.render
+        changes += [(simplify, "simplify_subdivision", simplify.simplify_subdivision_render),
+                    (simplify, "simplify_child_particles", simplify.simplify_child_particles_render)]
         for curve in {obj.data for obj in objects if obj.type in {"CURVE", "SURFACE", "FONT"}}:
             if curve.render_resolution_u:
                 changes.append((curve, "resolution_u", curve.render_resolution_u))
@@ -40,29 +63,88 @@ def _settings(scene, mode, include_hidden):
                 changes.append((curve, "resolution_v", curve.render_resolution_v))
         for meta in {obj.data for obj in objects if obj.type == "META"}:
             changes.append((meta, "resolution", meta.render_resolution))
-    return [(owner, prop, value) for owner, prop, value in changes if getattr(owner, prop) != value]
+        for particles in {p.settings for obj in objects for p in obj.particle_systems}:
+            # A render shows every particle and its render amount of children.
+            changes += [(particles, "display_percentage", 100),
+                        (particles, "child_percent", particles.rendered_child_count)]
+    return changes
+
+
+def _animated_paths(owner):
+    """The data paths keyed (in its action or NLA strips) or driven on an ID."""
+    anim = owner.animation_data
+    if anim is None:
+        return set()
+    paths = {driver.data_path for driver in anim.drivers}
+    actions = [anim.action] + [strip.action for track in anim.nla_tracks for strip in track.strips]
+    for action in filter(None, actions):
+        layers = getattr(action, "layers", None)  # layered actions: Blender 4.4 and later
+        if layers:
+            fcurves = [fc for layer in layers for strip in layer.strips
+                       for bag in getattr(strip, "channelbags", ()) for fc in bag.fcurves]
+        else:
+            fcurves = getattr(action, "fcurves", ())
+        paths.update(fc.data_path for fc in fcurves)
+    return paths
+
+
+class Evaluation:
+    """The changed settings, put back by `restore()`; `frame_changed()` after each frame change."""
+
+    def __init__(self, mode, include_hidden):
+        self.mode, self.render, self.include_hidden = mode, mode == "RENDER", include_hidden
+        self._old = {}  # (owner pointer, property) -> (owner, the scene's value), in order of change
+        self._animated = []
+        self.keyed_visibility = frozenset()  # names of objects whose hide_render changes over time
+
+    def apply(self, scene):
+        if self.render or self.include_hidden:
+            animated = {obj: {path.rsplit(".", 1)[-1] for path in _animated_paths(obj)} for obj in scene.objects}
+            self._animated = [obj for obj, props in animated.items() if props & _MAPPED]
+            if self.render and not self.include_hidden:
+                self.keyed_visibility = frozenset(obj.name_full for obj, props in animated.items()
+                                                  if "hide_render" in props)
+        self._set(_settings(scene, self.mode, self.include_hidden, self.keyed_visibility))
+
+    def shown(self, obj):
+        """Whether an (original) object is shown at this frame, as far as its keyed visibility says."""
+        return obj.name_full not in self.keyed_visibility or not obj.hide_render
+
+    def _set(self, changes):
+        for owner, prop, value in changes:
+            old = getattr(owner, prop)
+            if old == value:
+                continue
+            try:
+                setattr(owner, prop, value)
+            except (AttributeError, TypeError, RuntimeError):  # linked data is read-only
+                continue
+            self._old.setdefault((owner.as_pointer(), prop), (owner, old))
+
+    def frame_changed(self):
+        """Sets again the settings of objects whose mapped properties the frame change keyed anew."""
+        for obj in self._animated:
+            self._set(_object_settings(obj, self.render, self.include_hidden, self.keyed_visibility))
+
+    def restore(self):
+        for (_, prop), (owner, old) in reversed(list(self._old.items())):
+            setattr(owner, prop, old)
 
 
 @contextmanager
 def evaluation(scene, view_layer, mode, include_hidden=False):
     """Within this context the evaluated depsgraph shows the scene as `mode` ("RENDER" or
-    "VIEWPORT") does, hidden objects included when asked."""
-    changed, unhidden = [], []
+    "VIEWPORT") does, hidden objects included when asked. Yields the Evaluation, whose
+    `frame_changed()` is called after each frame change."""
+    settings, unhidden = Evaluation(mode, include_hidden), []
     try:
-        for owner, prop, value in _settings(scene, mode, include_hidden):
-            old = getattr(owner, prop)
-            try:
-                setattr(owner, prop, value)
-            except (AttributeError, TypeError, RuntimeError):  # linked data is read-only
-                continue
-            changed.append((owner, prop, old))
+        settings.apply(scene)
         if mode == "RENDER" or include_hidden:
             unhidden = [obj for obj in view_layer.objects if obj.hide_get(view_layer=view_layer)]
             for obj in unhidden:
                 obj.hide_set(False, view_layer=view_layer)
-        yield
+        yield settings
     finally:
         for obj in unhidden:
             obj.hide_set(True, view_layer=view_layer)
-        for owner, prop, value in reversed(changed):
-            setattr(owner, prop, value)
+        settings.restore()

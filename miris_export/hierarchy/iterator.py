@@ -69,8 +69,11 @@ def is_component(inst):
 class HierarchyIterator:
     """Subclasses provide `data_kind`, `create_writer`, `write` and optionally `batch`."""
 
-    def __init__(self, options, view_layer, top_matrix):
+    def __init__(self, options, view_layer, top_matrix, evaluation=None):
         self.options = options
+        # blender/evaluation.py's Evaluation: the objects whose visibility is keyed are asked each frame
+        self.evaluation = evaluation
+        self._keyed = evaluation.keyed_visibility if evaluation is not None else frozenset()
         self.view_layer = view_layer
         self.top_matrix = top_matrix  # 4x4 float64 applied once, to the world matrix of top-level objects
         self.writers = {}  # key -> writer, for the whole export
@@ -203,7 +206,7 @@ class HierarchyIterator:
             obj = inst.object
             key = object_key(obj)
             order.append(key)
-            if self._wanted(key, obj):
+            if self._wanted(key, obj) and (key[1] not in self._keyed or self.evaluation.shown(obj.original)):
                 objects[key] = (obj, inst.show_self)
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)

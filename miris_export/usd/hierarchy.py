@@ -36,7 +36,7 @@ class ObjectWriters:
 
 class UsdHierarchy(HierarchyIterator):
     def __init__(self, session):
-        super().__init__(session.options, session.view_layer, session.top_matrix)
+        super().__init__(session.options, session.view_layer, session.top_matrix, session.evaluation)
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()

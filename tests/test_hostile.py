@@ -1,0 +1,136 @@
+"""Hostile but realistic scenes: keyed visibility, names that collide, settings the viewport and
+the render disagree on, odd folders and permissions. Each reads the written file back."""
+import bpy
+import pytest
+from pxr import Usd, UsdGeom
+
+
+def add_cube(name, location=(0, 0, 0)):
+    bpy.ops.mesh.primitive_cube_add(size=1.0, location=location)
+    obj = bpy.context.object
+    obj.name = name
+    return obj
+
+
+def key_switch(owner, prop, first, second, switch, end):
+    """Keys `owner.prop` to `first` on frames 1..switch-1 and `second` from `switch` to `end`."""
+    setattr(owner, prop, first)
+    owner.keyframe_insert(prop, frame=1)
+    setattr(owner, prop, second)
+    owner.keyframe_insert(prop, frame=switch)
+    bpy.context.scene.frame_start, bpy.context.scene.frame_end = 1, end
+
+
+def visibility(stage, path, frames):
+    imageable = UsdGeom.Imageable(stage.GetPrimAtPath(path))
+    return [imageable.ComputeVisibility(frame) for frame in frames]
+
+
+def mesh_points(stage, path, frame=None):
+    """The point count of the Mesh under the Xform at `path`."""
+    [mesh] = [c for c in stage.GetPrimAtPath(path).GetChildren() if c.IsA(UsdGeom.Mesh)]
+    return len(UsdGeom.Mesh(mesh).GetPointsAttr().Get(Usd.TimeCode.Default() if frame is None else frame))
+
+
+def blender_values(obj, prop, frames):
+    """`obj.prop` as Blender evaluates it at each frame."""
+    scene = bpy.context.scene
+    values = []
+    for frame in frames:
+        scene.frame_set(frame)
+        values.append(getattr(obj, prop))
+    scene.frame_set(1)
+    return values
+
+
+# Keyed visibility -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("hidden_first", [True, False])
+def test_keyed_hide_render_gives_visibility_samples(scene, export, hidden_first):
+    cube = add_cube("Cube")
+    add_cube("Still", (3, 0, 0))
+    key_switch(cube, "hide_render", hidden_first, not hidden_first, 4, 7)
+    frames = range(1, 8)
+    hidden = blender_values(cube, "hide_render", frames)
+    assert hidden == [hidden_first] * 3 + [not hidden_first] * 4  # the scene is what the test means
+    _, stage = export()
+    assert visibility(stage, "/Root/Cube", frames) == ["invisible" if h else "inherited" for h in hidden]
+    assert visibility(stage, "/Root/Still", frames) == ["inherited"] * 7
+    assert cube.hide_viewport is False  # the scene's own value is back
+
+
+def test_keyed_hide_viewport_does_not_hide_a_render_export(scene, export):
+    cube = add_cube("Cube")
+    key_switch(cube, "hide_viewport", True, False, 3, 5)
+    _, stage = export()
+    assert visibility(stage, "/Root/Cube", range(1, 6)) == ["inherited"] * 5
+    hidden = blender_values(cube, "hide_viewport", range(1, 6))
+    _, stage = export("viewport.usda", evaluation_mode="VIEWPORT")
+    assert visibility(stage, "/Root/Cube", range(1, 6)) == ["invisible" if h else "inherited" for h in hidden]
+
+
+def test_keyed_modifier_render_switch_gives_samples(scene, export):
+    cube = add_cube("Cube")
+    sub = cube.modifiers.new("Sub", "SUBSURF")
+    sub.levels, sub.render_levels = 0, 1
+    key_switch(sub, "show_render", False, True, 3, 4)
+    _, stage = export()
+    assert [mesh_points(stage, "/Root/Cube", frame) for frame in range(1, 5)] == [8, 8, 26, 26]
+
+
+# Emitters, simplify: the render's values, not the viewport's ------------------------------------
+
+def particle_emitter(count=10):
+    """A plane emitting `count` particles at frame 1, each an instance of a small cube `Seed`."""
+    seed = add_cube("Seed", (0, 0, -5))
+    seed.scale = (0.1, 0.1, 0.1)
+    bpy.ops.mesh.primitive_plane_add()
+    plane = bpy.context.object
+    plane.name = "Emitter"
+    plane.modifiers.new("Particles", "PARTICLE_SYSTEM")
+    settings = plane.particle_systems[0].settings
+    settings.count, settings.frame_start, settings.frame_end = count, 1, 1
+    settings.physics_type, settings.render_type, settings.instance_object = "NO", "OBJECT", seed
+    return plane, settings
+
+
+def emitter_mesh_and_instances(stage):
+    children = stage.GetPrimAtPath("/Root/Emitter").GetChildren()
+    meshes = [c for c in children if c.IsA(UsdGeom.Mesh)]
+    return len(meshes), len(children) - len(meshes)
+
+
+@pytest.mark.parametrize("mode", ["RENDER", "VIEWPORT"])
+def test_an_emitter_hidden_in_the_mode_is_not_written(scene, export, mode):
+    plane, _ = particle_emitter()
+    plane.show_instancer_for_render = mode != "RENDER"
+    plane.show_instancer_for_viewport = mode == "RENDER"
+    _, stage = export(animation=False, evaluation_mode=mode)
+    assert emitter_mesh_and_instances(stage) == (0, 10)
+    assert (plane.show_instancer_for_render, plane.show_instancer_for_viewport) == (mode != "RENDER", mode == "RENDER")
+    plane.show_instancer_for_render = plane.show_instancer_for_viewport = True
+    _, stage = export("shown.usda", animation=False, evaluation_mode=mode)
+    assert emitter_mesh_and_instances(stage) == (1, 10)
+
+
+def test_particles_shown_in_part_in_the_viewport_are_all_rendered(scene, export):
+    _, settings = particle_emitter(count=20)
+    settings.display_percentage = 25
+    _, stage = export(animation=False)
+    assert emitter_mesh_and_instances(stage) == (1, 20)
+    _, stage = export("viewport.usda", animation=False, evaluation_mode="VIEWPORT")
+    assert emitter_mesh_and_instances(stage)[1] < 20
+    assert settings.display_percentage == 25
+
+
+def test_render_export_uses_the_render_simplify_level(scene, export):
+    cube = add_cube("Cube")
+    sub = cube.modifiers.new("Sub", "SUBSURF")
+    sub.levels = sub.render_levels = 2
+    scene.render.use_simplify = True
+    scene.render.simplify_subdivision, scene.render.simplify_subdivision_render = 0, 1
+    _, stage = export(animation=False)
+    assert mesh_points(stage, "/Root/Cube") == 26  # level 1
+    _, stage = export("viewport.usda", animation=False, evaluation_mode="VIEWPORT")
+    assert mesh_points(stage, "/Root/Cube") == 8
+    assert (scene.render.simplify_subdivision, scene.render.simplify_subdivision_render) == (0, 1)
