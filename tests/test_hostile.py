@@ -1,8 +1,11 @@
 """Hostile but realistic scenes: keyed visibility, names that collide, settings the viewport and
 the render disagree on, odd folders and permissions. Each reads the written file back."""
 import bpy
+import numpy as np
 import pytest
 from pxr import Usd, UsdGeom
+
+from helpers import AXIS, usd_world
 
 
 def add_cube(name, location=(0, 0, 0)):
@@ -22,14 +25,21 @@ def key_switch(owner, prop, first, second, switch, end):
 
 
 def visibility(stage, path, frames):
+    """The prim's visibility at each frame, its ancestors' included."""
     imageable = UsdGeom.Imageable(stage.GetPrimAtPath(path))
     return [imageable.ComputeVisibility(frame) for frame in frames]
 
 
+def mesh_path(stage, path):
+    """The path of the one Mesh under the Xform at `path`."""
+    [mesh] = [c for c in stage.GetPrimAtPath(path).GetChildren() if c.IsA(UsdGeom.Mesh)]
+    return mesh.GetPath()
+
+
 def mesh_points(stage, path, frame=None):
     """The point count of the Mesh under the Xform at `path`."""
-    [mesh] = [c for c in stage.GetPrimAtPath(path).GetChildren() if c.IsA(UsdGeom.Mesh)]
-    return len(UsdGeom.Mesh(mesh).GetPointsAttr().Get(Usd.TimeCode.Default() if frame is None else frame))
+    mesh = UsdGeom.Mesh(stage.GetPrimAtPath(mesh_path(stage, path)))
+    return len(mesh.GetPointsAttr().Get(Usd.TimeCode.Default() if frame is None else frame))
 
 
 def blender_values(obj, prop, frames):
@@ -54,19 +64,30 @@ def test_keyed_hide_render_gives_visibility_samples(scene, export, hidden_first)
     hidden = blender_values(cube, "hide_render", frames)
     assert hidden == [hidden_first] * 3 + [not hidden_first] * 4  # the scene is what the test means
     _, stage = export()
-    assert visibility(stage, "/Root/Cube", frames) == ["invisible" if h else "inherited" for h in hidden]
-    assert visibility(stage, "/Root/Still", frames) == ["inherited"] * 7
+    assert visibility(stage, mesh_path(stage, "/Root/Cube"), frames) == ["invisible" if h else "inherited"
+                                                                          for h in hidden]
+    assert visibility(stage, mesh_path(stage, "/Root/Still"), frames) == ["inherited"] * 7
     assert cube.hide_viewport is False  # the scene's own value is back
+
+
+@pytest.mark.parametrize("mode,prop", [("RENDER", "hide_render"), ("VIEWPORT", "hide_viewport")])
+def test_keyed_hiding_is_ignored_when_hidden_objects_are_included(scene, export, mode, prop):
+    cube = add_cube("Cube")
+    key_switch(cube, prop, False, True, 2, 3)
+    _, stage = export(evaluation_mode=mode, visible_only=False)
+    assert visibility(stage, mesh_path(stage, "/Root/Cube"), range(1, 4)) == ["inherited"] * 3
+    assert getattr(cube, prop) is False and cube.hide_viewport is False
 
 
 def test_keyed_hide_viewport_does_not_hide_a_render_export(scene, export):
     cube = add_cube("Cube")
     key_switch(cube, "hide_viewport", True, False, 3, 5)
     _, stage = export()
-    assert visibility(stage, "/Root/Cube", range(1, 6)) == ["inherited"] * 5
+    assert visibility(stage, mesh_path(stage, "/Root/Cube"), range(1, 6)) == ["inherited"] * 5
     hidden = blender_values(cube, "hide_viewport", range(1, 6))
     _, stage = export("viewport.usda", evaluation_mode="VIEWPORT")
-    assert visibility(stage, "/Root/Cube", range(1, 6)) == ["invisible" if h else "inherited" for h in hidden]
+    assert visibility(stage, mesh_path(stage, "/Root/Cube"), range(1, 6)) == ["invisible" if h else "inherited"
+                                                                               for h in hidden]
 
 
 def test_keyed_modifier_render_switch_gives_samples(scene, export):
@@ -134,3 +155,35 @@ def test_render_export_uses_the_render_simplify_level(scene, export):
     _, stage = export("viewport.usda", animation=False, evaluation_mode="VIEWPORT")
     assert mesh_points(stage, "/Root/Cube") == 8
     assert (scene.render.simplify_subdivision, scene.render.simplify_subdivision_render) == (0, 1)
+
+
+def test_keyed_emitter_visibility_hides_only_the_emitter(scene, export):
+    plane, _ = particle_emitter(count=4)
+    key_switch(plane, "show_instancer_for_render", True, False, 3, 4)
+    _, stage = export()
+    assert visibility(stage, mesh_path(stage, "/Root/Emitter"), range(1, 5)) == ["inherited"] * 2 + ["invisible"] * 2
+    instances = [c for c in stage.GetPrimAtPath("/Root/Emitter").GetChildren() if not c.IsA(UsdGeom.Mesh)]
+    assert len(instances) == 4
+    assert all(visibility(stage, i.GetPath(), range(1, 5)) == ["inherited"] * 4 for i in instances)
+
+
+@pytest.mark.parametrize("mode,prop", [("RENDER", "hide_render"), ("VIEWPORT", "hide_viewport")])
+def test_a_child_stays_visible_and_in_place_while_its_parent_is_hidden(scene, export, mode, prop):
+    parent = add_cube("Parent", (1, 0, 0))
+    child = add_cube("Child", (0, 2, 0))
+    child.parent = parent
+    child.matrix_parent_inverse = parent.matrix_world.inverted()
+    key_switch(parent, prop, False, True, 3, 4)
+    parent.location.x = 1
+    parent.keyframe_insert("location", frame=1)
+    parent.location.x = 4
+    parent.keyframe_insert("location", frame=4)
+    _, stage = export(evaluation_mode=mode)
+    frames = range(1, 5)
+    assert visibility(stage, "/Root/Parent/Child", frames) == ["inherited"] * 4
+    hidden = blender_values(parent, prop, frames)
+    assert visibility(stage, mesh_path(stage, "/Root/Parent"), frames) == ["invisible" if h else "inherited" for h in hidden]
+    for frame in frames:
+        scene.frame_set(frame)
+        expected = AXIS @ np.array(child.matrix_world)
+        assert np.allclose(usd_world(stage.GetPrimAtPath("/Root/Parent/Child"), frame), expected, atol=1e-5), frame

@@ -12,8 +12,9 @@ A frame change writes keyed values back into the scene (a keyed hide_viewport
 into hide_viewport, a keyed "Show Instancer" or modifier switch into its
 property), so the settings of objects whose mapped properties are animated are
 set again after each frame change. An object hidden in the viewport is left out
-of the depsgraph, and with it its animation: one whose render visibility is
-keyed or driven stays in, and the export asks `shown()` each frame instead.
+of the depsgraph, and with it its animation: one whose visibility in the mode
+is keyed or driven stays in, and the export asks `shown()` each frame instead,
+so its children keep their place.
 """
 from contextlib import contextmanager
 
@@ -94,21 +95,31 @@ class Evaluation:
     def __init__(self, mode, include_hidden):
         self.mode, self.render, self.include_hidden = mode, mode == "RENDER", include_hidden
         self._old = {}  # (owner pointer, property) -> (owner, the scene's value), in order of change
-        self._animated = []
-        self.keyed_visibility = frozenset()  # names of objects whose hide_render changes over time
+        self._animated = []  # objects whose settings are set again at each frame change
+        self._visibility = "hide_render" if self.render else "hide_viewport"
+        self.keyed_visibility = frozenset()  # names of objects whose visibility in the mode is animated
+        self._hidden = set()  # those of them hidden at this frame
 
     def apply(self, scene):
-        if self.render or self.include_hidden:
-            animated = {obj: {path.rsplit(".", 1)[-1] for path in _animated_paths(obj)} for obj in scene.objects}
-            self._animated = [obj for obj, props in animated.items() if props & _MAPPED]
-            if self.render and not self.include_hidden:
-                self.keyed_visibility = frozenset(obj.name_full for obj, props in animated.items()
-                                                  if "hide_render" in props)
+        animated = {obj: {path.rsplit(".", 1)[-1] for path in _animated_paths(obj)} for obj in scene.objects}
+        self._animated = [obj for obj, props in animated.items() if props & _MAPPED]
+        if not self.include_hidden:
+            self.keyed_visibility = frozenset(obj.name_full for obj, props in animated.items()
+                                              if self._visibility in props)
+        # The scene's values of what frame changes rewrite, whether this frame needs them changed or not.
+        for obj in self._animated:
+            for owner, prop, _ in _object_settings(obj, self.render, self.include_hidden, self.keyed_visibility):
+                self._old.setdefault((owner.as_pointer(), prop), (owner, getattr(owner, prop)))
+        self._read_keyed_visibility()
         self._set(_settings(scene, self.mode, self.include_hidden, self.keyed_visibility))
 
-    def shown(self, obj):
-        """Whether an (original) object is shown at this frame, as far as its keyed visibility says."""
-        return obj.name_full not in self.keyed_visibility or not obj.hide_render
+    def _read_keyed_visibility(self):
+        self._hidden = {obj.name_full for obj in self._animated
+                        if obj.name_full in self.keyed_visibility and getattr(obj, self._visibility)}
+
+    def shown(self, name):
+        """Whether the object of this name is shown at this frame, as far as its keyed visibility says."""
+        return name not in self._hidden
 
     def _set(self, changes):
         for owner, prop, value in changes:
@@ -123,12 +134,14 @@ class Evaluation:
 
     def frame_changed(self):
         """Sets again the settings of objects whose mapped properties the frame change keyed anew."""
+        self._read_keyed_visibility()
         for obj in self._animated:
             self._set(_object_settings(obj, self.render, self.include_hidden, self.keyed_visibility))
 
     def restore(self):
         for (_, prop), (owner, old) in reversed(list(self._old.items())):
-            setattr(owner, prop, old)
+            if getattr(owner, prop) != old:
+                setattr(owner, prop, old)
 
 
 @contextmanager

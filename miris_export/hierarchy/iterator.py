@@ -33,7 +33,8 @@ class ExportContext:
     parent_key: tuple | None  # None: top level
     local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world)
     world_matrix: Any = None  # 4x4 float64, Blender world space
-    show_self: bool = True  # False: the object draws nothing itself (a hidden instancer)
+    show_self: bool = True  # False: the object draws nothing itself (a hidden instancer, a hidden object)
+    hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
     is_instance: bool = False
     is_component: bool = False  # a piece of the parent's own evaluated geometry
     depth: int = 0
@@ -120,8 +121,9 @@ class HierarchyIterator:
     def failed(self, ctx, error):
         """Called once for an object whose writer raised; it is left out from then on."""
 
-    def frame_done(self, written, created):
-        """Called after each frame with the keys written and those whose writer was created."""
+    def frame_done(self, written, created, undrawn):
+        """Called after each frame with the keys written, those whose writer was created, and those
+        of objects exported for their children or instances that draw nothing themselves."""
 
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
@@ -139,7 +141,7 @@ class HierarchyIterator:
                 if writer is not None and writer.live:
                     self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
-        exported = {ctx.key: ctx for ctx in contexts}
+        exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
         for inst in depsgraph.object_instances if self._instancers else ():
             if inst.is_instance:
                 ctx = self._instance_context(inst, exported)
@@ -150,7 +152,7 @@ class HierarchyIterator:
                 with self.batch():
                     if self._write(ctx):
                         written.add(ctx.key)
-        self.frame_done(written, created)
+        self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
 
     def gather_transforms(self, layout, local):
         """Called each frame with the layout of the real objects and their local matrices (K, 4, 4)."""
@@ -206,8 +208,10 @@ class HierarchyIterator:
             obj = inst.object
             key = object_key(obj)
             order.append(key)
-            if self._wanted(key, obj) and (key[1] not in self._keyed or self.evaluation.shown(obj.original)):
-                objects[key] = (obj, inst.show_self)
+            if self._wanted(key, obj):
+                # Hidden by keyed visibility: kept for its children, which stay in place and visible.
+                hidden = key[1] in self._keyed and not self.evaluation.shown(key[1])
+                objects[key] = (obj, inst.show_self and not hidden, hidden)
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
@@ -220,8 +224,8 @@ class HierarchyIterator:
         local = self._locals(world, self._parent_index)
         contexts = []
         for i, (key, parent_key, depth) in enumerate(layout):
-            obj, show_self = objects[key]
-            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, depth=depth))
+            obj, show_self, hidden = objects[key]
+            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, hidden, depth=depth))
         return contexts, local
 
     def _layout(self, depsgraph, order, objects, instancers):
@@ -233,9 +237,9 @@ class HierarchyIterator:
         object change, which in most animations is never after the first frame."""
         signature = (tuple(order), tuple(objects), frozenset(instancers))
         if signature == self._layout_signature and not any(
-                self._writes_something(key, *objects[key]) for key in self._pruned):
+                self._writes_something(key, *objects[key][:2]) for key in self._pruned):
             return self._layout_cache
-        parents = {key: self._export_parent(obj, objects) for key, (obj, _) in objects.items()}
+        parents = {key: self._export_parent(obj, objects) for key, (obj, _, _) in objects.items()}
         depth = {key: self._depth(key, parents) for key in objects}
         kept = self._prune_weak(objects, parents, depth, instancers)
         index = {key: i for i, key in enumerate(kept)}
@@ -275,13 +279,13 @@ class HierarchyIterator:
                 children[parents[key]] = children.get(parents[key], 0) + 1
         kept = []
         for key in reversed(ordered):  # deepest first, so a pruned child no longer counts for its parent
-            obj, show_self = objects[key]
+            obj, show_self, _ = objects[key]
             if self._writes_something(key, obj, show_self) or children.get(key) or key in instancers:
                 kept.append(key)
             else:
                 if parents[key] is not None:
                     children[parents[key]] -= 1
-                if key not in self.writers:
+                if key not in self.writers and show_self:  # hidden for now, not empty
                     self.skipped(ExportContext(key, obj, parents[key]))
         kept.reverse()
         return kept

@@ -42,6 +42,7 @@ class UsdHierarchy(HierarchyIterator):
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
         self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
+        self._tracked_data = set()  # keys of objects whose data is hidden at some frame
 
     def data_kind(self, obj):
         return DATA_WRITERS.get(obj.type)
@@ -139,8 +140,9 @@ class UsdHierarchy(HierarchyIterator):
             if writer is not None:
                 writer.finish()
 
-    def frame_done(self, written, created):
-        """On animated exports, objects that appear late or vanish are made invisible while absent."""
+    def frame_done(self, written, created, undrawn):
+        """On animated exports, objects that appear late or vanish are made invisible while absent,
+        and the data of those that draw nothing at a frame (kept for their children) while so."""
         if not self.session.animated:
             return
         frame, first = self.session.frame, self.session.first_frame
@@ -155,6 +157,11 @@ class UsdHierarchy(HierarchyIterator):
             if writers is not None and writers.transform is not None:
                 writers.transform.set_visible(key in written, frame)
                 self._tracked.add(key)
+        for key in undrawn | self._tracked_data:
+            writers = self.writers.get(key)
+            if writers is not None and writers.data is not None:
+                writers.data.set_visible(key not in undrawn, frame)
+                self._tracked_data.add(key)
 
     def batch(self):
         return Sdf.ChangeBlock()

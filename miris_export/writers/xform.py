@@ -22,14 +22,6 @@ class TransformWriter(Writer):
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
         return self.xform.GetPrim()
 
-    def set_visible(self, visible, time):
-        """Written only for objects absent at some frame; the first call marks them visible from
-        the first frame until `time`."""
-        attr = self.xform.CreateVisibilityAttr()
-        if "visibility" not in self._sampled and time != self.session.first_frame:
-            self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
-        self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
-
     def write(self, ctx, time):
         self.extend([time], ctx.local_matrix[None])
 
