@@ -3,7 +3,7 @@ the render disagree on, odd folders and permissions. Each reads the written file
 import bpy
 import numpy as np
 import pytest
-from pxr import Usd, UsdGeom
+from pxr import Usd, UsdGeom, UsdShade
 
 from helpers import AXIS, usd_world
 
@@ -187,3 +187,62 @@ def test_a_child_stays_visible_and_in_place_while_its_parent_is_hidden(scene, ex
         scene.frame_set(frame)
         expected = AXIS @ np.array(child.matrix_world)
         assert np.allclose(usd_world(stage.GetPrimAtPath("/Root/Parent/Child"), frame), expected, atol=1e-5), frame
+
+
+# Names ------------------------------------------------------------------------------------------
+
+def uv_material(tmp_path, uv_map):
+    """A material whose base colour is an image read through the UV map `uv_map`."""
+    image = bpy.data.images.new("src", 2, 2)
+    image.filepath_raw, image.file_format = str(tmp_path / "decal.png"), "PNG"
+    image.save()
+    material = bpy.data.materials.new("Decal")
+    if bpy.app.version < (5, 0, 0):
+        material.use_nodes = True
+    tree = material.node_tree
+    for node in list(tree.nodes):
+        tree.nodes.remove(node)
+    bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
+    tree.links.new(bsdf.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
+    uv = tree.nodes.new("ShaderNodeUVMap")
+    uv.uv_map = uv_map
+    tex = tree.nodes.new("ShaderNodeTexImage")
+    tex.image = image
+    tree.links.new(uv.outputs["UV"], tex.inputs["Vector"])
+    tree.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
+    return material
+
+
+def test_uv_maps_named_like_reserved_primvars_are_renamed(scene, export, tmp_path):
+    bpy.ops.mesh.primitive_plane_add()
+    obj = bpy.context.object
+    me = obj.data
+    reserved = ["displayColor", "normals", "points", "displayOpacity", "widths"]
+    for k, name in enumerate(reserved):
+        layer = me.uv_layers.new(name=name)
+        for i, corner in enumerate(layer.data):
+            corner.uv = (k + i * 0.1, -k - i * 0.2)
+    me.uv_layers["UVMap"].active_render = True
+    colors = me.color_attributes.new("Paint", "FLOAT_COLOR", "CORNER")
+    for i, c in enumerate(colors.data):
+        c.color = (i / 4.0, 0.5, 0.25, 1.0)
+    me.normals_split_custom_set([(0.0, 0.6, 0.8)] * len(me.loops))  # corner normals, unlike the UVs
+    obj.data.materials.append(uv_material(tmp_path, "normals"))
+    report, stage = export(animation=False)
+
+    mesh = UsdGeom.Mesh(stage.GetPrimAtPath(mesh_path(stage, "/Root/Plane")))
+    primvars = UsdGeom.PrimvarsAPI(mesh)
+    for name in reserved:
+        renamed = primvars.GetPrimvar(name + "_uv")
+        assert renamed.GetTypeName() == "texCoord2f[]", name
+        assert np.allclose(renamed.ComputeFlattened(), [d.uv for d in me.uv_layers[name].data]), name
+    assert not primvars.HasPrimvar("normals") and not primvars.HasPrimvar("points")
+    assert np.allclose(mesh.GetNormalsAttr().Get(), [(0.0, 0.6, 0.8)] * 4, atol=1e-3)
+    color = mesh.GetDisplayColorPrimvar()
+    assert color.GetTypeName() == "color3f[]"
+    assert np.allclose(color.Get(), [(i / 4.0, 0.5, 0.25) for i in range(4)], atol=1e-3)
+    readers = [p for p in stage.Traverse() if p.GetAttribute("info:id").Get() == "UsdPrimvarReader_float2"]
+    assert [UsdShade.Shader(p).GetInput("varname").Get() for p in readers] == ["normals_uv"]
+    assert f"Plane: UV map 'normals' is written as primvars:normals_uv, as USD gives primvars:normals " \
+           "a meaning of its own" in report.warnings
+    assert report.compliant
