@@ -29,6 +29,9 @@ def check_target(filepath):
     if os.path.isdir(path):
         raise ExportError(f"cannot export to {path}: it is a folder")
     textures = os.path.join(folder, TEXTURES)
+    if ext != ".usdz" and os.path.lexists(textures) and not os.path.isdir(textures):
+        raise ExportError(f"cannot export to {path}: {textures} is a file, not a folder: the textures "
+                          "cannot be written beside the file (rename or move it)")
     if os.path.lexists(textures) and os.path.dirname(os.path.realpath(textures)) != os.path.realpath(folder):
         raise ExportError(f"cannot export to {path}: {textures} leads outside the export folder")
     return path

@@ -1,5 +1,8 @@
 """Hostile but realistic scenes: keyed visibility, names that collide, settings the viewport and
 the render disagree on, odd folders and permissions. Each reads the written file back."""
+import os
+import stat
+
 import bpy
 import numpy as np
 import pytest
@@ -246,3 +249,58 @@ def test_uv_maps_named_like_reserved_primvars_are_renamed(scene, export, tmp_pat
     assert f"Plane: UV map 'normals' is written as primvars:normals_uv, as USD gives primvars:normals " \
            "a meaning of its own" in report.warnings
     assert report.compliant
+
+
+# Folders and permissions ------------------------------------------------------------------------
+
+def textured_plane(tmp_path):
+    """A plane with two textures: an image file on disk and a generated (unsaved) image."""
+    bpy.ops.mesh.primitive_plane_add()
+    obj = bpy.context.object
+    obj.data.materials.append(uv_material(tmp_path, "UVMap"))
+    tree = obj.data.materials[0].node_tree
+    generated = tree.nodes.new("ShaderNodeTexImage")
+    generated.image = bpy.data.images.new("Painted", 2, 2)
+    bsdf = next(n for n in tree.nodes if n.type == "BSDF_PRINCIPLED")
+    tree.links.new(generated.outputs["Color"], bsdf.inputs["Roughness"])
+    return obj
+
+
+def test_a_file_named_textures_in_the_folder_is_a_clear_error(scene, tmp_path):
+    import miris_export
+    from miris_export.exporter import ExportError
+
+    textured_plane(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "Textures").write_bytes(b"not a folder")
+    with pytest.raises(ExportError, match=r"Textures is a file, not a folder: the textures cannot be written"):
+        miris_export.export(str(out / "scene.usdc"))
+    assert [p.name for p in out.iterdir()] == ["Textures"]
+    assert (out / "Textures").read_bytes() == b"not a folder"
+    report = miris_export.export(str(out / "scene.usdz"))  # a package holds its textures: no folder needed
+    assert report.prims["Mesh"] == 1
+    assert sorted(p.name for p in out.iterdir()) == ["Textures", "scene.usdz"]
+    assert (out / "Textures").read_bytes() == b"not a folder"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=oct)
+def test_written_files_get_the_permissions_of_the_umask(scene, tmp_path, umask):
+    import zipfile
+
+    import miris_export
+
+    textured_plane(tmp_path)
+    old = os.umask(umask)
+    try:
+        miris_export.export(str(tmp_path / "scene.usda"))
+        miris_export.export(str(tmp_path / "scene.usdz"))
+    finally:
+        os.umask(old)
+    textures = tmp_path / "Textures"
+    files = [tmp_path / "scene.usda", tmp_path / "scene.usdz"] + sorted(textures.iterdir())
+    assert len(files) == 4
+    assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o666 & ~umask for f in files}
+    assert stat.S_IMODE(textures.stat().st_mode) == 0o777 & ~umask
+    with zipfile.ZipFile(tmp_path / "scene.usdz") as package:
+        assert sorted(package.namelist()) == sorted([f"Textures/{f.name}" for f in files[2:]] + ["scene.usdc"])
