@@ -304,3 +304,42 @@ def test_written_files_get_the_permissions_of_the_umask(scene, tmp_path, umask):
     assert stat.S_IMODE(textures.stat().st_mode) == 0o777 & ~umask
     with zipfile.ZipFile(tmp_path / "scene.usdz") as package:
         assert sorted(package.namelist()) == sorted([f"Textures/{f.name}" for f in files[2:]] + ["scene.usdc"])
+
+
+def test_data_prims_are_named_after_the_data_whatever_the_modifiers(scene, export):
+    body = add_cube("Body")
+    body.data.name = "Shape"
+    sub = body.modifiers.new("Sub", "SUBSURF")
+    sub.levels = sub.render_levels = 1
+    twin = body.copy()  # a linked duplicate: the same mesh, its own modifiers
+    twin.name = "Twin"
+    twin.modifiers.clear()
+    scene.collection.objects.link(twin)
+    _, stage = export(animation=False)
+    assert mesh_path(stage, "/Root/Body") == "/Root/Body/Shape"
+    assert mesh_path(stage, "/Root/Twin") == "/Root/Twin/Shape"
+    assert (mesh_points(stage, "/Root/Body"), mesh_points(stage, "/Root/Twin")) == (26, 8)
+
+
+# Hidden in several ways -------------------------------------------------------------------------
+
+def test_a_collection_hidden_with_the_eye_is_left_out_of_viewport_exports_only(scene, export):
+    from helpers import new_collection
+
+    add_cube("Shown")
+    eyed = add_cube("Eyed", (2, 0, 0))
+    both = add_cube("InBoth", (4, 0, 0))
+    new_collection(scene, "Hidden", eyed, both)
+    new_collection(scene, "Visible").objects.link(both)  # also in a collection the eye shows
+    bpy.context.view_layer.layer_collection.children["Hidden"].hide_viewport = True
+
+    def exported(stage):
+        return sorted(p.GetName() for p in stage.GetPrimAtPath("/Root").GetChildren() if p.GetName() != "DefaultLight")
+
+    _, stage = export("viewport.usda", animation=False, evaluation_mode="VIEWPORT")
+    assert exported(stage) == ["InBoth", "Shown"]
+    _, stage = export("render.usda", animation=False)
+    assert exported(stage) == ["Eyed", "InBoth", "Shown"]
+    _, stage = export("all.usda", animation=False, evaluation_mode="VIEWPORT", visible_only=False)
+    assert exported(stage) == ["Eyed", "InBoth", "Shown"]
+    assert bpy.context.view_layer.layer_collection.children["Hidden"].hide_viewport

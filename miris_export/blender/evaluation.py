@@ -71,6 +71,21 @@ def _settings(scene, mode, include_hidden, keyed_visibility):
     return changes
 
 
+def _hidden_by_the_eye(view_layer):
+    """Names of the view layer's objects the viewport does not show because each collection
+    holding them is hidden with the eye (its layer collection's hide_viewport, or one above).
+    The depsgraph evaluates those, unlike objects hidden one by one."""
+    shown = set()
+    stack = [view_layer.layer_collection]
+    while stack:
+        layer = stack.pop()
+        if not (layer.exclude or layer.hide_viewport):
+            shown.add(layer.collection.as_pointer())
+            stack.extend(layer.children)
+    return frozenset(obj.name_full for obj in view_layer.objects
+                     if not any(c.as_pointer() in shown for c in obj.users_collection))
+
+
 def _animated_paths(owner):
     """The data paths keyed (in its action or NLA strips) or driven on an ID."""
     anim = owner.animation_data
@@ -99,8 +114,11 @@ class Evaluation:
         self._visibility = "hide_render" if self.render else "hide_viewport"
         self.keyed_visibility = frozenset()  # names of objects whose visibility in the mode is animated
         self._hidden = set()  # those of them hidden at this frame
+        self.hidden_by_the_eye = frozenset()  # names of objects a viewport export leaves out
 
-    def apply(self, scene):
+    def apply(self, scene, view_layer):
+        if not (self.render or self.include_hidden):
+            self.hidden_by_the_eye = _hidden_by_the_eye(view_layer)
         animated = {obj: {path.rsplit(".", 1)[-1] for path in _animated_paths(obj)} for obj in scene.objects}
         self._animated = [obj for obj, props in animated.items() if props & _MAPPED]
         if not self.include_hidden:
@@ -151,7 +169,7 @@ def evaluation(scene, view_layer, mode, include_hidden=False):
     `frame_changed()` is called after each frame change."""
     settings, unhidden = Evaluation(mode, include_hidden), []
     try:
-        settings.apply(scene)
+        settings.apply(scene, view_layer)
         if mode == "RENDER" or include_hidden:
             unhidden = [obj for obj in view_layer.objects if obj.hide_get(view_layer=view_layer)]
             for obj in unhidden:

@@ -86,7 +86,7 @@ class HierarchyIterator:
         self._rows = np.zeros(0, int)
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
-        self._wanted = _ObjectFilter(options, view_layer)
+        self._wanted = _ObjectFilter(options, view_layer, evaluation)
 
     # --- for subclasses -----------------------------------------------------
     def data_kind(self, obj):
@@ -326,12 +326,14 @@ class HierarchyIterator:
 
 
 class _ObjectFilter:
-    """The options that choose objects: selected only, one collection."""
+    """What chooses objects: the options selected only and one collection, and in viewport exports
+    the collections hidden with the eye."""
 
-    def __init__(self, options, view_layer):
+    def __init__(self, options, view_layer, evaluation=None):
         import bpy
 
         self.options = options
+        self.hidden = evaluation.hidden_by_the_eye if evaluation is not None else frozenset()
         self.view_layer = view_layer
         self.decided = {}
         self.members = None
@@ -355,5 +357,6 @@ class _ObjectFilter:
         if self.options.selected_only and not original.select_get(view_layer=self.view_layer):
             return False
         # Visibility is the depsgraph's: it evaluates only what the chosen mode shows
-        # (see blender/evaluation.py), or everything when hidden objects are included.
-        return True
+        # (see blender/evaluation.py), or everything when hidden objects are included;
+        # but for collections hidden with the eye, which it evaluates for a viewport.
+        return original.name_full not in self.hidden

@@ -94,7 +94,9 @@ class UsdHierarchy(HierarchyIterator):
         path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
         data_path = None
         if self._has_data.get(ctx.key):
-            data_path = path.AppendChild(names.claim(path, getattr(ctx.object.data, "name", ctx.name)))
+            # The data's own name: an evaluated mesh that modifiers made is called "Mesh".
+            data = ctx.object.data if ctx.is_component else ctx.object.original.data
+            data_path = path.AppendChild(names.claim(path, getattr(data, "name", ctx.name)))
         if not ctx.is_component:
             self.paths[ctx.key] = path
         plan = self._planned[ctx.key] = (path, data_path)
