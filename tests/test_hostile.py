@@ -343,3 +343,65 @@ def test_a_collection_hidden_with_the_eye_is_left_out_of_viewport_exports_only(s
     _, stage = export("all.usda", animation=False, evaluation_mode="VIEWPORT", visible_only=False)
     assert exported(stage) == ["Eyed", "InBoth", "Shown"]
     assert bpy.context.view_layer.layer_collection.children["Hidden"].hide_viewport
+
+
+@pytest.mark.parametrize("mode", ["RENDER", "VIEWPORT"])
+def test_objects_hidden_in_several_ways_follow_the_mode(scene, export, mode):
+    from helpers import new_collection
+
+    cases = {  # name: (hide_viewport, hide_render, hide_set, collection hide_viewport, collection hide_render)
+        "Plain": (False, False, False, False, False),
+        "NoRender": (False, True, False, False, False),
+        "NoViewport": (True, False, False, False, False),
+        "HiddenHere": (False, False, True, False, False),
+        "HiddenEverywhere": (True, True, True, False, False),
+        "InNoRender": (False, False, False, False, True),
+        "InNoViewport": (False, False, False, True, False),
+        "HiddenHereInNoRender": (False, False, True, False, True),
+    }
+    for i, (name, (viewport, render, here, col_viewport, col_render)) in enumerate(cases.items()):
+        obj = add_cube(name, (2 * i, 0, 0))
+        obj.hide_viewport, obj.hide_render = viewport, render
+        if col_viewport or col_render:
+            collection = new_collection(scene, "C" + name, obj)
+            collection.hide_viewport, collection.hide_render = col_viewport, col_render
+        obj.hide_set(here)
+    _, stage = export(animation=False, evaluation_mode=mode)
+    written = {p.GetName() for p in stage.GetPrimAtPath("/Root").GetChildren()} - {"DefaultLight"}
+    if mode == "RENDER":  # only the render switches count
+        expected = {n for n, (_, render, _, _, col_render) in cases.items() if not (render or col_render)}
+    else:
+        expected = {n for n, (viewport, _, here, col_viewport, _) in cases.items()
+                    if not (viewport or here or col_viewport)}
+    assert written == expected
+    for name, (viewport, render, here, _, _) in cases.items():  # the scene is left as it was
+        obj = bpy.data.objects[name]
+        assert (obj.hide_viewport, obj.hide_render, obj.hide_get()) == (viewport, render, here), name
+
+
+def test_zero_scale_objects_and_their_children_keep_blenders_transforms(scene, export):
+    parent = add_cube("Flat", (1, 2, 3))
+    parent.scale = (1, 0, 1)
+    point = add_cube("Point", (0, 0, 1))
+    point.scale = (0, 0, 0)
+    child = add_cube("Child", (0, 1, 0))
+    child.parent = parent
+    grandchild = add_cube("Grandchild", (1, 1, 1))
+    grandchild.parent = point
+    bpy.context.view_layer.update()
+    _, stage = export(animation=False)
+    paths = {parent: "/Root/Flat", point: "/Root/Point", child: "/Root/Flat/Child",
+             grandchild: "/Root/Point/Grandchild"}
+    for obj, path in paths.items():
+        expected = AXIS @ np.array(obj.matrix_world)
+        assert np.allclose(usd_world(stage.GetPrimAtPath(path), Usd.TimeCode.Default()), expected, atol=1e-6), path
+
+
+def test_a_transform_that_is_not_a_number_is_reported(scene, export):
+    add_cube("Fine")
+    broken = add_cube("Broken", (1, 0, 0))
+    broken.location.y = float("nan")  # what a driver dividing by zero gives
+    report, stage = export(animation=False)
+    assert "/Root/Broken: its transform is not finite (NaN or infinite) at 1 frame(s); written as it is" \
+        in report.warnings
+    assert not [w for w in report.warnings if w.startswith("/Root/Fine")]
