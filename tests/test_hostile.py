@@ -405,3 +405,63 @@ def test_a_transform_that_is_not_a_number_is_reported(scene, export):
     assert "/Root/Broken: its transform is not finite (NaN or infinite) at 1 frame(s); written as it is" \
         in report.warnings
     assert not [w for w in report.warnings if w.startswith("/Root/Fine")]
+
+
+def test_odd_object_names_give_valid_unique_stable_prims(scene, export):
+    from pxr import Sdf
+
+    names = ["Cube", "cube", "Würfel", "W_rfel", "3D Model", "名前", "名字", "A" * 63, "é" * 31, "_", ".", "Root"]
+    for i, name in enumerate(names):
+        add_cube(name, (3 * i, 0, 0))
+    assert sorted(o.name for o in scene.objects) == sorted(names)  # Blender kept every name as given
+
+    def prims_by_object(stage):
+        """Blender object name -> prim name, told apart by where each object stands."""
+        found = {}
+        for prim in stage.GetPrimAtPath("/Root").GetChildren():
+            if prim.GetName() == "DefaultLight":
+                continue
+            x = usd_world(prim, Usd.TimeCode.Default())[0, 3]
+            found[names[round(x / 3)]] = prim.GetName()
+        return found
+
+    _, first = export("a.usda", animation=False)
+    _, second = export("b.usda", animation=False)
+    mapping = prims_by_object(first)
+    assert mapping == prims_by_object(second)
+    assert sorted(mapping) == sorted(names)  # every object, once
+    assert len(set(mapping.values())) == len(names)
+    assert all(Sdf.Path.IsValidIdentifier(n) and n.isascii() for n in mapping.values())
+    assert (mapping["Cube"], mapping["cube"], mapping["3D Model"], mapping["Root"]) == ("Cube", "cube", "_3D_Model", "Root")
+
+
+def test_materials_and_uv_maps_whose_names_sanitize_alike_stay_apart(scene, export, tmp_path):
+    colors = {"Paint.001": (0.1, 0.2, 0.3), "Paint_001": (0.4, 0.5, 0.6), "Paint 001": (0.7, 0.8, 0.9)}
+    for i, (name, color) in enumerate(colors.items()):
+        obj = add_cube(f"C{i}", (2 * i, 0, 0))
+        obj.data = obj.data.copy()
+        material = bpy.data.materials.new(name)
+        if bpy.app.version < (5, 0, 0):
+            material.use_nodes = True
+        tree = material.node_tree
+        for node in list(tree.nodes):
+            tree.nodes.remove(node)
+        bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
+        bsdf.inputs["Base Color"].default_value = (*color, 1.0)
+        tree.links.new(bsdf.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
+        obj.data.materials.append(material)
+    plane = add_cube("Decal", (0, 5, 0))
+    for k, name in enumerate(["Map.1", "Map_1", "Map 1"]):
+        layer = plane.data.uv_layers.new(name=name)
+        for i, corner in enumerate(layer.data):
+            corner.uv = (k, i * 0.01)
+    plane.data.materials.append(uv_material(tmp_path, "Map_1"))
+    _, stage = export(animation=False)
+    for i, color in enumerate(colors.values()):
+        bound, _ = UsdShade.MaterialBindingAPI(stage.GetPrimAtPath(mesh_path(stage, f"/Root/C{i}"))).ComputeBoundMaterial()
+        diffuse = UsdShade.Shader(stage.GetPrimAtPath(bound.GetPath().AppendChild("PreviewSurface")))
+        assert np.allclose(diffuse.GetInput("diffuseColor").Get(), color), i
+    [reader] = [p for p in stage.Traverse() if p.GetAttribute("info:id").Get() == "UsdPrimvarReader_float2"]
+    varname = UsdShade.Shader(reader).GetInput("varname").Get()
+    primvar = UsdGeom.PrimvarsAPI(stage.GetPrimAtPath(mesh_path(stage, "/Root/Decal"))).GetPrimvar(varname)
+    assert np.allclose(primvar.ComputeFlattened(), [d.uv for d in plane.data.uv_layers["Map_1"].data])
