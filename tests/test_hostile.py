@@ -160,23 +160,29 @@ def test_render_export_uses_the_render_simplify_level(scene, export):
     assert (scene.render.simplify_subdivision, scene.render.simplify_subdivision_render) == (0, 1)
 
 
-def test_keyed_emitter_visibility_hides_only_the_emitter(scene, export):
+@pytest.mark.parametrize("shown_first", [True, False])
+def test_keyed_emitter_visibility_hides_only_the_emitter(scene, export, shown_first):
     plane, _ = particle_emitter(count=4)
-    key_switch(plane, "show_instancer_for_render", True, False, 3, 4)
+    key_switch(plane, "show_instancer_for_render", shown_first, not shown_first, 3, 4)
     _, stage = export()
-    assert visibility(stage, mesh_path(stage, "/Root/Emitter"), range(1, 5)) == ["inherited"] * 2 + ["invisible"] * 2
+    shown = blender_values(plane, "show_instancer_for_render", range(1, 5))
+    assert shown == [shown_first] * 2 + [not shown_first] * 2
+    assert visibility(stage, mesh_path(stage, "/Root/Emitter"), range(1, 5)) == ["inherited" if s else "invisible"
+                                                                                  for s in shown]
+    assert mesh_points(stage, "/Root/Emitter", 4) == 4
     instances = [c for c in stage.GetPrimAtPath("/Root/Emitter").GetChildren() if not c.IsA(UsdGeom.Mesh)]
     assert len(instances) == 4
     assert all(visibility(stage, i.GetPath(), range(1, 5)) == ["inherited"] * 4 for i in instances)
 
 
+@pytest.mark.parametrize("hidden_first", [False, True])
 @pytest.mark.parametrize("mode,prop", [("RENDER", "hide_render"), ("VIEWPORT", "hide_viewport")])
-def test_a_child_stays_visible_and_in_place_while_its_parent_is_hidden(scene, export, mode, prop):
+def test_a_child_stays_visible_and_in_place_while_its_parent_is_hidden(scene, export, mode, prop, hidden_first):
     parent = add_cube("Parent", (1, 0, 0))
     child = add_cube("Child", (0, 2, 0))
     child.parent = parent
     child.matrix_parent_inverse = parent.matrix_world.inverted()
-    key_switch(parent, prop, False, True, 3, 4)
+    key_switch(parent, prop, hidden_first, not hidden_first, 3, 4)
     parent.location.x = 1
     parent.keyframe_insert("location", frame=1)
     parent.location.x = 4

@@ -104,6 +104,10 @@ class HierarchyIterator:
         called for it each frame."""
         raise NotImplementedError
 
+    def data_appeared(self, writer, ctx):
+        """Called, outside the frame's batch, when an object exported so far for its children or
+        instances only (it was hidden, or drew nothing) has data of its own to write from now on."""
+
     def write(self, writer, ctx):
         """Writes the frame's values of one object: its data, and for instances its transform
         (real objects' transforms come through gather_transforms)."""
@@ -134,6 +138,13 @@ class HierarchyIterator:
         created = [ctx.key for ctx in new if self._create(ctx)]
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
+        for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
+            if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
+                    and self._writes_something(ctx.key, ctx.object):
+                try:
+                    self.data_appeared(self.writers[ctx.key], ctx)
+                except Exception as error:
+                    self._fail(ctx, error)
         self.gather_transforms(self._layout_cache, local)
         with self.batch():
             for ctx in contexts:

@@ -43,6 +43,7 @@ class UsdHierarchy(HierarchyIterator):
         self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
+        self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
 
     def data_kind(self, obj):
         return DATA_WRITERS.get(obj.type)
@@ -92,15 +93,20 @@ class UsdHierarchy(HierarchyIterator):
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
         path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
-        data_path = None
-        if self._has_data.get(ctx.key):
-            # The data's own name: an evaluated mesh that modifiers made is called "Mesh".
-            data = ctx.object.data if ctx.is_component else ctx.object.original.data
-            data_path = path.AppendChild(names.claim(path, getattr(data, "name", ctx.name)))
+        data_path = self._data_path(ctx, path) if self._has_data.get(ctx.key) else None
         if not ctx.is_component:
             self.paths[ctx.key] = path
         plan = self._planned[ctx.key] = (path, data_path)
         return plan
+
+    def _data_path(self, ctx, path):
+        # The data's own name: an evaluated mesh that modifiers made is called "Mesh".
+        data = ctx.object.data if ctx.is_component else ctx.object.original.data
+        return path.AppendChild(self.session.names.claim(path, getattr(data, "name", ctx.name)))
+
+    def data_appeared(self, writers, ctx):
+        writers.data = self.data_kind(ctx.object)(self.session, self._data_path(ctx, self.paths[ctx.key]), ctx)
+        self._late_data.add(ctx.key)
 
     def create_writer(self, ctx):
         path, data_path = self._plan(ctx)
@@ -159,6 +165,12 @@ class UsdHierarchy(HierarchyIterator):
             if writers is not None and writers.transform is not None:
                 writers.transform.set_visible(key in written, frame)
                 self._tracked.add(key)
+        for key in self._late_data:
+            writers = self.writers.get(key)
+            if writers is not None and writers.data is not None:
+                writers.data.set_visible(False, first)
+                self._tracked_data.add(key)
+        self._late_data.clear()
         for key in undrawn | self._tracked_data:
             writers = self.writers.get(key)
             if writers is not None and writers.data is not None:
