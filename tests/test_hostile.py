@@ -471,3 +471,55 @@ def test_materials_and_uv_maps_whose_names_sanitize_alike_stay_apart(scene, expo
     varname = UsdShade.Shader(reader).GetInput("varname").Get()
     primvar = UsdGeom.PrimvarsAPI(stage.GetPrimAtPath(mesh_path(stage, "/Root/Decal"))).GetPrimvar(varname)
     assert np.allclose(primvar.ComputeFlattened(), [d.uv for d in plane.data.uv_layers["Map_1"].data])
+
+
+def vertex_instancer():
+    """A plane instancing its child, a small cube, on its four vertices."""
+    bpy.ops.mesh.primitive_plane_add()
+    plane = bpy.context.object
+    plane.name = "Instancer"
+    seed = add_cube("Seed", (0, 0, 0))
+    seed.scale = (0.1, 0.1, 0.1)
+    seed.parent = plane
+    plane.instance_type = "VERTS"
+    return plane
+
+
+def node_instancer():
+    """A plane whose geometry nodes put a cube on each of its vertices, beside the plane itself."""
+    bpy.ops.mesh.primitive_plane_add()
+    plane = bpy.context.object
+    plane.name = "Instancer"
+    tree = bpy.data.node_groups.new("Scatter", "GeometryNodeTree")
+    tree.interface.new_socket("Geometry", in_out="INPUT", socket_type="NodeSocketGeometry")
+    tree.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
+    nodes, links = tree.nodes, tree.links
+    source, out = nodes.new("NodeGroupInput"), nodes.new("NodeGroupOutput")
+    scatter, cube, join = (nodes.new("GeometryNodeInstanceOnPoints"), nodes.new("GeometryNodeMeshCube"),
+                           nodes.new("GeometryNodeJoinGeometry"))
+    cube.inputs["Size"].default_value = (0.1, 0.1, 0.1)
+    links.new(source.outputs[0], scatter.inputs["Points"])
+    links.new(cube.outputs[0], scatter.inputs["Instance"])
+    links.new(scatter.outputs[0], join.inputs[0])
+    links.new(source.outputs[0], join.inputs[0])
+    links.new(join.outputs[0], out.inputs[0])
+    plane.modifiers.new("Scatter", "NODES").node_group = tree
+    return plane
+
+
+@pytest.mark.parametrize("make", [vertex_instancer, node_instancer], ids=["vertices", "nodes"])
+@pytest.mark.parametrize("mode", ["RENDER", "VIEWPORT"])
+def test_an_instancer_hidden_in_the_mode_keeps_its_instances(scene, export, make, mode):
+    plane = make()
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    expected = sorted(tuple(np.round(np.array(i.matrix_world)[:3, 3], 5)) for i in depsgraph.object_instances
+                      if i.is_instance and i.parent.name == "Instancer" and i.object.type == "MESH"
+                      and not np.allclose(np.array(i.matrix_world)[:3, 3], 0))
+    assert len(expected) == 4
+    setattr(plane, "show_instancer_for_render" if mode == "RENDER" else "show_instancer_for_viewport", False)
+    _, stage = export(animation=False, evaluation_mode=mode)
+    instancer = stage.GetPrimAtPath("/Root/Instancer")
+    assert not [c for c in instancer.GetChildren() if c.IsA(UsdGeom.Mesh)]  # the plane itself is hidden
+    placed = sorted(tuple(np.round((np.linalg.inv(AXIS) @ usd_world(c, Usd.TimeCode.Default()))[:3, 3], 5))
+                    for c in instancer.GetChildren() if c.IsA(UsdGeom.Xform) and c.GetName() != "Seed")
+    assert placed == expected

@@ -207,6 +207,7 @@ class HierarchyIterator:
     def _real_objects(self, depsgraph):
         """This frame's exported real objects, parents before children, with their matrices."""
         objects, instancers, order = {}, set(), []
+        instancer_objects = {}  # key -> (evaluated instancer, its world matrix)
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 # An instancer counts once one of its instances has something to write
@@ -215,6 +216,7 @@ class HierarchyIterator:
                     parent = object_key(inst.parent)
                     if parent not in instancers and self.has_data(inst.object):
                         instancers.add(parent)
+                        instancer_objects[parent] = (inst.parent, np.array(inst.parent.matrix_world, np.float64))
                 continue
             obj = inst.object
             key = object_key(obj)
@@ -223,6 +225,15 @@ class HierarchyIterator:
                 # Hidden by keyed visibility: kept for its children, which stay in place and visible.
                 hidden = key[1] in self._keyed and not self.evaluation.shown(key[1])
                 objects[key] = (obj, inst.show_self and not hidden, hidden)
+        # An instancer that does not show itself (Show Instancer off for vertex, face or geometry-node
+        # instances) is not among the depsgraph's objects; it is exported for its instances.
+        listed = set(order) if len(instancer_objects) else ()
+        unlisted = {}
+        for key, (obj, matrix) in instancer_objects.items():
+            if key not in listed and self._wanted(key, obj):
+                hidden = key[1] in self._keyed and not self.evaluation.shown(key[1])
+                objects[key] = (obj, False, hidden)
+                unlisted[key] = matrix
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
@@ -231,7 +242,11 @@ class HierarchyIterator:
         flat = np.empty(len(order) * 16, np.float32)
         depsgraph.objects.foreach_get("matrix_world", flat)
         # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
-        world = flat.reshape(-1, 4, 4)[self._rows].transpose(0, 2, 1).astype(np.float64)
+        listed = self._rows >= 0
+        world = np.empty((len(layout), 4, 4))
+        world[listed] = flat.reshape(-1, 4, 4)[self._rows[listed]].transpose(0, 2, 1)
+        for i in np.flatnonzero(~listed):
+            world[i] = unlisted[layout[i][0]]
         local = self._locals(world, self._parent_index)
         contexts = []
         for i, (key, parent_key, depth) in enumerate(layout):
@@ -242,7 +257,7 @@ class HierarchyIterator:
     def _layout(self, depsgraph, order, objects, instancers):
         """[(key, export parent's key or None, depth)], parents first, for these objects, with
         `self._parent_index`, the index of each one's export parent in that list (or -1), and
-        `self._rows`, the place of each one among the depsgraph's objects (`order`).
+        `self._rows`, the place of each one among the depsgraph's objects (`order`), or -1.
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
@@ -257,7 +272,7 @@ class HierarchyIterator:
         self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
         self._parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
         place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
-        self._rows = np.array([place[key] for key in kept], int)
+        self._rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
         self._layout_signature = signature
         self._pruned = [key for key in objects if key not in index]
         return self._layout_cache
