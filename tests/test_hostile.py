@@ -200,19 +200,25 @@ def test_a_child_stays_visible_and_in_place_while_its_parent_is_hidden(scene, ex
 
 # Names ------------------------------------------------------------------------------------------
 
+def principled_material(name, color=(0.8, 0.8, 0.8)):
+    """A material of one Principled BSDF of base colour `color`; returns it, its tree and the BSDF."""
+    material = bpy.data.materials.new(name)
+    if bpy.app.version < (5, 0, 0):
+        material.use_nodes = True
+    tree = material.node_tree
+    tree.nodes.clear()  # 4.2 starts with a default tree, 5.0 with none
+    bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
+    bsdf.inputs["Base Color"].default_value = (*color, 1.0)
+    tree.links.new(bsdf.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
+    return material, tree, bsdf
+
+
 def uv_material(tmp_path, uv_map):
     """A material whose base colour is an image read through the UV map `uv_map`."""
     image = bpy.data.images.new("src", 2, 2)
     image.filepath_raw, image.file_format = str(tmp_path / "decal.png"), "PNG"
     image.save()
-    material = bpy.data.materials.new("Decal")
-    if bpy.app.version < (5, 0, 0):
-        material.use_nodes = True
-    tree = material.node_tree
-    for node in list(tree.nodes):
-        tree.nodes.remove(node)
-    bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
-    tree.links.new(bsdf.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
+    material, tree, bsdf = principled_material("Decal")
     uv = tree.nodes.new("ShaderNodeUVMap")
     uv.uv_map = uv_map
     tex = tree.nodes.new("ShaderNodeTexImage")
@@ -446,16 +452,7 @@ def test_materials_and_uv_maps_whose_names_sanitize_alike_stay_apart(scene, expo
     for i, (name, color) in enumerate(colors.items()):
         obj = add_cube(f"C{i}", (2 * i, 0, 0))
         obj.data = obj.data.copy()
-        material = bpy.data.materials.new(name)
-        if bpy.app.version < (5, 0, 0):
-            material.use_nodes = True
-        tree = material.node_tree
-        for node in list(tree.nodes):
-            tree.nodes.remove(node)
-        bsdf = tree.nodes.new("ShaderNodeBsdfPrincipled")
-        bsdf.inputs["Base Color"].default_value = (*color, 1.0)
-        tree.links.new(bsdf.outputs[0], tree.nodes.new("ShaderNodeOutputMaterial").inputs["Surface"])
-        obj.data.materials.append(material)
+        obj.data.materials.append(principled_material(name, color)[0])
     plane = add_cube("Decal", (0, 5, 0))
     for k, name in enumerate(["Map.1", "Map_1", "Map 1"]):
         layer = plane.data.uv_layers.new(name=name)
