@@ -520,3 +520,33 @@ def test_an_instancer_hidden_in_the_mode_keeps_its_instances(scene, export, make
     placed = sorted(tuple(np.round((np.linalg.inv(AXIS) @ usd_world(c, Usd.TimeCode.Default()))[:3, 3], 5))
                     for c in instancer.GetChildren() if c.IsA(UsdGeom.Xform) and c.GetName() != "Seed")
     assert placed == expected
+
+
+def test_instances_hide_with_their_keyed_instancer(scene, export):
+    from helpers import new_collection
+
+    new_collection(scene, "Set", add_cube("Piece"))
+    bpy.context.view_layer.layer_collection.children["Set"].exclude = True
+    bpy.ops.object.collection_instance_add(collection="Set", location=(2, 0, 0))
+    empty = bpy.context.object
+    key_switch(empty, "hide_render", False, True, 3, 4)
+    hidden = blender_values(empty, "hide_render", range(1, 5))
+    _, stage = export()
+    assert visibility(stage, mesh_path(stage, "/Root/Set/Piece"), range(1, 5)) == ["invisible" if h else "inherited"
+                                                                                   for h in hidden]
+    assert np.allclose(usd_world(stage.GetPrimAtPath("/Root/Set/Piece"), 1)[:3, 3], (2, 0, 0))
+
+
+def test_a_linked_duplicate_keeps_its_own_object_linked_material(scene, export):
+    first = add_cube("First")
+    first.data.materials.append(principled_material("Red", (1, 0, 0))[0])
+    second = first.copy()  # shares the mesh
+    second.name = "Second"
+    scene.collection.objects.link(second)
+    second.material_slots[0].link = "OBJECT"
+    second.material_slots[0].material = principled_material("Blue", (0, 0, 1))[0]
+    _, stage = export(animation=False)
+    for name, color in (("First", (1, 0, 0)), ("Second", (0, 0, 1))):
+        bound, _ = UsdShade.MaterialBindingAPI(stage.GetPrimAtPath(mesh_path(stage, f"/Root/{name}"))).ComputeBoundMaterial()
+        surface = UsdShade.Shader(stage.GetPrimAtPath(bound.GetPath().AppendChild("PreviewSurface")))
+        assert np.allclose(surface.GetInput("diffuseColor").Get(), color), name
