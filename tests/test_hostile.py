@@ -147,6 +147,19 @@ def test_particles_shown_in_part_in_the_viewport_are_all_rendered(scene, export)
     assert settings.display_percentage == 25
 
 
+def test_child_particles_follow_the_render_amount_and_simplify(scene, export):
+    _, settings = particle_emitter(count=2)
+    settings.type, settings.render_type, settings.child_type = "HAIR", "OBJECT", "SIMPLE"
+    settings.child_percent, settings.rendered_child_count = 2, 3
+    scene.render.use_simplify = True
+    scene.render.simplify_child_particles, scene.render.simplify_child_particles_render = 0.5, 1.0
+    _, stage = export("render.usda", animation=False)
+    assert emitter_mesh_and_instances(stage) == (1, 2 * 3)
+    _, stage = export("viewport.usda", animation=False, evaluation_mode="VIEWPORT")
+    assert emitter_mesh_and_instances(stage) == (1, 2 * 2 // 2)
+    assert (settings.child_percent, scene.render.simplify_child_particles) == (2, 0.5)
+
+
 def test_render_export_uses_the_render_simplify_level(scene, export):
     cube = add_cube("Cube")
     sub = cube.modifiers.new("Sub", "SUBSURF")
