@@ -74,6 +74,21 @@ def test_keyed_hide_render_gives_visibility_samples(scene, export, hidden_first)
 
 
 @pytest.mark.parametrize("mode,prop", [("RENDER", "hide_render"), ("VIEWPORT", "hide_viewport")])
+def test_keyed_hiding_from_a_hidden_current_frame_is_exported_and_restored(scene, export, mode, prop):
+    cube = add_cube("Cube")
+    key_switch(cube, prop, False, True, 4, 7)
+    key_switch(cube, "hide_viewport" if prop == "hide_render" else "hide_render", True, False, 3, 7)
+    frames = range(1, 8)
+    hidden = blender_values(cube, prop, frames)
+    scene.frame_set(5)
+    state = (cube.hide_render, cube.hide_viewport)
+    _, stage = export(evaluation_mode=mode)
+    assert visibility(stage, mesh_path(stage, "/Root/Cube"), frames) == ["invisible" if h else "inherited"
+                                                                         for h in hidden]
+    assert scene.frame_current == 5 and (cube.hide_render, cube.hide_viewport) == state
+
+
+@pytest.mark.parametrize("mode,prop", [("RENDER", "hide_render"), ("VIEWPORT", "hide_viewport")])
 def test_keyed_hiding_is_ignored_when_hidden_objects_are_included(scene, export, mode, prop):
     cube = add_cube("Cube")
     key_switch(cube, prop, False, True, 2, 3)
@@ -563,3 +578,21 @@ def test_a_linked_duplicate_keeps_its_own_object_linked_material(scene, export):
         bound, _ = UsdShade.MaterialBindingAPI(stage.GetPrimAtPath(mesh_path(stage, f"/Root/{name}"))).ComputeBoundMaterial()
         surface = UsdShade.Shader(stage.GetPrimAtPath(bound.GetPath().AppendChild("PreviewSurface")))
         assert np.allclose(surface.GetInput("diffuseColor").Get(), color), name
+
+
+@pytest.mark.parametrize("mode", ["RENDER", "VIEWPORT"])
+def test_a_child_of_a_hidden_parent_is_exported_in_place(scene, export, mode):
+    parent = add_cube("Parent", (1, 2, 3))
+    parent.rotation_euler = (0.3, 0.0, 1.0)
+    parent.scale = (2.0, 1.0, 1.0)
+    child = add_cube("Child", (0, 1, 0))
+    child.parent = parent
+    if mode == "RENDER":
+        parent.hide_render = True
+    else:
+        parent.hide_set(True)
+    bpy.context.view_layer.update()
+    _, stage = export(animation=False, evaluation_mode=mode)
+    assert not stage.GetPrimAtPath("/Root/Parent")
+    expected = AXIS @ np.array(child.matrix_world)
+    assert np.allclose(usd_world(stage.GetPrimAtPath("/Root/Child"), Usd.TimeCode.Default()), expected, atol=1e-6)
