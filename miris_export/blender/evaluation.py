@@ -159,7 +159,10 @@ class Evaluation:
     def restore(self):
         for (_, prop), (owner, old) in reversed(list(self._old.items())):
             if getattr(owner, prop) != old:
-                setattr(owner, prop, old)
+                try:
+                    setattr(owner, prop, old)
+                except (AttributeError, TypeError, RuntimeError):  # linked data a frame change keyed
+                    pass
 
 
 @contextmanager

@@ -136,8 +136,6 @@ class HierarchyIterator:
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
         self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
-        # The transforms of all real objects go over at once; each object is called only
-        # while it has data that may change.
         for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
             if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
                     and self._writes_something(ctx.key, ctx.object):
@@ -145,6 +143,8 @@ class HierarchyIterator:
                     self.data_appeared(self.writers[ctx.key], ctx)
                 except Exception as error:
                     self._fail(ctx, error)
+        # The transforms of all real objects go over at once; each object is called only
+        # while it has data that may change.
         self.gather_transforms(self._layout_cache, local)
         with self.batch():
             for ctx in contexts:
@@ -207,7 +207,7 @@ class HierarchyIterator:
     def _real_objects(self, depsgraph):
         """This frame's exported real objects, parents before children, with their matrices."""
         objects, instancers, order = {}, set(), []
-        instancer_objects = {}  # key -> (evaluated instancer, its world matrix)
+        instancer_objects = {}  # key -> evaluated instancer
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 # An instancer counts once one of its instances has something to write
@@ -216,7 +216,7 @@ class HierarchyIterator:
                     parent = object_key(inst.parent)
                     if parent not in instancers and self.has_data(inst.object):
                         instancers.add(parent)
-                        instancer_objects[parent] = (inst.parent, np.array(inst.parent.matrix_world, np.float64))
+                        instancer_objects[parent] = inst.parent
                 continue
             obj = inst.object
             key = object_key(obj)
@@ -229,11 +229,11 @@ class HierarchyIterator:
         # instances) is not among the depsgraph's objects; it is exported for its instances.
         listed = set(order) if len(instancer_objects) else ()
         unlisted = {}
-        for key, (obj, matrix) in instancer_objects.items():
+        for key, obj in instancer_objects.items():
             if key not in listed and self._wanted(key, obj):
                 hidden = key[1] in self._keyed and not self.evaluation.shown(key[1])
                 objects[key] = (obj, False, hidden)
-                unlisted[key] = matrix
+                unlisted[key] = np.array(obj.matrix_world, np.float64)
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
