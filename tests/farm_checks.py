@@ -9,7 +9,8 @@ from test_skeletons import _arm
 
 def animated_scene(scene, frames=60):
     """Moving objects (one only in the first half), a deforming mesh, an object that appears at
-    frame 25 and one that vanishes at 45, an animated light, a skinned arm; frames 1-`frames`."""
+    frame 25, one hidden from 45, one hidden until 23 but kept for its child, an animated light,
+    a skinned arm; frames 1-`frames`."""
     _arm(scene, frames=frames)
     scene.frame_start, scene.frame_end = 1, frames
     bpy.ops.mesh.primitive_cube_add(size=0.5)
@@ -31,6 +32,17 @@ def animated_scene(scene, frames=60):
                 obj.hide_render = obj.hide_viewport = hidden
                 obj.keyframe_insert("hide_render", frame=frame)
                 obj.keyframe_insert("hide_viewport", frame=frame)
+    # Hidden until frame 23 and kept for its child meanwhile: its data comes later than its Xform.
+    bpy.ops.mesh.primitive_cone_add(vertices=6, radius1=0.3, depth=0.5, location=(0, -2, 0))
+    holder = bpy.context.active_object
+    holder.name = "Holder"
+    for frame, hidden in ((1, True), (23, False)):
+        holder.hide_render = holder.hide_viewport = hidden
+        holder.keyframe_insert("hide_render", frame=frame)
+        holder.keyframe_insert("hide_viewport", frame=frame)
+    bpy.ops.mesh.primitive_cube_add(size=0.2, location=(0, -2, 1))
+    bpy.context.active_object.name = "Held"
+    bpy.context.active_object.parent = holder
     light_data = bpy.data.lights.new("Lamp", "POINT")
     light = bpy.data.objects.new("Lamp", light_data)
     scene.collection.objects.link(light)

@@ -42,7 +42,10 @@ def test_three_chunks_stitch_into_the_single_export(scene, tmp_path):
     mover = samples["/Root/Mover.xformOp:transform"]
     assert mover and mover[-1][0] == 30.0  # still after frame 30: the last chunk had it constant
     assert [t for t, v in samples["/Root/Late.visibility"]][:2] == [1.0, 25.0]
-    assert any(v == "invisible" for _, v in samples["/Root/Gone.visibility"])
+    gone = [s for path, s in samples.items() if path.startswith("/Root/Gone/") and path.endswith(".visibility")]
+    assert gone[0] == [(1.0, "inherited"), (45.0, "invisible")]  # its data hidden from 45
+    holder = [s for path, s in samples.items() if path.startswith("/Root/Holder/Cone") and path.endswith(".visibility")]
+    assert holder[0][0] == (1.0, "invisible") and (23.0, "inherited") in holder[0]
     assert "/Root/Mover.visibility" not in specs
     assert len(samples["/Root/Wave/Grid.points"]) > 50
     assert len(samples["/Root/Lamp/Lamp.inputs:intensity"]) > 30

@@ -10,7 +10,6 @@ deforms through an armature is written as point samples, one report line per
 mesh saying why.
 """
 from array import array
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,22 +114,11 @@ def _may_be_skinned(obj):
     return obj.parent_type == "ARMATURE" or any(m.type == "ARMATURE" for m in obj.modifiers)
 
 
-@contextmanager
-def without_armatures(skins):
-    """Within this context the skinned meshes evaluate without their Armature modifier."""
+def armature_modifiers(skins):
+    """The Armature modifier of each skinned mesh: the export evaluates the meshes without them."""
     import bpy
 
-    changed = []
-    try:
-        for skin in skins.values():
-            mod = bpy.data.objects[skin.mesh].modifiers[skin.modifier]
-            if mod.show_viewport:
-                mod.show_viewport = False
-                changed.append(mod)
-        yield
-    finally:
-        for mod in changed:
-            mod.show_viewport = True
+    return [bpy.data.objects[skin.mesh].modifiers[skin.modifier] for skin in skins.values()]
 
 
 def read_weights(mesh, vertex_groups, joint_of_bone):

@@ -213,8 +213,8 @@ def _replay(stage, out, path, layers):
         out.EraseTimeSample(path, t)
     _drop_chunk_data(spec)
     attr = stage.GetAttributeAtPath(path)
-    if kind == "presence":
-        _replay_presence(out, attr, layers)
+    if kind in ("presence", "drawn"):
+        _replay_visibility(out, attr, kind, layers)
         return
     if not calls:  # written only at lead-in frames, which their own chunk has
         return
@@ -238,45 +238,62 @@ def _drop_chunk_data(spec):
         spec.customData = custom
 
 
-def _replay_presence(out, attr, layers):
-    """The visibility the exporter writes for an object absent at some frame (usd.hierarchy.frame_done),
-    from where the object exists in each chunk; none for an object that is always there."""
+def _visible_states(layers, path):
+    """{frame: whether the record says visible} from each chunk's own frames (see Writer.record_visible)."""
     from pxr import UsdGeom
 
-    path = attr.GetPath()
-    present = {}
+    states = {}
     for layer, meta, _ in layers:
         for t in layer.ListTimeSamplesForPath(path) if layer.GetAttributeAtPath(path) else ():
             if meta["start"] <= t <= meta["end"]:
-                present[int(t)] = layer.QueryTimeSample(path, t) != UsdGeom.Tokens.invisible
+                states[int(t)] = layer.QueryTimeSample(path, t) != UsdGeom.Tokens.invisible
+    return states
+
+
+def _replay_visibility(out, attr, kind, layers):
+    """The visibility the exporter writes (usd.hierarchy.frame_done) over the whole range: on an
+    object's Xform ("presence") where it is absent at some frame, on its data ("drawn") where the object
+    draws nothing at some frame or its data came later than the object; none where neither happens."""
+    from pxr import UsdGeom
+
+    path = attr.GetPath()
+    states = _visible_states(layers, path)
     first, last = layers[0][1]["first"], layers[0][1]["last"]
-    frames = range(first, last + 1)
-    if all(present.get(f, False) for f in frames) or not any(present.values()):
+    calls = []  # (visible, frame) of each Writer.set_visible call
+    if kind == "presence":
+        created = min((f for f, here in states.items() if here), default=None)
+        tracked = False
+        for f in range(created, last + 1) if created is not None else ():
+            here = states.get(f, False)
+            if f == created and f != first:
+                calls += [(False, first), (True, f)]
+                tracked = True
+            if tracked or not here:
+                calls.append((here, f))
+                tracked = True
+    else:
+        made = min(states, default=None)  # the data writer's first frame
+        owner = _visible_states(layers, path.GetPrimPath().GetParentPath().AppendProperty("visibility"))
+        late = made is not None and made > min((f for f, here in owner.items() if here), default=made)
+        tracked = False
+        for f in range(made, last + 1) if made is not None else ():
+            drawn = states.get(f, True)
+            if f == made and late:
+                calls.append((False, first))
+                tracked = True
+            if tracked or not drawn:
+                calls.append((drawn, f))
+                tracked = True
+    if not calls:
         out.GetPrimAtPath(path.GetPrimPath()).RemoveProperty(out.GetAttributeAtPath(path))
         return
-    created = min(f for f, p in present.items() if p)
     sampler = SampledAttribute(attr)
     started = False
-
-    def set_visible(visible, t):
-        nonlocal started
+    for visible, t in calls:  # as Writer.set_visible
         if not started and t != first:
             sampler.set(UsdGeom.Tokens.inherited, first)
         started = True
         sampler.set(UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, t)
-
-    tracked = False
-    for f in frames:
-        if f < created:
-            continue
-        here = present.get(f, False)
-        if f == created and f != first:
-            set_visible(False, first)
-            set_visible(True, f)
-            tracked = True
-        if tracked or not here:
-            set_visible(here, f)
-            tracked = True
 
 
 def _finish_layer(out, base, first, last):

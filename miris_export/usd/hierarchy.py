@@ -37,12 +37,14 @@ class ObjectWriters:
 
 class UsdHierarchy(HierarchyIterator):
     def __init__(self, session):
-        super().__init__(session.options, session.view_layer, session.top_matrix)
+        super().__init__(session.options, session.view_layer, session.top_matrix, session.evaluation)
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
         self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
+        self._tracked_data = set()  # keys of objects whose data is hidden at some frame
+        self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
 
     def data_kind(self, obj):
         if obj.type == "ARMATURE" and not self.options.skeletons:
@@ -96,13 +98,20 @@ class UsdHierarchy(HierarchyIterator):
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
         path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
-        data_path = None
-        if self._has_data.get(ctx.key):
-            data_path = path.AppendChild(names.claim(path, getattr(ctx.object.data, "name", ctx.name)))
+        data_path = self._data_path(ctx, path) if self._has_data.get(ctx.key) else None
         if not ctx.is_component:
             self.paths[ctx.key] = path
         plan = self._planned[ctx.key] = (path, data_path)
         return plan
+
+    def _data_path(self, ctx, path):
+        # The data's own name: an evaluated mesh that modifiers made is called "Mesh".
+        data = ctx.object.data if ctx.is_component else ctx.object.original.data
+        return path.AppendChild(self.session.names.claim(path, getattr(data, "name", ctx.name)))
+
+    def data_appeared(self, writers, ctx):
+        writers.data = self.data_kind(ctx.object)(self.session, self._data_path(ctx, self.paths[ctx.key]), ctx)
+        self._late_data.add(ctx.key)
 
     def create_writer(self, ctx):
         path, data_path = self._plan(ctx)
@@ -144,12 +153,13 @@ class UsdHierarchy(HierarchyIterator):
             if writer is not None:
                 writer.finish()
 
-    def frame_done(self, written, created):
-        """On animated exports, objects that appear late or vanish are made invisible while absent."""
+    def frame_done(self, written, created, undrawn):
+        """On animated exports, objects that appear late or vanish are made invisible while absent,
+        and the data of those that draw nothing at a frame (kept for their children) while so."""
         if not self.session.animated:
             return
         if self.session.chunk:
-            self._record_presence(written)
+            self._record_visible(written, undrawn)
             return
         frame, first = self.session.frame, self.session.first_frame
         for key in created:
@@ -163,15 +173,29 @@ class UsdHierarchy(HierarchyIterator):
             if writers is not None and writers.transform is not None:
                 writers.transform.set_visible(key in written, frame)
                 self._tracked.add(key)
+        for key in self._late_data:
+            writers = self.writers.get(key)
+            if writers is not None and writers.data is not None:
+                writers.data.set_visible(False, first)
+                self._tracked_data.add(key)
+        self._late_data.clear()
+        for key in undrawn | self._tracked_data:
+            writers = self.writers.get(key)
+            if writers is not None and writers.data is not None:
+                writers.data.set_visible(key not in undrawn, frame)
+                self._tracked_data.add(key)
 
-    def _record_presence(self, written):
-        """A chunk export writes every object's presence at every frame, as its visibility: which
-        objects are absent when is known only over the whole range, where the stitch writes the
-        visibility of those that are (farm.stitch)."""
+    def _record_visible(self, written, undrawn):
+        """A chunk export writes at every frame whether each object exists and whether its data draws,
+        as their visibility: which are absent or hidden when is known only over the whole range, where
+        the stitch writes the visibility frame_done would (farm.stitch)."""
         frame = self.session.frame
+        self._late_data.clear()
         for key, writers in self.writers.items():
             if writers.transform is not None:
-                writers.transform.record_presence(key in written, frame)
+                writers.transform.record_visible("presence", key in written, frame)
+            if writers.data is not None:
+                writers.data.record_visible("drawn", key not in undrawn, frame)
 
     def batch(self):
         return Sdf.ChangeBlock()

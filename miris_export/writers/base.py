@@ -1,5 +1,7 @@
 """What all writers share: the export session they write into, and their prim."""
-from ..usd.sparse import SampledAttribute
+from pxr import UsdGeom
+
+from ..usd.sparse import SampledAttribute, record_chunk
 from ..usd.values import extent
 
 
@@ -18,6 +20,7 @@ class Writer:
         self.path = path
         self.prim = self.define(session.stage, path, ctx)
         self._sampled = {}
+        self._recording = False  # record_visible has marked the visibility attribute
         if self.prim_kind:
             session.report.count(self.prim_kind)
 
@@ -46,6 +49,24 @@ class Writer:
             attr.Set(value)
             return
         self.sampled(attr, same).set(value, time)
+
+    def set_visible(self, visible, time):
+        """Written only for prims hidden at some frame; the first call marks them visible from
+        the first frame until `time`."""
+        attr = UsdGeom.Imageable(self.prim).CreateVisibilityAttr()
+        if "visibility" not in self._sampled and time != self.session.first_frame:
+            self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
+        self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
+
+    def record_visible(self, kind, visible, time):
+        """In a chunk export, every frame: whether the object exists (`kind` "presence", on its
+        transform) or draws (`kind` "drawn", on its data), from which the stitch writes what
+        set_visible would over the whole range (see farm.stitch)."""
+        attr = UsdGeom.Imageable(self.prim).CreateVisibilityAttr()
+        if not self._recording:
+            self._recording = True
+            record_chunk(attr, kind, ())
+        attr.Set(UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
 
     def set_extent(self, attr, points, time, radius=None):
         """Authors the bounds of `points` (see usd.values.extent); points that are not finite numbers

@@ -160,7 +160,7 @@ class SkinnedMeshWriter(MeshWriter):
             self.set(self._copy_op.GetAttr(), _gf_matrix(relative(ctx.world_matrix, arm_world)), time, same)
 
     def _write_topology(self, reader, time):
-        super()._write_topology(reader, time)
+        renamed = super()._write_topology(reader, time)
         mesh = reader.mesh
         if self.skin.weights is not None and len(self.skin.weights[0]) == len(mesh.vertices):
             indices, weights = self.skin.weights  # read when planned
@@ -173,6 +173,7 @@ class SkinnedMeshWriter(MeshWriter):
                  Vt.IntArray.FromNumpy(np.ascontiguousarray(indices.ravel())), time)
         self.set(self.binding.CreateJointWeightsPrimvar(False, size).GetAttr(),
                  Vt.FloatArray.FromNumpy(np.ascontiguousarray(weights.ravel())), time)
+        return renamed
 
     def finish(self):
         super().finish()

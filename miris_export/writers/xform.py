@@ -2,7 +2,7 @@
 import numpy as np
 from pxr import UsdGeom, Vt
 
-from ..usd.sparse import CHUNK_KEY, record_chunk, write_gathered
+from ..usd.sparse import CHUNK_KEY, write_gathered
 from .base import Writer
 
 
@@ -20,26 +20,9 @@ class TransformWriter(Writer):
         self.xform = UsdGeom.Xform.Define(stage, path)
         self._op = self.xform.AddTransformOp()
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
-        self._presence = False
         if self.session.chunk:  # which object the name is for, checked by the stitch
             self.xform.GetPrim().SetCustomDataByKey(CHUNK_KEY, repr(ctx.key))
         return self.xform.GetPrim()
-
-    def set_visible(self, visible, time):
-        """Written only for objects absent at some frame; the first call marks them visible from
-        the first frame until `time`."""
-        attr = self.xform.CreateVisibilityAttr()
-        if "visibility" not in self._sampled and time != self.session.first_frame:
-            self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
-        self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
-
-    def record_presence(self, present, time):
-        """In a chunk export: whether the object exists at frame `time` (see usd.hierarchy)."""
-        attr = self.xform.CreateVisibilityAttr()
-        if not self._presence:
-            self._presence = True
-            record_chunk(attr, "presence", ())
-        attr.Set(UsdGeom.Tokens.inherited if present else UsdGeom.Tokens.invisible, time)
 
     def write(self, ctx, time):
         self.extend([time], ctx.local_matrix[None])
@@ -51,6 +34,10 @@ class TransformWriter(Writer):
 
     def finish(self):
         matrices = np.concatenate(self._matrices)
+        broken = np.count_nonzero(~np.isfinite(matrices).all(axis=(1, 2)))
+        if broken:  # a driver dividing by zero, say: the renderer cannot place the object
+            self.session.report.warn(f"{self.path}: its transform is not finite (NaN or infinite) at "
+                                     f"{broken} frame(s); written as it is")
         # Gf matrices act on row vectors: the transpose of Blender's.
         values = Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(matrices.transpose(0, 2, 1)))
         write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices), self.session.chunk)
