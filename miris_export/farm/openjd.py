@@ -17,7 +17,8 @@ def parameter_values(blend, output, frame_start, frame_end, chunk_size, export_o
         raise ValueError(f"the frame range {frame_start}-{frame_end} is empty")
     values = {
         "BlendFile": os.path.abspath(blend),
-        "OutputFile": os.path.abspath(output),
+        "OutputDir": os.path.dirname(os.path.abspath(output)),
+        "OutputName": os.path.basename(output),
         "FrameStart": int(frame_start),
         "FrameEnd": int(frame_end),
         "ChunkSize": int(chunk_size),
