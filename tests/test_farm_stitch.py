@@ -68,7 +68,7 @@ def test_chunks_with_a_gap_an_overlap_or_of_another_export_are_refused(scene, tm
                                           "holds them"]
     done = subprocess.run([*command, c, a, b], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "Miris validation: compliant" in done.stdout
+    assert "Miris validation: compliant" in done.stdout and "INFO: Stitched 3 chunk(s): 1-4, 5-8, 9-12" in done.stdout
     assert Sdf.Layer.FindOrOpen(out).startTimeCode == 1 and Sdf.Layer.FindOrOpen(out).endTimeCode == 12
     os.remove(out)
     other_dir = tmp_path / "other"

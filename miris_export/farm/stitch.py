@@ -41,6 +41,7 @@ def stitch(filepath, chunks, validate=True):
     layers = _open_chunks(chunks)
     first, last = layers[0][1]["first"], layers[0][1]["last"]
     report = ExportReport(filepath=path, frames=(first, last))
+    report.info(f"Stitched {len(layers)} chunk(s): " + ", ".join(f"{m['start']}-{m['end']}" for _, m, _ in layers))
 
     def write(staging):
         name = os.path.basename(path)
