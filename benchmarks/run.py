@@ -150,12 +150,14 @@ def folder_size(folder):
 
 
 def prim_counts(path):
-    """(meshes, materials) in a written file, to check both exporters wrote the whole scene."""
+    """(meshes, materials) in a written file's composed stage, instances' meshes included, to check
+    both exporters wrote the whole scene (the invisible prototypes left out)."""
     from pxr import Usd, UsdGeom, UsdShade
 
     stage = Usd.Stage.Open(path)
-    prims = list(stage.Traverse())
-    return sum(p.IsA(UsdGeom.Mesh) for p in prims), sum(p.IsA(UsdShade.Material) for p in prims)
+    prims = list(stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)))
+    meshes = sum(p.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(p).ComputeVisibility() != "invisible" for p in prims)
+    return meshes, sum(p.IsA(UsdShade.Material) for p in prims)
 
 
 # --- memory, one process per export --------------------------------------------------

@@ -35,6 +35,8 @@ class ExportOptions:
     uvs: bool = option(True, "UV Maps", "Export every UV map; the active render map is named st", "Geometry")
     colors: bool = option(True, "Color Attribute", "Export the active render color attribute as displayColor",
                           "Geometry")
+    instancing: bool = option(True, "Instancing", "Write each distinct instanced or shared mesh once, its copies "
+                              "as instanceable references to it; off: real copies", "Geometry")
     # Materials and lights
     materials: bool = option(True, "Materials", "Export materials as UsdPreviewSurface under /Materials",
                              "Materials")

@@ -2,14 +2,18 @@
 
 Each object is an Xform named after it, holding its transform; its data (a
 mesh, a light...) is a child prim named after the data, as in Blender's own
-USD exporter, so gprims never nest and the data can later be shared.
+USD exporter, so gprims never nest and the data can be shared: with
+instancing, a copy's Xform references a prototype holding the data prim
+instead (see prototypes.py).
 """
 import numpy as np
 from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
+from ..hierarchy.instances import geometry_digest, shared_real_objects
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter
+from .prototypes import SHAREABLE_TYPES, Prototypes, make_copy
 from .stage import ROOT
 
 
@@ -42,6 +46,7 @@ class UsdHierarchy(HierarchyIterator):
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
         self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
+        self.prototypes = Prototypes(session)
 
     def data_kind(self, obj):
         return DATA_WRITERS.get(obj.type)
@@ -52,6 +57,9 @@ class UsdHierarchy(HierarchyIterator):
             return False
         check = getattr(writer, "has_data", None)
         return check is None or check(obj)
+
+    def shareable(self, obj):
+        return obj.type in SHAREABLE_TYPES
 
     def skipped(self, ctx):
         obj = ctx.object
@@ -75,6 +83,8 @@ class UsdHierarchy(HierarchyIterator):
     def prepare(self, contexts):
         """Names the new objects' prims and defines them in one change block, through Sdf:
         defined one at a time through Usd, each would make the stage compose anew."""
+        if self.options.instancing:
+            self._share_real(contexts)
         layer = self.session.stage.GetRootLayer()
         with Sdf.ChangeBlock():
             for ctx in contexts:
@@ -84,6 +94,15 @@ class UsdHierarchy(HierarchyIterator):
                 if data_path is not None and self.data_kind(ctx.object).prim_kind:
                     _define_spec(layer, data_path, self.data_kind(ctx.object).prim_kind)
 
+    def _share_real(self, contexts):
+        """Marks the new real meshes that are linked duplicates of each other as copies of one
+        prototype; not those with exported children, which an instanceable prim would hide."""
+        parents = {parent for _, parent, _ in self._layout_cache}
+        candidates = [ctx for ctx in contexts if ctx.object.type == "MESH" and ctx.key not in parents
+                      and self._has_data.get(ctx.key)]
+        for i, key in shared_real_objects([ctx.object for ctx in candidates]).items():
+            candidates[i].prototype = key
+
     def _plan(self, ctx):
         """The object's prim path (its parent's, for a geometry component) and its data prim's path."""
         if ctx.key in self._planned:
@@ -92,7 +111,7 @@ class UsdHierarchy(HierarchyIterator):
         parent = self.paths.get(ctx.parent_key, ROOT)
         path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
         data_path = None
-        if self._has_data.get(ctx.key):
+        if self._has_data.get(ctx.key) and ctx.prototype is None:
             data_path = path.AppendChild(names.claim(path, getattr(ctx.object.data, "name", ctx.name)))
         if not ctx.is_component:
             self.paths[ctx.key] = path
@@ -102,9 +121,22 @@ class UsdHierarchy(HierarchyIterator):
     def create_writer(self, ctx):
         path, data_path = self._plan(ctx)
         del self._planned[ctx.key]
+        if ctx.prototype is not None:
+            return ObjectWriters(TransformWriter(self.session, path, ctx), self._copy(path, ctx))
         transform = None if ctx.is_component else TransformWriter(self.session, path, ctx)
         data = None if data_path is None else self.data_kind(ctx.object)(self.session, data_path, ctx)
         return ObjectWriters(transform, data)
+
+    def _copy(self, path, ctx):
+        """Makes the prim at `path` a copy of the context's prototype (made with the first copy);
+        returns the prototype's shared data writer."""
+        check = geometry_digest if ctx.prototype[0] == "SHARED_CONTENT" else None
+        shared = self.prototypes.get(ctx.prototype, ctx, self.data_kind(ctx.object), check)
+        layer = self.session.stage.GetRootLayer()
+        with Sdf.ChangeBlock():
+            _define_spec(layer, path, TransformWriter.prim_kind)
+            make_copy(layer.GetPrimAtPath(path), shared)
+        return shared
 
     def write(self, writers, ctx):
         time = self.session.frame
