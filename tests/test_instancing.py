@@ -346,3 +346,24 @@ def test_blender_importer_reads_the_copies(scene, export, tmp_path):
     bpy.ops.wm.usd_import(filepath=str(tmp_path / "out.usdc"))
     # The importer makes instanceable prims collection instances: count what it draws.
     assert expected == 9 and len(blender_meshes()) == expected
+
+
+CORPUS_WITH_INSTANCES = ["02_shared_mesh.blend", "22_simple_GN.blend", "25_mesh_instances_apply_modifier.blend",
+                         "32_gpu_instancing_with_instancing.blend", "gn_nested_instances.blend"]
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(bpy.app.version < (5, 0, 0), reason="the corpus was saved by Blender 5.x")
+@pytest.mark.parametrize("name", CORPUS_WITH_INSTANCES)
+def test_corpus_instances_are_shared(name, corpus_scene, tmp_path):
+    import miris_export
+    from miris_export.blender.evaluation import evaluation
+
+    bpy.ops.wm.open_mainfile(filepath=str(corpus_scene(name)))
+    scene = bpy.context.scene
+    report = miris_export.export(str(tmp_path / "scene.usdc"), animation=False)
+    assert report.compliant, [str(f) for f in report.errors]
+    stage = Usd.Stage.Open(report.filepath)
+    with evaluation(scene, bpy.context.view_layer, "RENDER"):
+        drawn = assert_same_meshes(stage)
+    assert len(layer_meshes(stage)) < drawn
