@@ -64,6 +64,14 @@ def relative(parent_world, world):
         return np.linalg.pinv(parent_world) @ world
 
 
+def inverse(matrix):
+    """The inverse of a 4x4 matrix, for a parent with many instances (one inversion, not a solve each)."""
+    try:
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:  # a parent scaled to zero
+        return np.linalg.pinv(matrix)
+
+
 def is_component(inst):
     """An object's own evaluated geometry: a first-level instance of the object itself
     (collection instances are of other objects, geometry-node instances are deeper)."""
@@ -88,6 +96,7 @@ class HierarchyIterator:
         self._pruned = []  # keys left out of the cached layout
         self._wanted = _ObjectFilter(options, view_layer)
         self._instance_keys = InstanceKeys() if options.instancing else None
+        self._inverses = {}
 
     # --- for subclasses -----------------------------------------------------
     def data_kind(self, obj):
@@ -146,6 +155,7 @@ class HierarchyIterator:
                     self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts}
+        self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
         for inst in depsgraph.object_instances if self._instancers else ():
@@ -329,7 +339,10 @@ class HierarchyIterator:
                             is_component=component, prototype=prototype, depth=parent.depth + 1)
         if not self._writes_something(key, obj):
             return None
-        ctx.local_matrix = relative(parent.world_matrix, world)
+        parent_inverse = self._inverses.get(parent.key)
+        if parent_inverse is None:
+            parent_inverse = self._inverses[parent.key] = inverse(parent.world_matrix)
+        ctx.local_matrix = parent_inverse @ world
         return ctx
 
 

@@ -13,7 +13,7 @@ from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter
-from .prototypes import SHAREABLE_TYPES, Prototypes, make_copy
+from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes
 from .stage import ROOT
 
 
@@ -122,21 +122,17 @@ class UsdHierarchy(HierarchyIterator):
         path, data_path = self._plan(ctx)
         del self._planned[ctx.key]
         if ctx.prototype is not None:
-            return ObjectWriters(TransformWriter(self.session, path, ctx), self._copy(path, ctx))
+            return self._copy(path, ctx)
         transform = None if ctx.is_component else TransformWriter(self.session, path, ctx)
         data = None if data_path is None else self.data_kind(ctx.object)(self.session, data_path, ctx)
         return ObjectWriters(transform, data)
 
     def _copy(self, path, ctx):
-        """Makes the prim at `path` a copy of the context's prototype (made with the first copy);
-        returns the prototype's shared data writer."""
+        """The writers of a copy of the context's prototype (made with the first copy): its own
+        transform, and the prototype's data writer, shared."""
         check = geometry_digest if ctx.prototype[0] == "SHARED_CONTENT" else None
         shared = self.prototypes.get(ctx.prototype, ctx, self.data_kind(ctx.object), check)
-        layer = self.session.stage.GetRootLayer()
-        with Sdf.ChangeBlock():
-            _define_spec(layer, path, TransformWriter.prim_kind)
-            make_copy(layer.GetPrimAtPath(path), shared)
-        return shared
+        return ObjectWriters(CopyWriter(self.session, path, ctx, shared, self.prototypes), shared)
 
     def write(self, writers, ctx):
         time = self.session.frame
@@ -173,6 +169,7 @@ class UsdHierarchy(HierarchyIterator):
 
     def frame_done(self, written, created):
         """On animated exports, objects that appear late or vanish are made invisible while absent."""
+        self.prototypes.flush()
         if not self.session.animated:
             return
         frame, first = self.session.frame, self.session.first_frame

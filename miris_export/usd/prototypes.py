@@ -9,8 +9,9 @@ the data prim under the copy, where visibility is inherited from the copy's
 own ancestors, not the holder, and bindings to `/Materials` resolve unchanged
 (an internal reference maps only paths inside the prototype).
 """
-from pxr import Sdf, UsdGeom
+from pxr import Gf, Sdf, UsdGeom
 
+from ..writers.xform import TransformWriter
 from .stage import ROOT
 
 HOLDER = "Prototypes"
@@ -62,6 +63,34 @@ class Prototypes:
         self.session = session
         self._holder = None
         self._made = {}  # prototype key -> SharedData
+        self._pending = []  # (CopyWriter, SharedData) of the copies met since the last flush
+
+    def add_copy(self, writer, shared):
+        """A copy to author at the next flush."""
+        self._pending.append((writer, shared))
+
+    def flush(self):
+        """Authors the copies met in a frame in one change block, through Sdf: authored one at a
+        time, each would make the stage compose anew, and thousands of copies cost minutes."""
+        if not self._pending:
+            return
+        layer = self.session.stage.GetRootLayer()
+        static = not self.session.animated
+        with Sdf.ChangeBlock():
+            for writer, shared in self._pending:
+                spec = Sdf.CreatePrimInLayer(layer, writer.path)
+                spec.specifier, spec.typeName = Sdf.SpecifierDef, TransformWriter.prim_kind
+                spec.instanceable = True
+                spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
+                transform = Sdf.AttributeSpec(spec, _TRANSFORM, Sdf.ValueTypeNames.Matrix4d)
+                order = Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
+                                          Sdf.VariabilityUniform)
+                order.default = [_TRANSFORM]
+                if static and writer.gathered:  # one frame: the matrix is all there will be
+                    # Gf matrices act on row vectors: the transpose of Blender's.
+                    transform.default = Gf.Matrix4d(writer.gathered[0][0].T.tolist())
+                    writer.gathered = None
+        self._pending = []
 
     def get(self, key, ctx, writer_class, check=None):
         """The prototype `key` (made from `ctx`, the first copy met, with `writer_class`)."""
@@ -86,7 +115,37 @@ class Prototypes:
         return SharedData(writer_class(session, data_path, ctx), data_path, check)
 
 
-def make_copy(spec, shared):
-    """Makes the Xform `spec` (an Sdf.PrimSpec) a copy of the prototype `shared`."""
-    spec.instanceable = True
-    spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
+_TRANSFORM = "xformOp:transform"
+
+
+class CopyWriter(TransformWriter):
+    """A copy's Xform: its transform, as any object's, on a prim authored by `Prototypes.flush` at
+    the end of the frame it first appears in (so its USD prim is looked up when needed)."""
+
+    def __init__(self, session, path, ctx, shared, prototypes):
+        super().__init__(session, path, ctx)
+        prototypes.add_copy(self, shared)
+
+    def define(self, stage, path, ctx):
+        self._times, self._matrices = [], []
+
+    @property
+    def gathered(self):
+        """The matrices gathered so far; None once a static copy's matrix is authored."""
+        return self._matrices
+
+    @gathered.setter
+    def gathered(self, value):
+        self._matrices = value
+
+    def finish(self):
+        if self._matrices is not None:
+            super().finish()
+
+    @property
+    def xform(self):
+        return UsdGeom.Xform(self.session.stage.GetPrimAtPath(self.path))
+
+    @property
+    def _op(self):
+        return UsdGeom.XformOp(self.xform.GetPrim().GetAttribute(_TRANSFORM))
