@@ -9,7 +9,7 @@ from pxr import Usd, UsdGeom, UsdShade
 from conftest import REPO
 
 # Quick sizes (benchmarks/scenes.py): (meshes, materials) per scene.
-EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3)}
+EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3), "f": (100, 5)}
 
 
 def test_quick_benchmark_runs_both_exporters(tmp_path):
@@ -28,13 +28,22 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
         for exporter in ("ours", "blender"):
             stage = Usd.Stage.Open(str(out / key / exporter / "scene.usdc"))
             prims = list(stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)))
-            assert sum(p.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(p).ComputeVisibility() != "invisible"
-                       for p in prims) == meshes, (key, exporter)
+            if key == "f" and exporter == "blender":  # Blender's instancing writes a PointInstancer
+                (instancer,) = [UsdGeom.PointInstancer(p) for p in prims if p.IsA(UsdGeom.PointInstancer)]
+                assert len(instancer.GetProtoIndicesAttr().Get()) == meshes
+            else:
+                assert sum(p.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(p).ComputeVisibility() != "invisible"
+                           for p in prims) == meshes, (key, exporter)
             assert sum(p.IsA(UsdShade.Material) for p in prims) == materials, (key, exporter)
             assert r["time"][exporter] > 0 and r["size"][exporter] > 0 and r["peak"][exporter] > 0
         animated = key in ("c", "d")
         ours = Usd.Stage.Open(str(out / key / "ours" / "scene.usdc"))
         assert ours.HasAuthoredTimeCodeRange() == animated, key
+    # Scenes with shared meshes: ours defines fewer prims than its real copies, each mesh written once.
+    for key in ("b", "f"):
+        prims = results[key]["instancing"]["layer_prims"]
+        assert prims["ours"] < prims["copies"], key
+        assert results[key]["instancing"]["bounds_meshes"] == {"ours": EXPECTED[key][0], "copies": EXPECTED[key][0]}
     # Both copied the three PNGs beside the file (ours: Textures/, Blender's: textures/).
     assert len(list((out / "e" / "ours" / "Textures").glob("*.png"))) == 3
     assert len(list((out / "e" / "blender" / "textures").glob("*.png"))) == 3
