@@ -7,24 +7,13 @@ memory this took (the high-water mark above the resident size once pxr is loaded
 import json
 import sys
 
+from memory import reset_high_water_mark, status_kb
 from pxr import Usd, UsdGeom
 
 
-def _status_kb(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
 def main(path):
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # resets the high-water mark (Linux)
-    except OSError:
-        pass
-    baseline = _status_kb("VmRSS")
+    reset_high_water_mark()
+    baseline = status_kb("VmRSS")
     stage = Usd.Stage.Open(path)
     cache = UsdGeom.BBoxCache(Usd.TimeCode.Default(), [UsdGeom.Tokens.default_, UsdGeom.Tokens.render])
     meshes = 0
@@ -32,7 +21,7 @@ def main(path):
         if prim.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(prim).ComputeVisibility() != "invisible":
             cache.ComputeWorldBound(prim)
             meshes += 1
-    print(json.dumps({"meshes": meshes, "baseline_kb": baseline, "peak_kb": _status_kb("VmHWM")}))
+    print(json.dumps({"meshes": meshes, "baseline_kb": baseline, "peak_kb": status_kb("VmHWM")}))
 
 
 if __name__ == "__main__":

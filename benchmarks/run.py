@@ -50,6 +50,7 @@ for path in (REPO, HERE):
 import bpy  # noqa: E402
 
 import scenes  # noqa: E402
+from memory import reset_high_water_mark, status_kb  # noqa: E402
 
 EXPORTERS = ("ours", "blender")
 TARGETS = {"time": 1.0, "size": 1.0, "memory": 1.5}
@@ -222,37 +223,19 @@ def bench_instancing(scene, args, out_root):
 
 # --- memory, one process per export --------------------------------------------------
 
-def _status_kb(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def _reset_high_water_mark():
-    """Linux resets the peak resident size (VmHWM, what ru_maxrss reports) on writing 5 to clear_refs."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
 def one(key, exporter, quick):
     """Builds the scene, exports it once with `exporter` and prints this process's memory as JSON."""
     scene = scenes.build(key, quick)
     load_exporters()
     with tempfile.TemporaryDirectory(prefix="miris_bench_") as tmp:
         gc.collect()
-        reset = _reset_high_water_mark()
+        reset = reset_high_water_mark()
         # Without the reset the high-water mark may still hold the scene build's peak.
-        baseline = _status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        baseline = status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         seconds = export_into(os.path.join(tmp, exporter), exporter, scene)
         # ru_maxrss also keeps the peak of threads that ended before the reset (the scene build's),
         # so after a reset the live high-water mark it is made from is read instead.
-        peak = _status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"scene": key, "exporter": exporter, "baseline_kb": baseline, "peak_kb": peak,
                       "hwm_reset": reset, "seconds": seconds}))
 
