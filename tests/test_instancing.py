@@ -367,3 +367,17 @@ def test_corpus_instances_are_shared(name, corpus_scene, tmp_path):
     with evaluation(scene, bpy.context.view_layer, "RENDER"):
         drawn = assert_same_meshes(stage)
     assert len(layer_meshes(stage)) < drawn
+
+
+def test_vertex_instancing(scene, export):
+    carrier = add_mesh("ico_sphere", "Carrier", subdivisions=1, radius=4)
+    carrier.instance_type = "VERTS"
+    carrier.use_instance_vertices_rotation = True
+    child = add_mesh("cone", "Spike", (0, 0, 0), material("Red", (1, 0, 0)), radius1=0.3, depth=1)
+    child.parent = carrier
+    report, stage = export(animation=False)
+    assert report.compliant, report.findings
+    # A spike on each of the 12 vertices, the carrier, and the spike itself (Blender draws it too).
+    assert assert_same_meshes(stage) == 14
+    # The carrier, the spike (a real object keeps its own mesh) and one prototype for its 12 instances.
+    assert len(layer_meshes(stage)) == 3 and len(copies(stage)) == 12
