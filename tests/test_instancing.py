@@ -381,3 +381,22 @@ def test_vertex_instancing(scene, export):
     assert assert_same_meshes(stage) == 14
     # The carrier, the spike (a real object keeps its own mesh) and one prototype for its 12 instances.
     assert len(layer_meshes(stage)) == 3 and len(copies(stage)) == 12
+
+
+def test_linked_duplicates_whose_modifiers_part_ways_are_reported(scene, export):
+    first = add_mesh("cube", "Shared")
+    second = bpy.data.objects.new("Other", first.data)
+    second.location.x = 4
+    scene.collection.objects.link(second)
+    for obj in (first, second):
+        obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
+    twist = second.modifiers.new("Twist", "SIMPLE_DEFORM")
+    twist.angle = 0.0
+    twist.keyframe_insert("angle", frame=1)
+    twist.angle = 1.0
+    twist.keyframe_insert("angle", frame=3)
+    scene.frame_start, scene.frame_end = 1, 3
+    report, stage = export(evaluation_mode="VIEWPORT")
+    assert len(layer_meshes(stage)) == 1  # alike at the first frame: one prototype
+    # From frame 2 one of them shows the other's geometry: said once.
+    assert len([w for w in report.warnings if "its modifiers no longer give the geometry" in w]) == 1

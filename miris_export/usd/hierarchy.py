@@ -78,6 +78,7 @@ class UsdHierarchy(HierarchyIterator):
                                  f"({type(error).__name__}: {error})")
         path = self.paths.get(ctx.key)
         if path is not None and not ctx.is_component:
+            self.prototypes.discard(path)
             self.session.stage.RemovePrim(path)
 
     def prepare(self, contexts):

@@ -69,6 +69,10 @@ class Prototypes:
         """A copy to author at the next flush."""
         self._pending.append((writer, shared))
 
+    def discard(self, path):
+        """Forgets a copy not yet authored (its object failed)."""
+        self._pending = [(writer, shared) for writer, shared in self._pending if writer.path != path]
+
     def flush(self):
         """Authors the copies met in a frame in one change block, through Sdf: authored one at a
         time, each would make the stage compose anew, and thousands of copies cost minutes."""
