@@ -122,7 +122,9 @@ def blender_settings():
 
 def export_blender(path, scene):
     settings = blender_settings()
-    settings["use_instancing"] = scene.shared
+    # Blender 4.2's instancing references its prototypes without the root prim path, which then
+    # do not resolve: there it writes real copies.
+    settings["use_instancing"] = scene.shared and bpy.app.version >= (5, 0, 0)
     result = bpy.ops.wm.usd_export(filepath=path, export_animation=scene.animated, **settings)
     if result != {"FINISHED"}:
         raise RuntimeError(f"Blender's USD export returned {result}")
