@@ -67,16 +67,16 @@ def load_exporters():
     import miris_export.usd.stage  # noqa: F401
 
 
-def export_ours(path, scene, instancing=True):
+def export_ours(path, scene, **options):
     import miris_export
 
     # validate=False: Blender's exporter does not check its output either.
     # default_light=False: the scenes have no light and Blender's exporter adds none.
-    miris_export.export(path, animation=scene.animated, validate=False, default_light=False, instancing=instancing)
+    miris_export.export(path, animation=scene.animated, validate=False, default_light=False, **options)
 
 
-def export_copies(path, scene):
-    export_ours(path, scene, instancing=False)
+def export_copies(path, scene, **options):
+    export_ours(path, scene, instancing=False, **options)
 
 
 # What ours does, in the terms of Blender's operator. Names one Blender version
@@ -133,7 +133,7 @@ def export_blender(path, scene):
 EXPORT = {"ours": export_ours, "blender": export_blender, "copies": export_copies}
 
 
-def export_into(folder, exporter, scene):
+def export_into(folder, exporter, scene, **options):
     """Exports into an empty `folder`; returns the wall time in seconds."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
@@ -141,7 +141,7 @@ def export_into(folder, exporter, scene):
     gc.collect()
     with quiet_stdout():
         started = time.perf_counter()
-        EXPORT[exporter](path, scene)
+        EXPORT[exporter](path, scene, **options)
         return time.perf_counter() - started
 
 
@@ -267,6 +267,11 @@ def bench_scene(key, args, out_root):
             sizes[exporter] = folder_size(folder)
             layers[exporter] = os.path.getsize(os.path.join(folder, FILE_NAME))
     counts = {e: prim_counts(os.path.join(out_root, key, e, FILE_NAME)) for e in EXPORTERS}
+    fallback = None
+    if scene.skinned:  # what skinning saves: the same export as point samples
+        folder = os.path.join(out_root, key, "fallback")
+        export_into(folder, "ours", scene, skeletons=False)
+        fallback = folder_size(folder)
     memory = {e: [] for e in EXPORTERS}
     for run in range(args.mem_runs):
         order = EXPORTERS if run % 2 == 0 else EXPORTERS[::-1]
@@ -285,6 +290,7 @@ def bench_scene(key, args, out_root):
                    for e in EXPORTERS},
         "peak": {e: statistics.median(m["peak_kb"] for m in memory[e]) * 1024 for e in EXPORTERS},
         "hwm_reset": all(m["hwm_reset"] for e in EXPORTERS for m in memory[e]),
+        "fallback_size": fallback,  # ours with skeletons=False, for skinned scenes
     }
     if scene.shared:
         result["instancing"] = bench_instancing(scene, args, out_root)
@@ -322,6 +328,9 @@ def print_scene(r):
         print(f"  instancing: prims in the layer: ours {p['ours']:,}, real copies {p['copies']:,}, "
               f"Blender {p['blender']:,}; usd-core opening and bounding {inst['bounds_meshes']['ours']:,} meshes: "
               f"ours {_mb(m['ours'])}, real copies {_mb(m['copies'])} ({ratio_of(m['ours'], m['copies']):.2f})")
+    if r["fallback_size"]:
+        print(f"  ours as point samples (skeletons=False): {_mb(r['fallback_size'])}, skinned "
+              f"{r['size']['ours'] / r['fallback_size']:.3f} of that")
     if not complete(r):
         print(f"  WARNING: (meshes, materials) {tuple(r['expected'])} expected; ours wrote "
               f"{tuple(r['counts']['ours'])}, Blender {tuple(r['counts']['blender'])}")
@@ -350,6 +359,10 @@ def markdown(results):
         p, m = r["instancing"]["layer_prims"], r["instancing"]["bounds_memory"]
         lines.append(f"| ({r['scene']}) {r['title']} | {p['ours']:,} / {p['copies']:,} / {p['blender']:,} "
                      f"| {_mb(m['ours'])} / {_mb(m['copies'])} | {ratio_of(m['ours'], m['copies']):.2f} |")
+    for r in results:
+        if r["fallback_size"]:
+            lines.append(f"\n({r['scene']}) ours as point samples (skeletons=False): {_mb(r['fallback_size'])}; "
+                         f"skinned, {r['size']['ours'] / r['fallback_size']:.3f} of that.")
     return "\n".join(lines)
 
 

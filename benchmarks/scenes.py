@@ -21,6 +21,7 @@ class Scene:
     frames: int = 1
     materials: int = 0
     shared: bool = False  # copies of shared meshes: Blender's exporter runs with use_instancing=True
+    skinned: bool = False  # also measured against our point-sample fallback (skeletons=False)
 
 
 # --- building blocks ------------------------------------------------------------
@@ -206,6 +207,53 @@ def textured(quick):
     return Scene("e", f"{n_mats} materials with {size}px PNG textures", n_mats, False, materials=n_mats)
 
 
+def skinned(quick):
+    """(f) a tube of 20,480 vertices skinned by a chain of 50 bones, swaying over 250 frames."""
+    scene = empty_file()
+    around, rings, n_bones, frames = (16, 10, 5, 10) if quick else (128, 160, 50, 250)
+    scene.frame_end = frames
+    height = 10.0
+    mesh = grid_mesh("Tube", around - 1, rings - 1, uvs=False)
+    angle = np.linspace(0, 2 * np.pi, around, endpoint=False)
+    z = np.linspace(0, height, rings)
+    co = np.stack([np.tile(np.cos(angle), rings) * 0.5, np.tile(np.sin(angle), rings) * 0.5,
+                   np.repeat(z, around)], axis=-1).astype(np.float32)
+    mesh.vertices.foreach_set("co", co.ravel())
+    mesh.update()
+    body = add_object(scene, "Tube", mesh)
+    rig = add_object(scene, "Rig", bpy.data.armatures.new("Rig"))
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    length, parent = height / n_bones, None
+    for i in range(n_bones):
+        bone = rig.data.edit_bones.new(f"Bone{i:02d}")
+        bone.head, bone.tail = (0, 0, i * length), (0, 0, (i + 1) * length)
+        bone.parent, bone.use_connect = parent, parent is not None
+        parent = bone
+    bpy.ops.object.mode_set(mode="OBJECT")
+    # Each ring of vertices blends the two bones nearest its height.
+    groups = [body.vertex_groups.new(name=f"Bone{i:02d}") for i in range(n_bones)]
+    for ring, height_at in enumerate(z):
+        t = min(max(height_at / length - 0.5, 0.0), n_bones - 1.0)
+        lower = min(int(t), n_bones - 2)
+        weight = t - lower
+        indices = list(range(ring * around, (ring + 1) * around))
+        groups[lower].add(indices, 1.0 - weight, "REPLACE")
+        groups[lower + 1].add(indices, weight, "REPLACE")
+    body.modifiers.new("Armature", "ARMATURE").object = rig
+    body.parent = rig
+    keys = np.linspace(1, frames, 6).round().astype(int)
+    rng = np.random.default_rng(6)
+    for bone in rig.pose.bones:
+        bone.rotation_mode = "XYZ"
+        for frame in keys:
+            bone.rotation_euler = rng.uniform(-0.15, 0.15, 3)
+            bone.keyframe_insert("rotation_euler", frame=int(frame))
+    scene.frame_set(1)
+    return Scene("f", f"1 skinned mesh, {len(mesh.vertices):,} vertices, {n_bones} bones, {frames} frames", 1,
+                 True, frames, skinned=True)
+
+
 def rock_mesh(name, rng, segments, rings):
     """A UV sphere of segments * rings faces, its radius roughened at random."""
     import bmesh
@@ -226,7 +274,7 @@ def rock_mesh(name, rng, segments, rings):
 
 
 def scattered(quick):
-    """(f) 10,000 instances of 5 rock meshes of about 2,000 faces, scattered by geometry nodes."""
+    """(g) 10,000 instances of 5 rock meshes of about 2,000 faces, scattered by geometry nodes."""
     scene = empty_file()
     side, (segments, rings) = (10, (10, 8)) if quick else (100, (50, 40))
     rng = np.random.default_rng(6)
@@ -265,11 +313,12 @@ def scattered(quick):
     links.new(place.outputs[0], nodes.new("NodeGroupOutput").inputs[0])
     field = add_object(scene, "Field", bpy.data.meshes.new("Field"))
     field.modifiers.new("Scatter", "NODES").node_group = tree
-    return Scene("f", f"{side * side:,} instances of 5 rocks ({segments * rings:,} faces each), geometry nodes",
+    return Scene("g", f"{side * side:,} instances of 5 rocks ({segments * rings:,} faces each), geometry nodes",
                  side * side, False, materials=5, shared=True)
 
 
-SCENES = {"a": big_mesh, "b": many_objects, "c": keyframed, "d": deformed, "e": textured, "f": scattered}
+SCENES = {"a": big_mesh, "b": many_objects, "c": keyframed, "d": deformed, "e": textured, "f": skinned,
+          "g": scattered}
 
 
 def build(key, quick=False):

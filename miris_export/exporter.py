@@ -29,6 +29,9 @@ def check_target(filepath):
     if os.path.isdir(path):
         raise ExportError(f"cannot export to {path}: it is a folder")
     textures = os.path.join(folder, TEXTURES)
+    if ext != ".usdz" and os.path.lexists(textures) and not os.path.isdir(textures):
+        raise ExportError(f"cannot export to {path}: {textures} is a file, not a folder: the textures "
+                          "cannot be written beside the file (rename or move it)")
     if os.path.lexists(textures) and os.path.dirname(os.path.realpath(textures)) != os.path.realpath(folder):
         raise ExportError(f"cannot export to {path}: {textures} leads outside the export folder")
     return path
@@ -54,6 +57,7 @@ def export(filepath, options=None, context=None, progress=None):
 
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
+    from .blender.skinning import armature_modifiers
     from .usd.usdz import pack
 
     options = options or ExportOptions()
@@ -65,25 +69,27 @@ def export(filepath, options=None, context=None, progress=None):
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
 
-    def write(staging):
+    def write(staging, evaluated, skins):
         """Writes the export into `staging` and returns the file to put at `path`."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress)
+            _export_to(layer, context, options, frames, report, progress, evaluated, skins)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress)
+            _export_to(out, context, options, frames, report, progress, evaluated, skins)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
 
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
-                                         include_hidden=not options.visible_only):
-        _write_atomically(path, write, options, report)
+                                         include_hidden=not options.visible_only) as evaluated:
+        skins = _plan_skins(context, options, report, evaluated)
+        evaluated.switch_off(armature_modifiers(skins))
+        _write_atomically(path, lambda staging: write(staging, evaluated, skins), options, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -149,8 +155,24 @@ def _nothing_exported(options):
     return f"no object was exported: {where} has no {kind} with anything to write"
 
 
-def _export_to(layer_path, context, options, frames, report, progress):
-    """Writes the layer at `layer_path`; textures go below its folder."""
+def _plan_skins(context, options, report, evaluated):
+    """The meshes to write skinned; those an armature deforms in a way UsdSkel cannot say are written
+    as point samples, each with a report line."""
+    from .blender.skinning import plan
+    from .hierarchy.iterator import ObjectFilter
+
+    if not options.skeletons:
+        return {}
+    wanted = ObjectFilter(options, context.view_layer, evaluated)
+    skins, fallbacks = plan(context.evaluated_depsgraph_get(), options, wanted)
+    for name, reason in fallbacks:
+        report.warn(f"{name}: armature deformation written as point samples, not skinned: {reason}")
+    return skins
+
+
+def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins):
+    """Writes the layer at `layer_path`; textures go below its folder. `evaluated` (see
+    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned."""
     import bpy
 
     from pxr import Sdf
@@ -171,6 +193,8 @@ def _export_to(layer_path, context, options, frames, report, progress):
         export_dir=os.path.dirname(layer_path),
         animated=len(frames) > 1,
         first_frame=frames[0],
+        evaluation=evaluated,
+        skins=skins,
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
@@ -179,6 +203,7 @@ def _export_to(layer_path, context, options, frames, report, progress):
             progress(done / len(frames))
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
+            evaluated.frame_changed()
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)

@@ -37,6 +37,11 @@ class ExportOptions:
                           "Geometry")
     instancing: bool = option(True, "Instancing", "Write each distinct instanced or shared mesh once, its copies "
                               "as instanceable references to it; off: real copies", "Geometry")
+    skeletons: bool = option(True, "Skeletons", "Export armatures as UsdSkel skeletons with joint animation, and "
+                             "the meshes they deform as skinned meshes; off: deformed meshes as point samples",
+                             "Geometry")
+    deform_bones_only: bool = option(True, "Deform Bones Only", "Only deform bones become joints; off: every bone",
+                                     "Geometry")
     # Materials and lights
     materials: bool = option(True, "Materials", "Export materials as UsdPreviewSurface under /Materials",
                              "Materials")

@@ -17,4 +17,6 @@ class ExportSession:
     first_frame: float = 0.0
     frame: float = 0.0
     names: SiblingNames = field(default_factory=SiblingNames)
+    evaluation: Any = None  # blender/evaluation.py's Evaluation: keyed visibility, frame changes
+    skins: dict = field(default_factory=dict)  # object key -> blender.skinning.Skin of each skinned mesh
     cache: dict = field(default_factory=dict)  # per-export caches of writers that share work (materials...)

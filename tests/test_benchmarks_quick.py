@@ -4,12 +4,12 @@ import json
 import subprocess
 import sys
 
-from pxr import Usd, UsdGeom, UsdShade
+from pxr import Usd, UsdGeom, UsdShade, UsdSkel
 
 from conftest import REPO
 
 # Quick sizes (benchmarks/scenes.py): (meshes, materials) per scene.
-EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3), "f": (100, 5)}
+EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3), "f": (1, 0), "g": (100, 5)}
 
 
 def test_quick_benchmark_runs_both_exporters(tmp_path):
@@ -29,7 +29,7 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
             stage = Usd.Stage.Open(str(out / key / exporter / "scene.usdc"))
             prims = list(stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)))
             instancers = [UsdGeom.PointInstancer(p) for p in prims if p.IsA(UsdGeom.PointInstancer)]
-            if instancers:  # Blender 5's instancing of scene (f)
+            if instancers:  # Blender 5's instancing of scene (g)
                 (instancer,) = instancers
                 assert len(instancer.GetProtoIndicesAttr().Get()) == meshes
             else:
@@ -39,11 +39,11 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
                     (key, exporter)
             assert sum(p.IsA(UsdShade.Material) for p in prims) == materials, (key, exporter)
             assert r["time"][exporter] > 0 and r["size"][exporter] > 0 and r["peak"][exporter] > 0
-        animated = key in ("c", "d")
+        animated = key in ("c", "d", "f")
         ours = Usd.Stage.Open(str(out / key / "ours" / "scene.usdc"))
         assert ours.HasAuthoredTimeCodeRange() == animated, key
     # Scenes with shared meshes: ours defines fewer prims than its real copies, each mesh written once.
-    for key in ("b", "f"):
+    for key in ("b", "g"):
         prims = results[key]["instancing"]["layer_prims"]
         assert prims["ours"] < prims["copies"], key
         assert results[key]["instancing"]["bounds_meshes"] == {"ours": EXPECTED[key][0], "copies": EXPECTED[key][0]}
@@ -55,3 +55,11 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
         stage = Usd.Stage.Open(str(out / "d" / exporter / "scene.usdc"))
         mesh = next(UsdGeom.Mesh(p) for p in stage.Traverse() if p.IsA(UsdGeom.Mesh))
         assert mesh.GetPointsAttr().GetNumTimeSamples() == 10, exporter
+    # Scene (f) is skinned: a Skeleton animated over its 10 frames, the mesh's points written once,
+    # and far smaller than the same export as point samples.
+    stage = Usd.Stage.Open(str(out / "f" / "ours" / "scene.usdc"))
+    animation = next(UsdSkel.Animation(p) for p in stage.Traverse() if p.IsA(UsdSkel.Animation))
+    assert animation.GetRotationsAttr().GetNumTimeSamples() == 10
+    mesh = next(UsdGeom.Mesh(p) for p in stage.Traverse() if p.IsA(UsdGeom.Mesh))
+    assert mesh.GetPointsAttr().GetNumTimeSamples() == 0
+    assert results["f"]["fallback_size"] > results["f"]["size"]["ours"]

@@ -258,7 +258,9 @@ def test_particle_instances_as_their_count_changes(scene, export):
     emitter.modifiers.new("Particles", "PARTICLE_SYSTEM")
     settings = emitter.particle_systems[0].settings
     settings.count, settings.frame_start, settings.frame_end, settings.lifetime = 12, 2, 5, 100
-    settings.normal_factor, settings.effector_weights.gravity = 1.0, 0.0
+    # Still particles: where one born within a frame sits depends on Blender's particle cache (a fresh
+    # evaluation and a cached one differ), not on the export.
+    settings.normal_factor, settings.effector_weights.gravity = 0.0, 0.0
     settings.render_type, settings.instance_object, settings.particle_size = "OBJECT", pebble, 0.2
     settings.use_rotations, settings.rotation_mode = True, "NONE"  # not turned by velocity
     emitter.show_instancer_for_render = emitter.show_instancer_for_viewport = False

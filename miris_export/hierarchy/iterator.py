@@ -36,7 +36,8 @@ class ExportContext:
     parent_key: tuple | None  # None: top level
     local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world)
     world_matrix: Any = None  # 4x4 float64, Blender world space
-    show_self: bool = True  # False: the object draws nothing itself (a hidden instancer)
+    show_self: bool = True  # False: the object draws nothing itself (a hidden instancer, a hidden object)
+    hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
     is_instance: bool = False
     is_component: bool = False  # a piece of the parent's own evaluated geometry
     prototype: tuple | None = None  # the key of the prototype this copy shows, None: not shared
@@ -81,8 +82,11 @@ def is_component(inst):
 class HierarchyIterator:
     """Subclasses provide `data_kind`, `create_writer`, `write` and optionally `batch`."""
 
-    def __init__(self, options, view_layer, top_matrix):
+    def __init__(self, options, view_layer, top_matrix, evaluation=None):
         self.options = options
+        # blender/evaluation.py's Evaluation: the objects whose visibility is keyed are asked each frame
+        self.evaluation = evaluation
+        self._keyed = evaluation.keyed_visibility if evaluation is not None else frozenset()
         self.view_layer = view_layer
         self.top_matrix = top_matrix  # 4x4 float64 applied once, to the world matrix of top-level objects
         self.writers = {}  # key -> writer, for the whole export
@@ -94,7 +98,7 @@ class HierarchyIterator:
         self._rows = np.zeros(0, int)
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
-        self._wanted = _ObjectFilter(options, view_layer)
+        self._wanted = ObjectFilter(options, view_layer, evaluation)
         self._instance_keys = InstanceKeys() if options.instancing else None
         self._inverses = {}
 
@@ -118,6 +122,10 @@ class HierarchyIterator:
         called for it each frame."""
         raise NotImplementedError
 
+    def data_appeared(self, writer, ctx):
+        """Called, outside the frame's batch, when an object exported so far for its children or
+        instances only (it was hidden, or drew nothing) has data of its own to write from now on."""
+
     def write(self, writer, ctx):
         """Writes the frame's values of one object: its data, and for instances its transform
         (real objects' transforms come through gather_transforms)."""
@@ -135,8 +143,9 @@ class HierarchyIterator:
     def failed(self, ctx, error):
         """Called once for an object whose writer raised; it is left out from then on."""
 
-    def frame_done(self, written, created):
-        """Called after each frame with the keys written and those whose writer was created."""
+    def frame_done(self, written, created, undrawn):
+        """Called after each frame with the keys written, those whose writer was created, and those
+        of objects exported for their children or instances that draw nothing themselves."""
 
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
@@ -145,6 +154,13 @@ class HierarchyIterator:
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
         self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
+        for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
+            if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
+                    and self._writes_something(ctx.key, ctx.object):
+                try:
+                    self.data_appeared(self.writers[ctx.key], ctx)
+                except Exception as error:
+                    self._fail(ctx, error)
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
         self.gather_transforms(self._layout_cache, local)
@@ -154,7 +170,7 @@ class HierarchyIterator:
                 if writer is not None and writer.live:
                     self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
-        exported = {ctx.key: ctx for ctx in contexts}
+        exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
         self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
@@ -168,7 +184,7 @@ class HierarchyIterator:
                 with self.batch():
                     if self._write(ctx):
                         written.add(ctx.key)
-        self.frame_done(written, created)
+        self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
 
     def gather_transforms(self, layout, local):
         """Called each frame with the layout of the real objects and their local matrices (K, 4, 4)."""
@@ -212,6 +228,7 @@ class HierarchyIterator:
     def _real_objects(self, depsgraph):
         """This frame's exported real objects, parents before children, with their matrices."""
         objects, instancers, order = {}, set(), []
+        instancer_objects = {}  # key -> evaluated instancer
         for inst in depsgraph.object_instances:
             if inst.is_instance:
                 # An instancer counts once one of its instances has something to write
@@ -220,12 +237,24 @@ class HierarchyIterator:
                     parent = object_key(inst.parent)
                     if parent not in instancers and self.has_data(inst.object):
                         instancers.add(parent)
+                        instancer_objects[parent] = inst.parent
                 continue
             obj = inst.object
             key = object_key(obj)
             order.append(key)
             if self._wanted(key, obj):
-                objects[key] = (obj, inst.show_self)
+                # Hidden by keyed visibility: kept for its children, which stay in place and visible.
+                hidden = key[1] in self._keyed and not self.evaluation.shown(key[1])
+                objects[key] = (obj, inst.show_self and not hidden, hidden)
+        # An instancer that does not show itself (Show Instancer off for vertex, face or geometry-node
+        # instances) is not among the depsgraph's objects; it is exported for its instances.
+        listed = set(order) if len(instancer_objects) else ()
+        unlisted = {}
+        for key, obj in instancer_objects.items():
+            if key not in listed and self._wanted(key, obj):
+                hidden = key[1] in self._keyed and not self.evaluation.shown(key[1])
+                objects[key] = (obj, False, hidden)
+                unlisted[key] = np.array(obj.matrix_world, np.float64)
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
@@ -234,33 +263,37 @@ class HierarchyIterator:
         flat = np.empty(len(order) * 16, np.float32)
         depsgraph.objects.foreach_get("matrix_world", flat)
         # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
-        world = flat.reshape(-1, 4, 4)[self._rows].transpose(0, 2, 1).astype(np.float64)
+        listed = self._rows >= 0
+        world = np.empty((len(layout), 4, 4))
+        world[listed] = flat.reshape(-1, 4, 4)[self._rows[listed]].transpose(0, 2, 1)
+        for i in np.flatnonzero(~listed):
+            world[i] = unlisted[layout[i][0]]
         local = self._locals(world, self._parent_index)
         contexts = []
         for i, (key, parent_key, depth) in enumerate(layout):
-            obj, show_self = objects[key]
-            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, depth=depth))
+            obj, show_self, hidden = objects[key]
+            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, hidden, depth=depth))
         return contexts, local
 
     def _layout(self, depsgraph, order, objects, instancers):
         """[(key, export parent's key or None, depth)], parents first, for these objects, with
         `self._parent_index`, the index of each one's export parent in that list (or -1), and
-        `self._rows`, the place of each one among the depsgraph's objects (`order`).
+        `self._rows`, the place of each one among the depsgraph's objects (`order`), or -1.
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
         signature = (tuple(order), tuple(objects), frozenset(instancers))
         if signature == self._layout_signature and not any(
-                self._writes_something(key, *objects[key]) for key in self._pruned):
+                self._writes_something(key, *objects[key][:2]) for key in self._pruned):
             return self._layout_cache
-        parents = {key: self._export_parent(obj, objects) for key, (obj, _) in objects.items()}
+        parents = {key: self._export_parent(obj, objects) for key, (obj, _, _) in objects.items()}
         depth = {key: self._depth(key, parents) for key in objects}
         kept = self._prune_weak(objects, parents, depth, instancers)
         index = {key: i for i, key in enumerate(kept)}
         self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
         self._parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
         place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
-        self._rows = np.array([place[key] for key in kept], int)
+        self._rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
         self._layout_signature = signature
         self._pruned = [key for key in objects if key not in index]
         return self._layout_cache
@@ -293,13 +326,13 @@ class HierarchyIterator:
                 children[parents[key]] = children.get(parents[key], 0) + 1
         kept = []
         for key in reversed(ordered):  # deepest first, so a pruned child no longer counts for its parent
-            obj, show_self = objects[key]
+            obj, show_self, _ = objects[key]
             if self._writes_something(key, obj, show_self) or children.get(key) or key in instancers:
                 kept.append(key)
             else:
                 if parents[key] is not None:
                     children[parents[key]] -= 1
-                if key not in self.writers:
+                if key not in self.writers and show_self:  # hidden for now, not empty
                     self.skipped(ExportContext(key, obj, parents[key]))
         kept.reverse()
         return kept
@@ -346,13 +379,15 @@ class HierarchyIterator:
         return ctx
 
 
-class _ObjectFilter:
-    """The options that choose objects: selected only, one collection."""
+class ObjectFilter:
+    """What chooses objects: the options selected only and one collection, and in viewport exports
+    the collections hidden with the eye."""
 
-    def __init__(self, options, view_layer):
+    def __init__(self, options, view_layer, evaluation=None):
         import bpy
 
         self.options = options
+        self.hidden = evaluation.hidden_by_the_eye if evaluation is not None else frozenset()
         self.view_layer = view_layer
         self.decided = {}
         self.members = None
@@ -376,5 +411,6 @@ class _ObjectFilter:
         if self.options.selected_only and not original.select_get(view_layer=self.view_layer):
             return False
         # Visibility is the depsgraph's: it evaluates only what the chosen mode shows
-        # (see blender/evaluation.py), or everything when hidden objects are included.
-        return True
+        # (see blender/evaluation.py), or everything when hidden objects are included;
+        # but for collections hidden with the eye, which it evaluates for a viewport.
+        return original.name_full not in self.hidden

@@ -11,7 +11,8 @@ from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
-from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, TRANSFORM_ONLY
+from ..hierarchy.iterator import object_key
+from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes
 from .stage import ROOT
@@ -40,15 +41,21 @@ class ObjectWriters:
 
 class UsdHierarchy(HierarchyIterator):
     def __init__(self, session):
-        super().__init__(session.options, session.view_layer, session.top_matrix)
+        super().__init__(session.options, session.view_layer, session.top_matrix, session.evaluation)
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
         self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
         self.prototypes = Prototypes(session)
+        self._tracked_data = set()  # keys of objects whose data is hidden at some frame
+        self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
 
     def data_kind(self, obj):
+        if obj.type == "ARMATURE" and not self.options.skeletons:
+            return None
+        if self.session.skins and obj.type == "MESH" and object_key(obj) in self.session.skins:
+            return SKINNED_MESH_WRITER
         return DATA_WRITERS.get(obj.type)
 
     def has_data(self, obj):
@@ -59,7 +66,8 @@ class UsdHierarchy(HierarchyIterator):
         return check is None or check(obj)
 
     def shareable(self, obj):
-        return obj.type in SHAREABLE_TYPES
+        # Not skinned meshes: their writer binds them to their own skeleton.
+        return obj.type in SHAREABLE_TYPES and self.data_kind(obj) is DATA_WRITERS.get(obj.type)
 
     def skipped(self, ctx):
         obj = ctx.object
@@ -97,10 +105,12 @@ class UsdHierarchy(HierarchyIterator):
 
     def _share_real(self, contexts):
         """Marks the new real meshes that are linked duplicates of each other as copies of one
-        prototype; not those with exported children, which an instanceable prim would hide."""
+        prototype; not those with exported children, which an instanceable prim would hide, nor those
+        whose visibility is keyed, whose data (a prototype's, here) would be hidden while they are."""
         parents = {parent for _, parent, _ in self._layout_cache}
         candidates = [ctx for ctx in contexts if ctx.object.type == "MESH" and ctx.key not in parents
-                      and self._has_data.get(ctx.key)]
+                      and self._has_data.get(ctx.key) and ctx.key[1] not in self._keyed
+                      and self.shareable(ctx.object)]
         for i, key in shared_real_objects([ctx.object for ctx in candidates]).items():
             candidates[i].prototype = key
 
@@ -111,13 +121,20 @@ class UsdHierarchy(HierarchyIterator):
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
         path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
-        data_path = None
-        if self._has_data.get(ctx.key) and ctx.prototype is None:
-            data_path = path.AppendChild(names.claim(path, getattr(ctx.object.data, "name", ctx.name)))
+        data_path = self._data_path(ctx, path) if self._has_data.get(ctx.key) and ctx.prototype is None else None
         if not ctx.is_component:
             self.paths[ctx.key] = path
         plan = self._planned[ctx.key] = (path, data_path)
         return plan
+
+    def _data_path(self, ctx, path):
+        # The data's own name: an evaluated mesh that modifiers made is called "Mesh".
+        data = ctx.object.data if ctx.is_component else ctx.object.original.data
+        return path.AppendChild(self.session.names.claim(path, getattr(data, "name", ctx.name)))
+
+    def data_appeared(self, writers, ctx):
+        writers.data = self.data_kind(ctx.object)(self.session, self._data_path(ctx, self.paths[ctx.key]), ctx)
+        self._late_data.add(ctx.key)
 
     def create_writer(self, ctx):
         path, data_path = self._plan(ctx)
@@ -168,8 +185,9 @@ class UsdHierarchy(HierarchyIterator):
             if writer is not None:
                 writer.finish()
 
-    def frame_done(self, written, created):
-        """On animated exports, objects that appear late or vanish are made invisible while absent."""
+    def frame_done(self, written, created, undrawn):
+        """On animated exports, objects that appear late or vanish are made invisible while absent,
+        and the data of those that draw nothing at a frame (kept for their children) while so."""
         self.prototypes.flush()
         if not self.session.animated:
             return
@@ -185,6 +203,17 @@ class UsdHierarchy(HierarchyIterator):
             if writers is not None and writers.transform is not None:
                 writers.transform.set_visible(key in written, frame)
                 self._tracked.add(key)
+        for key in self._late_data:
+            writers = self.writers.get(key)
+            if writers is not None and writers.data is not None:
+                writers.data.set_visible(False, first)
+                self._tracked_data.add(key)
+        self._late_data.clear()
+        for key in undrawn | self._tracked_data:
+            writers = self.writers.get(key)
+            if writers is not None and writers.data is not None:
+                writers.data.set_visible(key not in undrawn, frame)
+                self._tracked_data.add(key)
 
     def batch(self):
         return Sdf.ChangeBlock()

@@ -47,16 +47,31 @@ class SiblingNames:
         self._taken.setdefault(str(parent_path), set()).add(name)
 
 
+# Primvars USD gives a meaning of their own (displayColor, displayOpacity; primvars:normals and
+# primvars:widths override the attributes of those names) or that name other data of a prim;
+# a UV map named so would change what the mesh looks like, or fail on a type mismatch.
+RESERVED_PRIMVARS = frozenset({"displayColor", "displayOpacity", "normals", "widths", "points",
+                               "velocities", "accelerations"})
+
+
+def uv_primvar_name(name):
+    """The primvar name of a UV map other than the active render one: its sanitized Blender
+    name, with `_uv` added to a name USD reserves."""
+    ident = identifier(name)
+    return ident + "_uv" if ident in RESERVED_PRIMVARS else ident
+
+
 def uv_primvar_names(uv_maps):
     """USD primvar names for (name, active_render) UV maps, in the same order.
 
     The active render map is `st`, the name UsdPreviewSurface readers use by
-    convention; the others keep their sanitized Blender name; all are unique.
+    convention; the others keep their sanitized Blender name (see uv_primvar_name);
+    all are unique.
     """
     result, taken = [None] * len(uv_maps), set()
     for i in sorted(range(len(uv_maps)), key=lambda i: not uv_maps[i][1]):
         name, active = uv_maps[i]
-        base = "st" if active else identifier(name)
+        base = "st" if active else uv_primvar_name(name)
         unique, n = base, 0
         while unique in taken:
             n += 1

@@ -111,7 +111,9 @@ class Prototypes:
             scope = UsdGeom.Scope.Define(session.stage, self._holder)
             scope.CreateVisibilityAttr(UsdGeom.Tokens.invisible)
             session.report.count("Scope")
-        data_name = getattr(ctx.object.data, "name", ctx.name)
+        # The data's own name (a linked duplicate's evaluated mesh that modifiers made is called "Mesh").
+        data = ctx.object.data if ctx.is_instance else ctx.object.original.data
+        data_name = getattr(data, "name", ctx.name)
         path = self._holder.AppendChild(names.claim(self._holder, data_name))
         UsdGeom.Xform.Define(session.stage, path)
         session.report.count("Xform")
@@ -147,9 +149,13 @@ class CopyWriter(TransformWriter):
             super().finish()
 
     @property
-    def xform(self):
-        return UsdGeom.Xform(self.session.stage.GetPrimAtPath(self.path))
+    def prim(self):
+        return self.session.stage.GetPrimAtPath(self.path)
+
+    @prim.setter
+    def prim(self, value):
+        """Writer.__init__ sets what define() returns: nothing, here."""
 
     @property
     def _op(self):
-        return UsdGeom.XformOp(self.xform.GetPrim().GetAttribute(_TRANSFORM))
+        return UsdGeom.XformOp(self.prim.GetAttribute(_TRANSFORM))

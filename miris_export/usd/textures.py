@@ -141,10 +141,18 @@ def _atomic(folder, name, produce):
     os.close(fd)
     try:
         produce(tmp)
+        # mkstemp makes files only their owner can read: give the one the user's umask gives.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, os.path.join(folder, name))
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask():
+    mask = os.umask(0o022)  # reading the umask means setting it
+    os.umask(mask)
+    return mask
 
 
 def _write_bytes(path, data):

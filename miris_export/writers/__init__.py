@@ -6,6 +6,7 @@ from .curves import CurvesWriter
 from .light import LightWriter
 from .mesh import MeshWriter
 from .points import PointsWriter
+from .skeleton import SkeletonWriter, SkinnedMeshWriter
 from .world import WorldWriter
 
 DATA_WRITERS = {
@@ -14,7 +15,10 @@ DATA_WRITERS = {
     "CURVES": CurvesWriter,
     "LIGHT": LightWriter,
     "CAMERA": CameraWriter,
+    "ARMATURE": SkeletonWriter,  # with the skeletons option; without it, an Xform when it carries children
 }
+# Meshes an armature skins (see blender/skinning.py) take this writer instead.
+SKINNED_MESH_WRITER = SkinnedMeshWriter
 
 # Writers of what belongs to the scene rather than to one object (the World...):
 # created before the first frame as cls(session, scene), then write(scene, depsgraph, frame)

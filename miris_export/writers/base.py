@@ -1,4 +1,6 @@
 """What all writers share: the export session they write into, and their prim."""
+from pxr import UsdGeom
+
 from ..usd.sparse import SampledAttribute
 from ..usd.values import extent
 
@@ -46,6 +48,14 @@ class Writer:
             attr.Set(value)
             return
         self.sampled(attr, same).set(value, time)
+
+    def set_visible(self, visible, time):
+        """Written only for prims hidden at some frame; the first call marks them visible from
+        the first frame until `time`."""
+        attr = UsdGeom.Imageable(self.prim).CreateVisibilityAttr()
+        if "visibility" not in self._sampled and time != self.session.first_frame:
+            self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
+        self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
 
     def set_extent(self, attr, points, time, radius=None):
         """Authors the bounds of `points` (see usd.values.extent); points that are not finite numbers

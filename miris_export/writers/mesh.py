@@ -11,7 +11,7 @@ from pxr import Gf, Sdf, UsdGeom, Vt
 from .. import materials
 from ..blender.animation import shape_may_change
 from ..blender.mesh_data import MeshReader, read_positions
-from ..usd.naming import uv_primvar_names
+from ..usd.naming import RESERVED_PRIMVARS, identifier, uv_primvar_names
 from ..usd.values import vec3f
 from .base import Writer
 
@@ -51,7 +51,10 @@ class MeshWriter(Writer):
         first = self._topology is None
         self._topology = topology
         self._write_shape(reader, time)
-        self._write_topology(reader, time)
+        renamed = self._write_topology(reader, time)
+        for name, primvar in renamed if first else ():
+            self.session.report.warn(f"{ctx.name}: UV map {name!r} is written as primvars:{primvar}, as USD "
+                                     f"gives primvars:{identifier(name)} a meaning of its own")
         if first and (reader.loose_vertices or reader.loose_edges):
             self.session.report.warn(
                 f"{ctx.name}: dropped {reader.loose_edges} loose edge(s) and {reader.loose_vertices} "
@@ -71,12 +74,16 @@ class MeshWriter(Writer):
             self.set(attr, vec3f(normals[0]), time)
 
     def _write_topology(self, reader, time):
+        """Writes faces and primvars; returns the (UV map, primvar) of maps renamed off a reserved name."""
         options = self.session.options
         self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(reader.face_counts()), time)
         self.set(self.mesh.CreateFaceVertexIndicesAttr(), Vt.IntArray.FromNumpy(reader.face_indices), time)
         primvars = UsdGeom.PrimvarsAPI(self.mesh)
         maps = reader.uv_maps() if options.uvs else []
-        for (name, _), primvar_name in zip(maps, uv_primvar_names(maps)):
+        names = uv_primvar_names(maps)
+        renamed = [(name, primvar) for (name, active), primvar in zip(maps, names)
+                   if not active and identifier(name) in RESERVED_PRIMVARS]
+        for (name, _), primvar_name in zip(maps, names):
             uv = reader.uv(name)
             pv = primvars.CreatePrimvar(primvar_name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
             self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
@@ -87,6 +94,7 @@ class MeshWriter(Writer):
         if colors is not None:
             pv = self.mesh.CreateDisplayColorPrimvar(colors[1])
             self.set(pv.GetAttr(), vec3f(colors[0]), time)
+        return renamed
 
     def _hold_topology(self, time):
         for name, sampler in self._sampled.items():

@@ -22,14 +22,6 @@ class TransformWriter(Writer):
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
         return self.xform.GetPrim()
 
-    def set_visible(self, visible, time):
-        """Written only for objects absent at some frame; the first call marks them visible from
-        the first frame until `time`."""
-        attr = self.xform.CreateVisibilityAttr()
-        if "visibility" not in self._sampled and time != self.session.first_frame:
-            self.set(attr, UsdGeom.Tokens.inherited, self.session.first_frame)
-        self.set(attr, UsdGeom.Tokens.inherited if visible else UsdGeom.Tokens.invisible, time)
-
     def write(self, ctx, time):
         self.extend([time], ctx.local_matrix[None])
 
@@ -40,6 +32,10 @@ class TransformWriter(Writer):
 
     def finish(self):
         matrices = np.concatenate(self._matrices)
+        broken = np.count_nonzero(~np.isfinite(matrices).all(axis=(1, 2)))
+        if broken:  # a driver dividing by zero, say: the renderer cannot place the object
+            self.session.report.warn(f"{self.path}: its transform is not finite (NaN or infinite) at "
+                                     f"{broken} frame(s); written as it is")
         # Gf matrices act on row vectors: the transpose of Blender's.
         values = Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(matrices.transpose(0, 2, 1)))
         write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices))

@@ -1,0 +1,118 @@
+"""An armature's bones as UsdSkel joints: joint paths, rest and bind matrices, and each frame's pose.
+
+Everything is in the armature object's own space, as a mesh's points are in
+its object's: the Skeleton prim sits where the armature's transform puts it,
+which carries the Z-up to Y-up change and the unit scale. A bone's
+`matrix_local` is its rest matrix in armature space (the bind transform); a
+pose bone's `matrix` is its evaluated matrix in armature space, with
+constraints, IK, drivers and NLA already applied.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..usd.naming import SiblingNames
+from .attributes import read_array
+
+
+@dataclass
+class Joints:
+    tokens: list  # joint paths ("Hips/Spine/Chest"), parents before children
+    bones: list  # the bone name of each joint
+    parents: np.ndarray  # (J,) index of each joint's parent joint, -1 for roots
+    bind: np.ndarray  # (J, 4, 4) armature-space rest matrices
+    rest: np.ndarray  # (J, 4, 4) rest matrices relative to the parent joint
+    pose_rows: np.ndarray  # (J,) the row of each joint among the pose bones
+
+
+def joints(armature_object, deform_only):
+    """The joints of an (evaluated or original) armature object: every bone, or only deform bones.
+    A joint's parent is its nearest ancestor that is a joint too."""
+    bones = armature_object.data.bones
+    chosen = [b for b in bones if b.use_deform or not deform_only]
+    wanted = {b.name for b in chosen}
+    names, tokens, order, parent_of = SiblingNames(), {}, [], {}
+
+    def visit(bone, parent):
+        if bone.name in wanted:
+            parent_token = tokens.get(parent)
+            name = names.claim(parent_token or "", bone.name)
+            tokens[bone.name] = f"{parent_token}/{name}" if parent_token else name
+            parent_of[bone.name] = parent
+            order.append(bone)
+            parent = bone.name
+        for child in sorted(bone.children, key=lambda b: b.name):
+            visit(child, parent)
+
+    for root in sorted((b for b in bones if b.parent is None), key=lambda b: b.name):
+        visit(root, None)
+    index = {bone.name: i for i, bone in enumerate(order)}
+    parents = np.array([index.get(parent_of[b.name], -1) for b in order], int)
+    place = {b.name: i for i, b in enumerate(bones)}
+    rest_all = _matrices(bones, "matrix_local")
+    bind = rest_all[[place[b.name] for b in order]] if order else np.zeros((0, 4, 4))
+    pose_place = {b.name: i for i, b in enumerate(armature_object.pose.bones)}
+    return Joints(
+        tokens=[tokens[b.name] for b in order],
+        bones=[b.name for b in order],
+        parents=parents,
+        bind=bind,
+        rest=local(bind, parents),
+        pose_rows=np.array([pose_place[b.name] for b in order], int),
+    )
+
+
+def pose(armature_object, joints):
+    """(J, 4, 4) armature-space matrices of the joints in the evaluated pose."""
+    return _matrices(armature_object.pose.bones, "matrix")[joints.pose_rows]
+
+
+def local(matrices, parents):
+    """(..., J, 4, 4) armature-space matrices made relative to each joint's parent."""
+    result = matrices.copy()
+    child = np.flatnonzero(parents >= 0)
+    if len(child):
+        result[..., child, :, :] = np.linalg.solve(matrices[..., parents[child], :, :], matrices[..., child, :, :])
+    return result
+
+
+def _matrices(collection, prop):
+    """A matrix property of every item, as (N, 4, 4) float64 in Blender's (column-vector) convention."""
+    flat = read_array(collection, prop, len(collection), 16, np.float32)
+    # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
+    return flat.reshape(-1, 4, 4).transpose(0, 2, 1).astype(np.float64)
+
+
+def decompose(matrices):
+    """(translations, rotations as (x, y, z, w) quaternions, scales, residual) of (..., 4, 4) matrices:
+    M = T R S as UsdSkel composes them. `residual` is the largest difference the decomposition cannot
+    hold (shear), per matrix."""
+    m3 = matrices[..., :3, :3]
+    u, _, vt = np.linalg.svd(m3)
+    rotation = u @ vt
+    flip = np.linalg.det(rotation) < 0  # a mirror: one negative scale
+    rotation[flip] = -rotation[flip]
+    stretch = np.swapaxes(rotation, -1, -2) @ m3
+    scales = np.diagonal(stretch, axis1=-2, axis2=-1)
+    residual = np.abs(stretch - scales[..., None, :] * np.eye(3)).max(axis=(-2, -1))
+    return matrices[..., :3, 3], quaternions(rotation), scales, residual
+
+
+def quaternions(rotation):
+    """(..., 4) unit quaternions (x, y, z, w) of (..., 3, 3) rotation matrices, w >= 0."""
+    r = rotation
+    trace = r[..., 0, 0] + r[..., 1, 1] + r[..., 2, 2]
+    candidates = np.stack([
+        np.stack([r[..., 2, 1] - r[..., 1, 2], r[..., 0, 2] - r[..., 2, 0], r[..., 1, 0] - r[..., 0, 1],
+                  1 + trace], -1),
+        np.stack([1 + r[..., 0, 0] - r[..., 1, 1] - r[..., 2, 2], r[..., 0, 1] + r[..., 1, 0],
+                  r[..., 0, 2] + r[..., 2, 0], r[..., 2, 1] - r[..., 1, 2]], -1),
+        np.stack([r[..., 0, 1] + r[..., 1, 0], 1 + r[..., 1, 1] - r[..., 0, 0] - r[..., 2, 2],
+                  r[..., 1, 2] + r[..., 2, 1], r[..., 0, 2] - r[..., 2, 0]], -1),
+        np.stack([r[..., 0, 2] + r[..., 2, 0], r[..., 1, 2] + r[..., 2, 1],
+                  1 + r[..., 2, 2] - r[..., 0, 0] - r[..., 1, 1], r[..., 1, 0] - r[..., 0, 1]], -1),
+    ], -2)  # each row is a multiple of the quaternion; the one of largest norm is the most precise
+    norms = np.linalg.norm(candidates, axis=-1)
+    best = np.take_along_axis(candidates, norms.argmax(-1)[..., None, None], -2)[..., 0, :]
+    q = best / np.linalg.norm(best, axis=-1, keepdims=True)
+    return np.where(q[..., 3:] < 0, -q, q)

@@ -1,0 +1,202 @@
+"""Armatures as UsdSkel: a Skeleton with its SkelAnimation, and the meshes it skins.
+
+Where the SkelRoot goes: UsdSkel skins only what sits under a SkelRoot
+together with its Skeleton. The armature object's Xform becomes that SkelRoot
+(it keeps the armature's transform), with the Skeleton as its data prim, so the
+meshes parented to the armature, the usual rig, are skinned where they are and
+the Blender hierarchy is kept. A mesh deformed by an armature that is not its
+ancestor gets a SkelRoot of its own: its Xform becomes one, holding a copy of
+the Skeleton (same joints, bind and rest transforms, the same SkelAnimation)
+whose transform puts it where the armature is.
+
+Skinning happens in the armature's space: `skel:geomBindTransform` takes the
+mesh's points there (the armature's inverse world matrix times the mesh's),
+as Blender's Armature modifier does, so the skinned points land where Blender
+puts them.
+"""
+import numpy as np
+from pxr import Gf, UsdSkel, Vt
+
+from ..blender import armature
+from ..blender.skinning import deform_joint_names, read_weights
+from ..hierarchy.iterator import object_key, relative
+from ..usd.sparse import write_gathered
+from .base import Writer
+from .mesh import MeshWriter
+
+SKELROOT = "SkelRoot"
+ANIMATION = "Animation"
+
+
+def _gf_matrices(matrices):
+    """Gf matrices act on row vectors: the transposes of Blender's."""
+    return Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(np.swapaxes(matrices, -1, -2)))
+
+
+def _gf_matrix(matrix):
+    return Gf.Matrix4d(*np.asarray(matrix, np.float64).T.ravel().tolist())
+
+
+def _joints(session, armature_object):
+    """The joints of an armature, worked out once per export and shared by its Skeleton's copies."""
+    cache = session.cache.setdefault("skeleton joints", {})
+    key = armature_object.original.name_full
+    if key not in cache:
+        cache[key] = armature.joints(armature_object, session.options.deform_bones_only)
+    return cache[key]
+
+
+def define_skeleton(stage, path, joints):
+    skeleton = UsdSkel.Skeleton.Define(stage, path)
+    skeleton.CreateJointsAttr(Vt.TokenArray(joints.tokens))
+    skeleton.CreateBindTransformsAttr(_gf_matrices(joints.bind))
+    skeleton.CreateRestTransformsAttr(_gf_matrices(joints.rest))
+    return skeleton
+
+
+def make_skel_root(stage, path):
+    """The Xform at `path` becomes a SkelRoot; it keeps its transform (a SkelRoot is Xformable)."""
+    stage.GetPrimAtPath(path).SetTypeName(SKELROOT)
+
+
+class SkeletonWriter(Writer):
+    """An armature object's data: its Skeleton, and the SkelAnimation of its pose over the frames."""
+
+    prim_kind = "Skeleton"
+
+    @staticmethod
+    def has_data(obj):
+        return len(obj.data.bones) > 0
+
+    def define(self, stage, path, ctx):
+        self.joints = _joints(self.session, ctx.object)
+        make_skel_root(stage, path.GetParentPath())
+        self.skeleton = define_skeleton(stage, path, self.joints)
+        self.animation = UsdSkel.Animation.Define(stage, path.AppendChild(ANIMATION))
+        self.animation.CreateJointsAttr(Vt.TokenArray(self.joints.tokens))
+        UsdSkel.BindingAPI.Apply(self.skeleton.GetPrim()).CreateAnimationSourceRel().SetTargets(
+            [self.animation.GetPath()])
+        self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = self
+        self._times, self._frames = [], []  # each frame's (translations, rotations, scales), float32
+        self._shear = 0.0
+        return self.skeleton.GetPrim()
+
+    def write(self, ctx, time):
+        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
+        local = armature.local(armature.pose(ctx.object, self.joints), self.joints.parents)
+        translations, rotations, scales, residual = armature.decompose(local)
+        self._times.append(time)
+        self._frames.append(tuple(a.astype(np.float32) for a in (translations, rotations, scales)))
+        self._shear = max(self._shear, float(residual.max(initial=0.0)))
+
+    def finish(self):
+        if not self._frames:
+            return
+        if self._shear > 1e-4:
+            self.session.report.warn(f"{self.path}: some joints are sheared relative to their parent (a "
+                                     "non-uniform scale); UsdSkel joints hold no shear, so it is left out")
+        anim = self.animation
+        for i, (attr, convert) in enumerate((
+            (anim.CreateTranslationsAttr(), Vt.Vec3fArray.FromNumpy),
+            (anim.CreateRotationsAttr(), Vt.QuatfArray.FromNumpy),
+            (anim.CreateScalesAttr(), lambda a: Vt.Vec3hArray.FromNumpy(a.astype(np.float16))),
+        )):
+            values = np.stack([frame[i] for frame in self._frames])  # (F, J, 3 or 4)
+            # Each attribute on its own: a frame changes when any joint's value does, beyond float noise.
+            changed = np.abs(np.diff(values, axis=0)).max(axis=(1, 2), initial=0.0) > 1e-6
+            write_gathered(attr, self._times, _Lazy(values, convert), changed)
+        self._frames = []
+
+
+class _Lazy:
+    """values[i] converted on demand: only the frames written are made into USD arrays."""
+
+    def __init__(self, values, convert):
+        self.values, self.convert = values, convert
+
+    def __getitem__(self, i):
+        return self.convert(np.ascontiguousarray(self.values[i]))
+
+
+class SkinnedMeshWriter(MeshWriter):
+    """A mesh its armature skins: the mesh before the Armature modifier, with joint indices and weights
+    (SkelBindingAPI), bound to its armature's Skeleton or, when the armature is not its ancestor, to a
+    copy of it under the mesh's own SkelRoot."""
+
+    def define(self, stage, path, ctx):
+        prim = super().define(stage, path, ctx)
+        self.skin = self.session.skins[object_key(ctx.object)]
+        arm = self._armature(ctx)
+        self.binding = UsdSkel.BindingAPI.Apply(prim)
+        if self.skin.dual_quaternion:
+            self.binding.CreateSkinningMethodAttr(UsdSkel.Tokens.dualQuaternion)
+        self.joints = _joints(self.session, arm)
+        self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
+        self._copy = None  # the Skeleton copy of a mesh outside its armature
+        if not _is_ancestor(arm.original, ctx.object.original):
+            xform = path.GetParentPath()
+            make_skel_root(stage, xform)
+            name = self.session.names.claim(xform, arm.data.name)
+            self._copy = define_skeleton(stage, xform.AppendChild(name), self.joints)
+            self._copy_op = self._copy.AddTransformOp()
+            self.binding.CreateSkeletonRel().SetTargets([self._copy.GetPath()])
+        return prim
+
+    def _armature(self, ctx):
+        return ctx.object.modifiers[self.skin.modifier].object
+
+    def write(self, ctx, time):
+        self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
+        try:
+            super().write(ctx, time)
+        finally:
+            self._vertex_groups = None
+        self.done = False  # the armature may move relative to the mesh
+        arm_world = np.array(self._armature(ctx).matrix_world, np.float64)
+        same = _close_matrices
+        self.set(self.binding.CreateGeomBindTransformAttr(), _gf_matrix(relative(arm_world, ctx.world_matrix)),
+                 time, same)
+        if self._copy is not None:
+            self.set(self._copy_op.GetAttr(), _gf_matrix(relative(ctx.world_matrix, arm_world)), time, same)
+
+    def _write_topology(self, reader, time):
+        renamed = super()._write_topology(reader, time)
+        mesh = reader.mesh
+        if self.skin.weights is not None and len(self.skin.weights[0]) == len(mesh.vertices):
+            indices, weights = self.skin.weights  # read when planned
+        else:
+            indices, weights = read_weights(mesh, self._vertex_groups, self._joint_of_bone)
+        if reader.used is not None:
+            indices, weights = indices[reader.used], weights[reader.used]
+        size = indices.shape[1]
+        self.set(self.binding.CreateJointIndicesPrimvar(False, size).GetAttr(),
+                 Vt.IntArray.FromNumpy(np.ascontiguousarray(indices.ravel())), time)
+        self.set(self.binding.CreateJointWeightsPrimvar(False, size).GetAttr(),
+                 Vt.FloatArray.FromNumpy(np.ascontiguousarray(weights.ravel())), time)
+        return renamed
+
+    def finish(self):
+        super().finish()
+        # The armature's writer may be made after this one: its paths are known once all are made.
+        source = self.session.cache.get("skeletons", {}).get(("OB", self.skin.armature))
+        if source is None:
+            self.session.report.warn(f"{self.path}: its armature {self.skin.armature} was not written; "
+                                     "the mesh is left in its rest shape")
+        elif self._copy is not None:
+            UsdSkel.BindingAPI.Apply(self._copy.GetPrim()).CreateAnimationSourceRel().SetTargets(
+                [source.animation.GetPath()])
+        else:
+            self.binding.CreateSkeletonRel().SetTargets([source.skeleton.GetPath()])
+
+
+def _close_matrices(a, b):
+    return Gf.IsClose(a, b, 1e-9)
+
+
+def _is_ancestor(ancestor, obj):
+    parent = obj.parent
+    while parent is not None:
+        if parent == ancestor:
+            return True
+        parent = parent.parent
+    return False
