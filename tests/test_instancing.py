@@ -402,3 +402,30 @@ def test_linked_duplicates_whose_modifiers_part_ways_are_reported(scene, export)
     assert len(layer_meshes(stage)) == 1  # alike at the first frame: one prototype
     # From frame 2 one of them shows the other's geometry: said once.
     assert len([w for w in report.warnings if "its modifiers no longer give the geometry" in w]) == 1
+
+
+def test_linked_duplicate_with_keyed_visibility_keeps_its_own_mesh(scene, export):
+    base = add_mesh("cube", "Shared")
+    for i in range(2):
+        obj = bpy.data.objects.new(f"Copy{i}", base.data)
+        obj.location.x = 3.0 * (i + 1)
+        scene.collection.objects.link(obj)
+    flicker = scene.objects["Copy1"]
+    flicker.hide_render = False
+    flicker.keyframe_insert("hide_render", frame=1)
+    flicker.hide_render = True
+    flicker.keyframe_insert("hide_render", frame=3)
+    scene.frame_start, scene.frame_end = 1, 4
+    report, stage = export()
+    assert report.compliant, report.findings
+    # Shared and Copy0 share a prototype; Copy1, hidden from frame 3, keeps its mesh to hide it.
+    assert len(layer_meshes(stage)) == 2
+    assert sorted(c.GetName() for c in copies(stage)) == ["Copy0", "Shared"]
+    shown = []
+    for frame in range(1, 5):
+        scene.frame_set(frame)
+        written = [bounds for bounds, _ in usd_meshes(stage, frame)]
+        shown.append(any(np.allclose(low, (5, -1, -1)) for low, _ in written))  # Copy1, x 5..7
+        assert len(written) == 2 + shown[-1]
+        assert shown[-1] == (not flicker.hide_render)  # as Blender renders it at that frame
+    assert shown == [True, True, False, False]
