@@ -22,6 +22,11 @@ Run with a Python that has the `bpy` module (Blender 5.0; 4.2 works too).
   counter getrusage's ru_maxrss reports; ru_maxrss itself is read only where
   the mark cannot be reset, as it also keeps the peak of threads that ended
   during the scene build.
+- Instancing, on the scenes with shared meshes (Blender's exporter then runs
+  with use_instancing=True): the prims each file's layer defines, ours also
+  with instancing off (real copies), and the memory usd-core needs to open
+  ours and compute every mesh's world bound, against the real-copy file
+  (benchmarks/bounds.py, a fresh process each).
 """
 import argparse
 import contextlib
@@ -45,6 +50,7 @@ for path in (REPO, HERE):
 import bpy  # noqa: E402
 
 import scenes  # noqa: E402
+from memory import reset_high_water_mark, status_kb  # noqa: E402
 
 EXPORTERS = ("ours", "blender")
 TARGETS = {"time": 1.0, "size": 1.0, "memory": 1.5}
@@ -69,6 +75,10 @@ def export_ours(path, scene, **options):
     miris_export.export(path, animation=scene.animated, validate=False, default_light=False, **options)
 
 
+def export_copies(path, scene, **options):
+    export_ours(path, scene, instancing=False, **options)
+
+
 # What ours does, in the terms of Blender's operator. Names one Blender version
 # lacks are dropped, so the same call works on 4.2 and 5.0.
 BLENDER_SETTINGS = dict(
@@ -85,7 +95,7 @@ BLENDER_SETTINGS = dict(
     export_subdivision="TESSELLATE",  # ours writes the evaluated mesh, subdivision applied
     export_armatures=True,
     export_shapekeys=True,
-    use_instancing=False,  # ours writes a copy per object
+    use_instancing=False,  # per scene: on where meshes are shared, as ours then instances them
     evaluation_mode="RENDER",
     convert_orientation=True,  # ours writes Y up
     export_global_forward_selection="NEGATIVE_Z",
@@ -111,12 +121,16 @@ def blender_settings():
 
 
 def export_blender(path, scene):
-    result = bpy.ops.wm.usd_export(filepath=path, export_animation=scene.animated, **blender_settings())
+    settings = blender_settings()
+    # Blender 4.2's instancing references its prototypes without the root prim path, which then
+    # do not resolve: there it writes real copies.
+    settings["use_instancing"] = scene.shared and bpy.app.version >= (5, 0, 0)
+    result = bpy.ops.wm.usd_export(filepath=path, export_animation=scene.animated, **settings)
     if result != {"FINISHED"}:
         raise RuntimeError(f"Blender's USD export returned {result}")
 
 
-EXPORT = {"ours": export_ours, "blender": export_blender}
+EXPORT = {"ours": export_ours, "blender": export_blender, "copies": export_copies}
 
 
 def export_into(folder, exporter, scene, **options):
@@ -150,33 +164,66 @@ def folder_size(folder):
 
 
 def prim_counts(path):
-    """(meshes, materials) in a written file, to check both exporters wrote the whole scene."""
+    """(meshes, materials) in a written file's composed stage, instances' meshes included, to check
+    both exporters wrote the whole scene (the invisible prototypes left out)."""
     from pxr import Usd, UsdGeom, UsdShade
 
     stage = Usd.Stage.Open(path)
-    prims = list(stage.Traverse())
-    return sum(p.IsA(UsdGeom.Mesh) for p in prims), sum(p.IsA(UsdShade.Material) for p in prims)
+    meshes = materials = 0
+    walk = iter(stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)))
+    for prim in walk:
+        materials += prim.IsA(UsdShade.Material)
+        if prim.IsA(UsdGeom.PointInstancer):  # Blender's instancing: each index draws its prototype's meshes
+            walk.PruneChildren()
+            instancer = UsdGeom.PointInstancer(prim)
+            per_prototype = [sum(p.IsA(UsdGeom.Mesh) for p in Usd.PrimRange(stage.GetPrimAtPath(t),
+                                                                             Usd.PrimAllPrimsPredicate))
+                             for t in instancer.GetPrototypesRel().GetTargets()]
+            meshes += sum(per_prototype[i] for i in instancer.GetProtoIndicesAttr().Get() or [])
+        elif (prim.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(prim).ComputeVisibility() != "invisible"
+              and UsdGeom.Mesh(prim).GetFaceVertexCountsAttr().Get()):  # not Blender's empty instancer mesh
+            meshes += 1
+    return meshes, materials
+
+
+def layer_prims(path):
+    """The prims the file's own layer defines (instances' contents not counted again)."""
+    from pxr import Sdf
+
+    layer = Sdf.Layer.OpenAsAnonymous(path)
+    found = []
+    layer.Traverse(Sdf.Path.absoluteRootPath, lambda p: found.append(p) if p.IsPrimPath() else None)
+    return len(found)
+
+
+def measure_bounds(path):
+    """The memory (bytes) usd-core needs to open `path` and compute every drawn mesh's world bound,
+    in a fresh process, and the meshes it found."""
+    done = subprocess.run([sys.executable, os.path.join(HERE, "bounds.py"), path], capture_output=True, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        raise RuntimeError(f"opening {path} with usd-core failed:\n{done.stderr[-3000:]}")
+    data = json.loads(lines[-1])
+    return (data["peak_kb"] - data["baseline_kb"]) * 1024, data["meshes"]
+
+
+def bench_instancing(scene, args, out_root):
+    """Prims in the layer (ours, ours with real copies, Blender's) and usd-core's memory to open ours and
+    bound every mesh, against the real copies."""
+    key = scene.key
+    copies = os.path.join(out_root, key, "copies")
+    export_into(copies, "copies", scene)
+    files = {e: os.path.join(out_root, key, e, FILE_NAME) for e in ("ours", "copies", "blender")}
+    prims = {e: layer_prims(f) for e, f in files.items()}
+    bounds = {e: [measure_bounds(files[e]) for _ in range(args.mem_runs)] for e in ("ours", "copies")}
+    return {
+        "layer_prims": prims,
+        "bounds_memory": {e: statistics.median(m for m, _ in runs) for e, runs in bounds.items()},
+        "bounds_meshes": {e: runs[0][1] for e, runs in bounds.items()},
+    }
 
 
 # --- memory, one process per export --------------------------------------------------
-
-def _status_kb(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-def _reset_high_water_mark():
-    """Linux resets the peak resident size (VmHWM, what ru_maxrss reports) on writing 5 to clear_refs."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
 
 def one(key, exporter, quick):
     """Builds the scene, exports it once with `exporter` and prints this process's memory as JSON."""
@@ -184,13 +231,13 @@ def one(key, exporter, quick):
     load_exporters()
     with tempfile.TemporaryDirectory(prefix="miris_bench_") as tmp:
         gc.collect()
-        reset = _reset_high_water_mark()
+        reset = reset_high_water_mark()
         # Without the reset the high-water mark may still hold the scene build's peak.
-        baseline = _status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        baseline = status_kb("VmRSS") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         seconds = export_into(os.path.join(tmp, exporter), exporter, scene)
         # ru_maxrss also keeps the peak of threads that ended before the reset (the scene build's),
         # so after a reset the live high-water mark it is made from is read instead.
-        peak = _status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"scene": key, "exporter": exporter, "baseline_kb": baseline, "peak_kb": peak,
                       "hwm_reset": reset, "seconds": seconds}))
 
@@ -245,12 +292,18 @@ def bench_scene(key, args, out_root):
         "hwm_reset": all(m["hwm_reset"] for e in EXPORTERS for m in memory[e]),
         "fallback_size": fallback,  # ours with skeletons=False, for skinned scenes
     }
+    if scene.shared:
+        result["instancing"] = bench_instancing(scene, args, out_root)
     print_scene(result)
     return result
 
 
 def ratio(values):
-    return values["ours"] / values["blender"] if values["blender"] else float("inf")
+    return ratio_of(values["ours"], values["blender"])
+
+
+def ratio_of(ours, other):
+    return ours / other if other else float("inf")
 
 
 def _mb(n):
@@ -269,6 +322,12 @@ def print_scene(r):
           f"peak resident size: ours {_mb(r['peak']['ours'])}, Blender {_mb(r['peak']['blender'])}; "
           f"times: ours {', '.join(f'{t:.2f}' for t in r['times']['ours'])}; "
           f"Blender {', '.join(f'{t:.2f}' for t in r['times']['blender'])})")
+    inst = r.get("instancing")
+    if inst:
+        p, m = inst["layer_prims"], inst["bounds_memory"]
+        print(f"  instancing: prims in the layer: ours {p['ours']:,}, real copies {p['copies']:,}, "
+              f"Blender {p['blender']:,}; usd-core opening and bounding {inst['bounds_meshes']['ours']:,} meshes: "
+              f"ours {_mb(m['ours'])}, real copies {_mb(m['copies'])} ({ratio_of(m['ours'], m['copies']):.2f})")
     if r["fallback_size"]:
         print(f"  ours as point samples (skeletons=False): {_mb(r['fallback_size'])}, skinned "
               f"{r['size']['ours'] / r['fallback_size']:.3f} of that")
@@ -278,7 +337,9 @@ def print_scene(r):
 
 
 def complete(r):
-    return all(list(r["counts"][e]) == list(r["expected"]) for e in EXPORTERS)
+    inst = r.get("instancing")
+    bounded = not inst or all(n == r["expected"][0] for n in inst["bounds_meshes"].values())
+    return bounded and all(list(r["counts"][e]) == list(r["expected"]) for e in EXPORTERS)
 
 
 def markdown(results):
@@ -290,6 +351,14 @@ def markdown(results):
             f"| {r['time']['ours']:.2f} s / {r['time']['blender']:.2f} s | {ratio(r['time']):.2f} "
             f"| {_mb(r['size']['ours'])} / {_mb(r['size']['blender'])} | {ratio(r['size']):.2f} "
             f"| {_mb(r['memory']['ours'])} / {_mb(r['memory']['blender'])} | {ratio(r['memory']):.2f} |")
+    shared = [r for r in results if r.get("instancing")]
+    if shared:
+        lines += ["", "| scene | prims in the layer: ours / real copies / Blender | usd-core open + bounds: "
+                  "ours / real copies | ratio |", "|---|---|---|---|"]
+    for r in shared:
+        p, m = r["instancing"]["layer_prims"], r["instancing"]["bounds_memory"]
+        lines.append(f"| ({r['scene']}) {r['title']} | {p['ours']:,} / {p['copies']:,} / {p['blender']:,} "
+                     f"| {_mb(m['ours'])} / {_mb(m['copies'])} | {ratio_of(m['ours'], m['copies']):.2f} |")
     for r in results:
         if r["fallback_size"]:
             lines.append(f"\n({r['scene']}) ours as point samples (skeletons=False): {_mb(r['fallback_size'])}; "

@@ -20,6 +20,7 @@ class Scene:
     animated: bool
     frames: int = 1
     materials: int = 0
+    shared: bool = False  # copies of shared meshes: Blender's exporter runs with use_instancing=True
     skinned: bool = False  # also measured against our point-sample fallback (skeletons=False)
 
 
@@ -118,7 +119,7 @@ def _colors(n, rng):
     return [tuple(float(c) for c in rgb) for rgb in rng.uniform(0.05, 0.95, (n, 3))]
 
 
-# --- the six scenes ----------------------------------------------------------------
+# --- the scenes ---------------------------------------------------------------
 
 def big_mesh(quick):
     """(a) one mesh of at least 2 million corners, with UVs and custom normals."""
@@ -155,7 +156,7 @@ def many_objects(quick):
             mesh = shared[i % n_shared]
         add_object(scene, f"Obj{i:04d}", mesh, places[i])
     return Scene("b", f"{n_objects:,} objects ({n_unique:,} unique meshes), {n_mats} materials",
-                 n_objects, False, materials=n_mats)
+                 n_objects, False, materials=n_mats, shared=True)
 
 
 def keyframed(quick):
@@ -253,7 +254,71 @@ def skinned(quick):
                  True, frames, skinned=True)
 
 
-SCENES = {"a": big_mesh, "b": many_objects, "c": keyframed, "d": deformed, "e": textured, "f": skinned}
+def rock_mesh(name, rng, segments, rings):
+    """A UV sphere of segments * rings faces, its radius roughened at random."""
+    import bmesh
+
+    bm = bmesh.new()
+    bmesh.ops.create_uvsphere(bm, u_segments=segments, v_segments=rings, radius=1.0)
+    mesh = bpy.data.meshes.new(name)
+    bm.to_mesh(mesh)
+    bm.free()
+    co = np.empty(len(mesh.vertices) * 3, np.float32)
+    mesh.vertices.foreach_get("co", co)
+    co = co.reshape(-1, 3) * rng.uniform(0.8, 1.2, (len(mesh.vertices), 1)).astype(np.float32)
+    co[:, 2] *= 0.6
+    mesh.vertices.foreach_set("co", co.ravel())
+    mesh.uv_layers.new(name="UVMap")
+    mesh.update()
+    return mesh
+
+
+def scattered(quick):
+    """(g) 10,000 instances of 5 rock meshes of about 2,000 faces, scattered by geometry nodes."""
+    scene = empty_file()
+    side, (segments, rings) = (10, (10, 8)) if quick else (100, (50, 40))
+    rng = np.random.default_rng(6)
+    rocks = bpy.data.collections.new("Rocks")
+    scene.collection.children.link(rocks)
+    for i, color in enumerate(_colors(5, rng)):
+        mesh = rock_mesh(f"Rock{i}", rng, segments, rings)
+        mesh.materials.append(principled(f"Stone{i}", color, roughness=0.8))
+        rocks.objects.link(bpy.data.objects.new(f"Rock{i}", mesh))
+    # The sources are not drawn themselves (as Blender shows them: excluded), only their instances.
+    bpy.context.view_layer.layer_collection.children["Rocks"].exclude = True
+    tree = bpy.data.node_groups.new("Scatter", "GeometryNodeTree")
+    tree.interface.new_socket("Geometry", in_out="OUTPUT", socket_type="NodeSocketGeometry")
+    nodes, links = tree.nodes, tree.links
+    grid = nodes.new("GeometryNodeMeshGrid")
+    grid.inputs["Size X"].default_value = grid.inputs["Size Y"].default_value = side * 2.0
+    grid.inputs["Vertices X"].default_value = grid.inputs["Vertices Y"].default_value = side
+    info = nodes.new("GeometryNodeCollectionInfo")
+    info.inputs["Collection"].default_value = rocks
+    info.inputs["Separate Children"].default_value = info.inputs["Reset Children"].default_value = True
+    place = nodes.new("GeometryNodeInstanceOnPoints")
+    place.inputs["Pick Instance"].default_value = True
+    pick = nodes.new("FunctionNodeRandomValue")
+    pick.data_type = "INT"
+    pick.inputs["Min"].default_value, pick.inputs["Max"].default_value = 0, 4
+    turn = nodes.new("FunctionNodeRandomValue")
+    turn.data_type = "FLOAT_VECTOR"
+    turn.inputs["Max"].default_value = (0.3, 0.3, 6.3)
+    size = nodes.new("FunctionNodeRandomValue")
+    size.inputs[2].default_value, size.inputs[3].default_value = 0.2, 0.6  # float Min, Max
+    links.new(grid.outputs["Mesh"], place.inputs["Points"])
+    links.new(info.outputs[0], place.inputs["Instance"])
+    links.new(pick.outputs["Value"], place.inputs["Instance Index"])
+    links.new(turn.outputs["Value"], place.inputs["Rotation"])
+    links.new(size.outputs[1], place.inputs["Scale"])
+    links.new(place.outputs[0], nodes.new("NodeGroupOutput").inputs[0])
+    field = add_object(scene, "Field", bpy.data.meshes.new("Field"))
+    field.modifiers.new("Scatter", "NODES").node_group = tree
+    return Scene("g", f"{side * side:,} instances of 5 rocks ({segments * rings:,} faces each), geometry nodes",
+                 side * side, False, materials=5, shared=True)
+
+
+SCENES = {"a": big_mesh, "b": many_objects, "c": keyframed, "d": deformed, "e": textured, "f": skinned,
+          "g": scattered}
 
 
 def build(key, quick=False):

@@ -35,6 +35,8 @@ class ExportOptions:
     uvs: bool = option(True, "UV Maps", "Export every UV map; the active render map is named st", "Geometry")
     colors: bool = option(True, "Color Attribute", "Export the active render color attribute as displayColor",
                           "Geometry")
+    instancing: bool = option(True, "Instancing", "Write each distinct instanced or shared mesh once, its copies "
+                              "as instanceable references to it; off: real copies", "Geometry")
     skeletons: bool = option(True, "Skeletons", "Export armatures as UsdSkel skeletons with joint animation, and "
                              "the meshes they deform as skinned meshes; off: deformed meshes as point samples",
                              "Geometry")

@@ -9,8 +9,9 @@ from test_skeletons import _arm
 
 def animated_scene(scene, frames=60):
     """Moving objects (one only in the first half), a deforming mesh, an object that appears at
-    frame 25, one hidden from 45, one hidden until 23 but kept for its child, an animated light,
-    a skinned arm; frames 1-`frames`."""
+    frame 25, one hidden from 45, one hidden until 23 but kept for its child, linked duplicates and
+    collection instances appearing at 30 and 45 (instancing), an animated light, a skinned arm;
+    frames 1-`frames`."""
     _arm(scene, frames=frames)
     scene.frame_start, scene.frame_end = 1, frames
     bpy.ops.mesh.primitive_cube_add(size=0.5)
@@ -43,6 +44,31 @@ def animated_scene(scene, frames=60):
     bpy.ops.mesh.primitive_cube_add(size=0.2, location=(0, -2, 1))
     bpy.context.active_object.name = "Held"
     bpy.context.active_object.parent = holder
+    # Instancing: linked duplicates (one moving) and a collection instance appearing at frame 30.
+    bpy.ops.mesh.primitive_cylinder_add(vertices=8, radius=0.2, depth=0.4, location=(3, 0, 0))
+    twin = bpy.context.active_object
+    twin.name = "Twin"
+    other = twin.copy()  # shares the mesh
+    other.name = "OtherTwin"
+    scene.collection.objects.link(other)
+    other.keyframe_insert("location", frame=10)
+    other.location = (3, 2, 0)
+    other.keyframe_insert("location", frame=50)
+    kit = bpy.data.collections.new("Kit")
+    scene.collection.children.link(kit)
+    piece = bpy.data.objects.new("Piece", bpy.data.meshes.new("PieceMesh"))
+    piece.data.from_pydata([(0, 0, 0), (0.3, 0, 0), (0, 0.3, 0)], [], [(0, 1, 2)])
+    kit.objects.link(piece)
+    bpy.context.view_layer.layer_collection.children["Kit"].exclude = True  # only its instances render
+    for i, frame in enumerate((30, 45)):
+        holder = bpy.data.objects.new(f"KitCopy{i}", None)
+        holder.instance_type, holder.instance_collection = "COLLECTION", kit
+        holder.location = (-3, i, 0)
+        scene.collection.objects.link(holder)
+        for f, hidden in ((1, True), (frame, False)):
+            holder.hide_render = holder.hide_viewport = hidden
+            holder.keyframe_insert("hide_render", frame=f)
+            holder.keyframe_insert("hide_viewport", frame=f)
     light_data = bpy.data.lights.new("Lamp", "POINT")
     light = bpy.data.objects.new("Lamp", light_data)
     scene.collection.objects.link(light)

@@ -9,7 +9,7 @@ from pxr import Usd, UsdGeom, UsdShade, UsdSkel
 from conftest import REPO
 
 # Quick sizes (benchmarks/scenes.py): (meshes, materials) per scene.
-EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3), "f": (1, 0)}
+EXPECTED = {"a": (1, 0), "b": (60, 5), "c": (20, 0), "d": (1, 0), "e": (3, 3), "f": (1, 0), "g": (100, 5)}
 
 
 def test_quick_benchmark_runs_both_exporters(tmp_path):
@@ -27,13 +27,26 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
         r = results[key]
         for exporter in ("ours", "blender"):
             stage = Usd.Stage.Open(str(out / key / exporter / "scene.usdc"))
-            prims = list(stage.Traverse())
-            assert sum(p.IsA(UsdGeom.Mesh) for p in prims) == meshes, (key, exporter)
+            prims = list(stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)))
+            instancers = [UsdGeom.PointInstancer(p) for p in prims if p.IsA(UsdGeom.PointInstancer)]
+            if instancers:  # Blender 5's instancing of scene (g)
+                (instancer,) = instancers
+                assert len(instancer.GetProtoIndicesAttr().Get()) == meshes
+            else:
+                # Blender also writes the geometry-nodes object's own mesh, empty: faces count.
+                assert sum(p.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(p).ComputeVisibility() != "invisible"
+                           and bool(UsdGeom.Mesh(p).GetFaceVertexCountsAttr().Get()) for p in prims) == meshes, \
+                    (key, exporter)
             assert sum(p.IsA(UsdShade.Material) for p in prims) == materials, (key, exporter)
             assert r["time"][exporter] > 0 and r["size"][exporter] > 0 and r["peak"][exporter] > 0
         animated = key in ("c", "d", "f")
         ours = Usd.Stage.Open(str(out / key / "ours" / "scene.usdc"))
         assert ours.HasAuthoredTimeCodeRange() == animated, key
+    # Scenes with shared meshes: ours defines fewer prims than its real copies, each mesh written once.
+    for key in ("b", "g"):
+        prims = results[key]["instancing"]["layer_prims"]
+        assert prims["ours"] < prims["copies"], key
+        assert results[key]["instancing"]["bounds_meshes"] == {"ours": EXPECTED[key][0], "copies": EXPECTED[key][0]}
     # Both copied the three PNGs beside the file (ours: Textures/, Blender's: textures/).
     assert len(list((out / "e" / "ours" / "Textures").glob("*.png"))) == 3
     assert len(list((out / "e" / "blender" / "textures").glob("*.png"))) == 3

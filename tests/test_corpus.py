@@ -35,9 +35,11 @@ def blender_mesh_counts(scene):
 
 
 def usd_mesh_counts(stage, time):
+    """The same for the meshes the stage draws: through instance proxies, as a renderer composes
+    instances; invisible ones (instancing's prototypes, objects not there yet) left out."""
     counts = Counter()
-    for prim in stage.Traverse():
-        if prim.IsA(UsdGeom.Mesh):
+    for prim in stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)):
+        if prim.IsA(UsdGeom.Mesh) and UsdGeom.Imageable(prim).ComputeVisibility(time) != UsdGeom.Tokens.invisible:
             mesh = UsdGeom.Mesh(prim)
             counts[(len(mesh.GetPointsAttr().Get(time)), len(mesh.GetFaceVertexCountsAttr().Get(time)))] += 1
     return counts

@@ -51,6 +51,8 @@ def test_three_chunks_stitch_into_the_single_export(scene, tmp_path):
     assert len(samples["/Root/Lamp/Lamp.inputs:intensity"]) > 30
     assert any(path.endswith("Animation.rotations") and len(s) > 50 for path, s in samples.items())
     assert not any("mirisChunk" in str(spec) for spec in specs.values())
+    instanceable = [path for path, spec in specs.items() if spec[0] == "prim" and spec[5]]
+    assert len(instanceable) >= 4, instanceable  # the twins and the kit's copies share prototypes
 
 
 def test_chunks_with_a_gap_an_overlap_or_of_another_export_are_refused(scene, tmp_path):

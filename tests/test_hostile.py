@@ -34,8 +34,9 @@ def visibility(stage, path, frames):
 
 
 def mesh_path(stage, path):
-    """The path of the one Mesh under the Xform at `path`."""
-    [mesh] = [c for c in stage.GetPrimAtPath(path).GetChildren() if c.IsA(UsdGeom.Mesh)]
+    """The path of the one Mesh under the Xform at `path` (an instance's, through its proxies)."""
+    children = stage.GetPrimAtPath(path).GetFilteredChildren(Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate))
+    [mesh] = [c for c in children if c.IsA(UsdGeom.Mesh)]
     return mesh.GetPath()
 
 

@@ -9,8 +9,9 @@ what it finds to its own paths and writers.
 - Objects with nothing of their own to write (empties, armatures, data
   that is empty or of a type no writer takes) are exported weakly: only when
   they carry exported children or instances.
-- Instances (collections, particles, geometry nodes) are exported as real
-  copies under their instancer.
+- Instances (collections, particles, geometry nodes) are exported under
+  their instancer: as copies of a shared prototype when instancing is on
+  (see instances.py), else as real copies.
 - The evaluated geometry of curves, text, surfaces and metaballs (and what
   geometry nodes add to an object beside its own data) comes from the
   depsgraph as "components" of the object: instances at the object's own
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .instances import InstanceKeys
 
 # Instances are only valid while the depsgraph iterator is on them, so they are
 # written as they are met; real objects are gathered first to find parents.
@@ -37,6 +40,7 @@ class ExportContext:
     hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
     is_instance: bool = False
     is_component: bool = False  # a piece of the parent's own evaluated geometry
+    prototype: tuple | None = None  # the key of the prototype this copy shows, None: not shared
     depth: int = 0
 
     @property
@@ -59,6 +63,14 @@ def relative(parent_world, world):
         return np.linalg.solve(parent_world, world)
     except np.linalg.LinAlgError:  # a parent scaled to zero
         return np.linalg.pinv(parent_world) @ world
+
+
+def inverse(matrix):
+    """The inverse of a 4x4 matrix, for a parent with many instances (one inversion, not a solve each)."""
+    try:
+        return np.linalg.inv(matrix)
+    except np.linalg.LinAlgError:  # a parent scaled to zero
+        return np.linalg.pinv(matrix)
 
 
 def is_component(inst):
@@ -87,6 +99,8 @@ class HierarchyIterator:
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
         self._wanted = ObjectFilter(options, view_layer, evaluation)
+        self._instance_keys = InstanceKeys() if options.instancing else None
+        self._inverses = {}
 
     # --- for subclasses -----------------------------------------------------
     def data_kind(self, obj):
@@ -95,6 +109,10 @@ class HierarchyIterator:
 
     def has_data(self, obj):
         return self.data_kind(obj) is not None
+
+    def shareable(self, obj):
+        """Whether copies of the object's data may share one prototype (instancing)."""
+        return False
 
     def prepare(self, contexts):
         """Called with the objects met for the first time in a frame, before their writers are created."""
@@ -153,6 +171,9 @@ class HierarchyIterator:
                     self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
+        self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
+        if self._instance_keys is not None:
+            self._instance_keys.new_frame()
         for inst in depsgraph.object_instances if self._instancers else ():
             if inst.is_instance:
                 ctx = self._instance_context(inst, exported)
@@ -342,12 +363,19 @@ class HierarchyIterator:
         obj = inst.object
         component = is_component(inst)
         key = (parent.key, obj.name_full, tuple(inst.persistent_id))
+        prototype = None
+        if self._instance_keys is not None and not component and self.shareable(obj):
+            prototype = self._instance_keys.key(obj)
+            key += (prototype,)  # a copy that comes to show other geometry is another copy
         world = np.array(inst.matrix_world, np.float64)
         ctx = ExportContext(key, obj, parent.key, world_matrix=world, is_instance=True,
-                            is_component=component, depth=parent.depth + 1)
+                            is_component=component, prototype=prototype, depth=parent.depth + 1)
         if not self._writes_something(key, obj):
             return None
-        ctx.local_matrix = relative(parent.world_matrix, world)
+        parent_inverse = self._inverses.get(parent.key)
+        if parent_inverse is None:
+            parent_inverse = self._inverses[parent.key] = inverse(parent.world_matrix)
+        ctx.local_matrix = parent_inverse @ world
         return ctx
 
 

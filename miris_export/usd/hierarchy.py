@@ -2,15 +2,19 @@
 
 Each object is an Xform named after it, holding its transform; its data (a
 mesh, a light...) is a child prim named after the data, as in Blender's own
-USD exporter, so gprims never nest and the data can later be shared.
+USD exporter, so gprims never nest and the data can be shared: with
+instancing, a copy's Xform references a prototype holding the data prim
+instead (see prototypes.py).
 """
 import numpy as np
 from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
+from ..hierarchy.instances import geometry_digest, shared_real_objects
 from ..hierarchy.iterator import object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter
+from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
 from .stage import ROOT
 
 
@@ -43,6 +47,7 @@ class UsdHierarchy(HierarchyIterator):
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
         self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
+        self.prototypes = Prototypes(session)
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
         self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
 
@@ -59,6 +64,10 @@ class UsdHierarchy(HierarchyIterator):
             return False
         check = getattr(writer, "has_data", None)
         return check is None or check(obj)
+
+    def shareable(self, obj):
+        # Not skinned meshes: their writer binds them to their own skeleton.
+        return obj.type in SHAREABLE_TYPES and self.data_kind(obj) is DATA_WRITERS.get(obj.type)
 
     def skipped(self, ctx):
         obj = ctx.object
@@ -77,11 +86,14 @@ class UsdHierarchy(HierarchyIterator):
                                  f"({type(error).__name__}: {error})")
         path = self.paths.get(ctx.key)
         if path is not None and not ctx.is_component:
+            self.prototypes.discard(path)
             self.session.stage.RemovePrim(path)
 
     def prepare(self, contexts):
         """Names the new objects' prims and defines them in one change block, through Sdf:
         defined one at a time through Usd, each would make the stage compose anew."""
+        if self.options.instancing:
+            self._share_real(contexts)
         layer = self.session.stage.GetRootLayer()
         with Sdf.ChangeBlock():
             for ctx in contexts:
@@ -91,6 +103,17 @@ class UsdHierarchy(HierarchyIterator):
                 if data_path is not None and self.data_kind(ctx.object).prim_kind:
                     _define_spec(layer, data_path, self.data_kind(ctx.object).prim_kind)
 
+    def _share_real(self, contexts):
+        """Marks the new real meshes that are linked duplicates of each other as copies of one
+        prototype; not those with exported children, which an instanceable prim would hide, nor those
+        whose visibility is keyed, whose data (a prototype's, here) would be hidden while they are."""
+        parents = {parent for _, parent, _ in self._layout_cache}
+        candidates = [ctx for ctx in contexts if ctx.object.type == "MESH" and ctx.key not in parents
+                      and self._has_data.get(ctx.key) and ctx.key[1] not in self._keyed
+                      and self.shareable(ctx.object)]
+        for i, key in shared_real_objects([ctx.object for ctx in candidates]).items():
+            candidates[i].prototype = key
+
     def _plan(self, ctx):
         """The object's prim path (its parent's, for a geometry component) and its data prim's path."""
         if ctx.key in self._planned:
@@ -98,7 +121,7 @@ class UsdHierarchy(HierarchyIterator):
         names = self.session.names
         parent = self.paths.get(ctx.parent_key, ROOT)
         path = parent if ctx.is_component else parent.AppendChild(names.claim(parent, ctx.name))
-        data_path = self._data_path(ctx, path) if self._has_data.get(ctx.key) else None
+        data_path = self._data_path(ctx, path) if self._has_data.get(ctx.key) and ctx.prototype is None else None
         if not ctx.is_component:
             self.paths[ctx.key] = path
         plan = self._planned[ctx.key] = (path, data_path)
@@ -116,9 +139,18 @@ class UsdHierarchy(HierarchyIterator):
     def create_writer(self, ctx):
         path, data_path = self._plan(ctx)
         del self._planned[ctx.key]
+        if ctx.prototype is not None:
+            return self._copy(path, ctx)
         transform = None if ctx.is_component else TransformWriter(self.session, path, ctx)
         data = None if data_path is None else self.data_kind(ctx.object)(self.session, data_path, ctx)
         return ObjectWriters(transform, data)
+
+    def _copy(self, path, ctx):
+        """The writers of a copy of the context's prototype (made with the first copy): its own
+        transform, and the prototype's data writer, shared."""
+        check = geometry_digest if ctx.prototype[0] == "SHARED_CONTENT" else None
+        shared = self.prototypes.get(ctx.prototype, ctx, self.data_kind(ctx.object), check)
+        return ObjectWriters(CopyWriter(self.session, path, ctx, shared, self.prototypes), shared)
 
     def write(self, writers, ctx):
         time = self.session.frame
@@ -156,6 +188,7 @@ class UsdHierarchy(HierarchyIterator):
     def frame_done(self, written, created, undrawn):
         """On animated exports, objects that appear late or vanish are made invisible while absent,
         and the data of those that draw nothing at a frame (kept for their children) while so."""
+        self.prototypes.flush()
         if not self.session.animated:
             return
         if self.session.chunk:
@@ -194,7 +227,7 @@ class UsdHierarchy(HierarchyIterator):
         for key, writers in self.writers.items():
             if writers.transform is not None:
                 writers.transform.record_visible("presence", key in written, frame)
-            if writers.data is not None:
+            if writers.data is not None and not isinstance(writers.data, SharedData):  # copies: on their Xform
                 writers.data.record_visible("drawn", key not in undrawn, frame)
 
     def batch(self):

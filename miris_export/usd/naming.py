@@ -26,15 +26,20 @@ class SiblingNames:
 
     def __init__(self):
         self._taken = {}
+        self._suffix = {}  # (parent, base) -> the suffix last given: those below are all taken
 
     def claim(self, parent_path, name):
-        taken = self._taken.setdefault(str(parent_path), set())
+        parent = str(parent_path)
+        taken = self._taken.setdefault(parent, set())
         base = identifier(name)
-        unique, n = base, 0
+        # Thousands of instances share a name: start from the suffix last given, not from 1.
+        n = self._suffix.get((parent, base), 0)
+        unique = f"{base}_{n}" if n else base
         while unique in taken:
             n += 1
             unique = f"{base}_{n}"
         taken.add(unique)
+        self._suffix[(parent, base)] = n
         return unique
 
     def reserve(self, parent_path, name):

@@ -110,7 +110,7 @@ def _dependencies(layer):
     are findings of the asset rule."""
     sublayers = set(layer.subLayerPaths)
     for asset in layer.GetCompositionAssetDependencies():
-        if assets.is_absolute(asset):
+        if not asset or assets.is_absolute(asset):  # no asset: an internal reference
             continue
         resolved = Ar.GetResolver().Resolve(layer.ComputeAbsolutePath(asset))
         if resolved:

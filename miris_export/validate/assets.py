@@ -25,7 +25,8 @@ def asset_paths(layer):
     """(site, asset path) for every asset this layer names: composition arcs and asset-valued
     attributes, defaults and time samples, variants included."""
     for path in layer.GetCompositionAssetDependencies():
-        yield "", path, True
+        if path:  # an internal reference has none (see composition.internal_references)
+            yield "", path, True
     found = []
 
     def visit(path):

@@ -36,13 +36,22 @@ class Subject:
 
     @cached_property
     def scene_prims(self):
-        """Every active, defined, non-abstract prim of the scene graph (instances' contents excluded)."""
-        return list(self.stage.Traverse())
-
-    @cached_property
-    def prims(self):
-        """The scene prims plus the contents of instance prototypes, each prototype visited once."""
-        prims = list(self.scene_prims)
-        for prototype in self.stage.GetPrototypes():
-            prims.extend(Usd.PrimRange(prototype))
+        """Every active, defined, non-abstract prim of the scene graph, through instance proxies: the
+        contents of each instance's prototype are visited once, under the first instance met, so a
+        finding inside a prototype is reported once, at a path of the scene."""
+        prims, seen = [], set()
+        walk = iter(Usd.PrimRange(self.stage.GetPseudoRoot(), Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)))
+        next(walk)  # the pseudo-root
+        for prim in walk:
+            prims.append(prim)
+            if prim.IsInstance():
+                prototype = prim.GetPrototype().GetPath()
+                if prototype in seen:
+                    walk.PruneChildren()
+                seen.add(prototype)
         return prims
+
+    @property
+    def prims(self):
+        """The prims the content rules visit: the scene prims, instances' contents included."""
+        return self.scene_prims

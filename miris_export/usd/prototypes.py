@@ -1,0 +1,161 @@
+"""Prototypes: each distinct piece of shared geometry written once, its copies instanceable references.
+
+Prototypes live under `/Root/Prototypes`, a Scope made `invisible`, so nothing
+there draws for a renderer that honours visibility. Each prototype is an Xform
+without a transform holding the data prim (named after the data, as under an
+object). A copy is its object's Xform, with its own transform, `instanceable =
+true` and an internal reference to the prototype's Xform: the reference brings
+the data prim under the copy, where visibility is inherited from the copy's
+own ancestors, not the holder, and bindings to `/Materials` resolve unchanged
+(an internal reference maps only paths inside the prototype).
+"""
+from pxr import Gf, Sdf, UsdGeom
+
+from ..writers.xform import TransformWriter
+from .stage import ROOT
+
+HOLDER = "Prototypes"
+
+# Object types whose copies share prototypes: geometry. Lights and cameras stay real copies.
+SHAREABLE_TYPES = {"MESH", "POINTCLOUD", "CURVES"}
+
+
+class SharedData:
+    """The data writer of a prototype, in the place of each copy's own data writer: written by
+    the first copy met in a frame, finished once."""
+
+    __slots__ = ("writer", "path", "_written_at", "_finished", "_digest", "_differs", "_check")
+
+    def __init__(self, writer, path, check=None):
+        self.writer, self.path = writer, path
+        self._written_at = None
+        self._finished = False
+        self._check = check  # digest function for copies shared by content: each is compared every frame
+        self._digest = None
+        self._differs = False
+
+    @property
+    def done(self):
+        return self.writer.done
+
+    def write(self, ctx, time):
+        if self._written_at != time:
+            self._written_at = time
+            self.writer.write(ctx, time)
+            if self._check is not None:
+                self._digest = self._check(ctx.object.data)
+        elif self._check is not None and not self._differs and self._check(ctx.object.data) != self._digest:
+            self._differs = True
+            self.writer.session.report.warn(
+                f"{ctx.name}: its modifiers no longer give the geometry of the other copies of "
+                f"{self.path.GetParentPath().name} at frame {time:g}; it shows theirs")
+
+    def finish(self):
+        if not self._finished:
+            self._finished = True
+            self.writer.finish()
+
+
+class Prototypes:
+    """The prototypes of one export, by key, created the first time a copy needs one."""
+
+    def __init__(self, session):
+        self.session = session
+        self._holder = None
+        self._made = {}  # prototype key -> SharedData
+        self._pending = []  # (CopyWriter, SharedData) of the copies met since the last flush
+
+    def add_copy(self, writer, shared):
+        """A copy to author at the next flush."""
+        self._pending.append((writer, shared))
+
+    def discard(self, path):
+        """Forgets a copy not yet authored (its object failed)."""
+        self._pending = [(writer, shared) for writer, shared in self._pending if writer.path != path]
+
+    def flush(self):
+        """Authors the copies met in a frame in one change block, through Sdf: authored one at a
+        time, each would make the stage compose anew, and thousands of copies cost minutes."""
+        if not self._pending:
+            return
+        layer = self.session.stage.GetRootLayer()
+        static = not self.session.animated
+        with Sdf.ChangeBlock():
+            for writer, shared in self._pending:
+                spec = Sdf.CreatePrimInLayer(layer, writer.path)
+                spec.specifier, spec.typeName = Sdf.SpecifierDef, TransformWriter.prim_kind
+                spec.instanceable = True
+                spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
+                transform = Sdf.AttributeSpec(spec, _TRANSFORM, Sdf.ValueTypeNames.Matrix4d)
+                order = Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
+                                          Sdf.VariabilityUniform)
+                order.default = [_TRANSFORM]
+                if static and writer.gathered:  # one frame: the matrix is all there will be
+                    # Gf matrices act on row vectors: the transpose of Blender's.
+                    transform.default = Gf.Matrix4d(writer.gathered[0][0].T.tolist())
+                    writer.gathered = None
+        self._pending = []
+
+    def get(self, key, ctx, writer_class, check=None):
+        """The prototype `key` (made from `ctx`, the first copy met, with `writer_class`)."""
+        shared = self._made.get(key)
+        if shared is None:
+            shared = self._made[key] = self._make(ctx, writer_class, check)
+        return shared
+
+    def _make(self, ctx, writer_class, check):
+        session = self.session
+        names = session.names
+        if self._holder is None:
+            self._holder = ROOT.AppendChild(names.claim(ROOT, HOLDER))
+            scope = UsdGeom.Scope.Define(session.stage, self._holder)
+            scope.CreateVisibilityAttr(UsdGeom.Tokens.invisible)
+            session.report.count("Scope")
+        # The data's own name (a linked duplicate's evaluated mesh that modifiers made is called "Mesh").
+        data = ctx.object.data if ctx.is_instance else ctx.object.original.data
+        data_name = getattr(data, "name", ctx.name)
+        path = self._holder.AppendChild(names.claim(self._holder, data_name))
+        UsdGeom.Xform.Define(session.stage, path)
+        session.report.count("Xform")
+        data_path = path.AppendChild(names.claim(path, data_name))
+        return SharedData(writer_class(session, data_path, ctx), data_path, check)
+
+
+_TRANSFORM = "xformOp:transform"
+
+
+class CopyWriter(TransformWriter):
+    """A copy's Xform: its transform, as any object's, on a prim authored by `Prototypes.flush` at
+    the end of the frame it first appears in (so its USD prim is looked up when needed)."""
+
+    def __init__(self, session, path, ctx, shared, prototypes):
+        super().__init__(session, path, ctx)
+        prototypes.add_copy(self, shared)
+
+    def define(self, stage, path, ctx):
+        self._times, self._matrices = [], []
+
+    @property
+    def gathered(self):
+        """The matrices gathered so far; None once a static copy's matrix is authored."""
+        return self._matrices
+
+    @gathered.setter
+    def gathered(self, value):
+        self._matrices = value
+
+    def finish(self):
+        if self._matrices is not None:
+            super().finish()
+
+    @property
+    def prim(self):
+        return self.session.stage.GetPrimAtPath(self.path)
+
+    @prim.setter
+    def prim(self, value):
+        """Writer.__init__ sets what define() returns: nothing, here."""
+
+    @property
+    def _op(self):
+        return UsdGeom.XformOp(self.prim.GetAttribute(_TRANSFORM))
