@@ -111,6 +111,23 @@ def test_active_render_color_attribute_is_display_color(scene, export):
     assert np.allclose(array(pv.GetAttr()), [[i / 4.0, 0.5, 1.0 - i / 4.0] for i in range(4)])
 
 
+def test_display_color_is_the_active_render_attribute_of_several(scene, export):
+    bpy.ops.mesh.primitive_plane_add()
+    me = bpy.context.object.data
+    first = me.color_attributes.new("First", "FLOAT_COLOR", "POINT")
+    render = me.color_attributes.new("Render", "FLOAT_COLOR", "CORNER")
+    for i, c in enumerate(first.data):
+        c.color = (1.0, 0.0, 0.0, 1.0)
+    for i, c in enumerate(render.data):
+        c.color = (i / 8.0, 0.25, 1.0 - i / 8.0, 1.0)
+    me.color_attributes.active_color_index = 0  # the one painted in the viewport is not the rendered one
+    me.color_attributes.render_color_index = 1
+    _, stage = export(animation=False)
+    pv = mesh_at(stage, "/Root/Plane/Plane").GetDisplayColorPrimvar()
+    assert pv.GetInterpolation() == "faceVarying"
+    assert np.allclose(array(pv.GetAttr()), [tuple(c.color)[:3] for c in me.color_attributes["Render"].data])
+
+
 def test_ngons_stay_ngons(scene, export):
     bpy.ops.mesh.primitive_circle_add(vertices=7, fill_type="NGON")
     _, stage = export(animation=False)
@@ -223,12 +240,34 @@ def test_animated_shape_keys_write_point_samples(scene, export):
     assert np.allclose(array(points, 1)[:, 2].max(), 1.0) and np.allclose(array(points, 3)[:, 2].max(), 2.0)
 
 
+def blender_corner_uvs(me, name):
+    """Blender's own UV per corner, in corner order."""
+    uv = np.empty(len(me.loops) * 2, np.float32)
+    me.uv_layers[name].uv.foreach_get("vector", uv)
+    return uv.reshape(-1, 2)
+
+
 def test_uv_seams_are_kept_when_indexed(scene, export):
-    bpy.ops.mesh.primitive_cube_add()  # its UV map has seams: corners of one vertex differ
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=6, y_subdivisions=6)
     me = bpy.context.object.data
+    layer = me.uv_layers["UVMap"]
+    # Seams: the first column of faces and the last face get UVs of their own, so corners of one
+    # vertex differ there (the last corner of the mesh among them); elsewhere one UV a vertex.
+    for face in me.polygons:
+        shift = (1.0, 0.0) if face.index % 6 == 0 else (0.0, 2.0) if face.index == len(me.polygons) - 1 else (0, 0)
+        for corner in face.loop_indices:
+            co = me.vertices[me.loops[corner].vertex_index].co
+            layer.uv[corner].vector = (co.x + shift[0], co.y + shift[1])
+    expected = blender_corner_uvs(me, "UVMap")
+    seam_vertices = {v for v in range(len(me.vertices))
+                     if len({tuple(expected[c]) for c in range(len(me.loops)) if me.loops[c].vertex_index == v}) > 1}
+    assert seam_vertices  # the map really has seams
     _, stage = export(animation=False)
-    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
-    assert np.allclose(np.array(st.ComputeFlattened()), [d.uv for d in me.uv_layers["UVMap"].data])
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Grid/Grid")).GetPrimvar("st")
+    assert st.IsIndexed()  # a table shorter than the corners: the indexed path is the one tested
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert len(values) < len(me.loops) and len(indices) == len(me.loops)
+    assert np.array_equal(values[indices], expected)
 
 
 def test_points_that_are_not_numbers_are_left_out_of_the_extent(scene, export):
