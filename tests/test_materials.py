@@ -441,6 +441,49 @@ def test_empty_and_object_linked_slots(scene, export):
     assert valid(stage)
 
 
+def usd_face_materials(stage, path):
+    """The material name each face of the mesh at `path` is bound to in the file (None: unbound)."""
+    mesh = UsdGeom.Mesh(stage.GetPrimAtPath(path))
+    whole = UsdShade.MaterialBindingAPI(mesh.GetPrim()).GetDirectBinding().GetMaterialPath()
+    faces = [whole.name if whole else None] * len(mesh.GetFaceVertexCountsAttr().Get())
+    for subset in UsdGeom.Subset.GetGeomSubsets(mesh, UsdGeom.Tokens.face, "materialBind"):
+        name = UsdShade.MaterialBindingAPI(subset.GetPrim()).GetDirectBinding().GetMaterialPath().name
+        for face in subset.GetIndicesAttr().Get():
+            faces[face] = name
+    return faces
+
+
+def blender_face_materials(obj):
+    """The material each face renders with in Blender: an index past the last slot uses the last slot."""
+    slots = obj.material_slots
+    return [getattr(slots[min(p.material_index, len(slots) - 1)].material, "name", None)
+            for p in obj.data.polygons]
+
+
+@pytest.mark.parametrize("slots, indices", [
+    (("A", None), [0, 0, 0, 1, 1, 1]),  # faces on an empty slot: the mesh is not bound whole
+    ((None, "A"), [0, 1, 1, 1, 1, 1]),
+    (("A", "A", "B"), [0, 1, 2, 0, 1, 2]),  # two slots, one material: one subset holds both slots' faces
+    (("A", "B"), [0, 1, 5, 7, 0, 1]),  # indices past the last slot draw with the last slot
+    (("A", "A"), [0, 1, 1, 0, 3, 1]),  # one material in every slot: bound on the mesh
+])
+def test_face_bindings_follow_blenders_slots(scene, export, slots, indices):
+    materials = {name: principled(name)[0] for name in set(slots) - {None}}
+    obj = cube(materials=[materials.get(name) for name in slots])
+    obj.data.polygons.foreach_set("material_index", indices)
+    obj.data.update()
+    _, stage = export(animation=False)
+    expected = blender_face_materials(obj)
+    assert usd_face_materials(stage, "/Root/Cube/Cube") == expected
+    mesh = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
+    subsets = UsdGeom.Subset.GetGeomSubsets(mesh, UsdGeom.Tokens.face, "materialBind")
+    assert len(subsets) == (len(set(expected) - {None}) if len(set(expected)) > 1 else 0)
+    if subsets:
+        family = UsdGeom.Tokens.nonOverlapping if None in expected else UsdGeom.Tokens.partition
+        assert UsdGeom.Subset.GetFamilyType(mesh, "materialBind") == family
+    assert valid(stage)
+
+
 def test_materials_option_off_writes_no_materials_nor_bindings(scene, export):
     cube(materials=[principled("Any")[0]])
     report, stage = export(animation=False, materials=False)
