@@ -75,13 +75,13 @@ def test_point_light_of_radius_zero_is_a_point(scene, export):
 
 
 def test_spot_light_cone(scene, export):
-    add_light("SPOT", energy=200.0, spot_size=math.radians(60.0), spot_blend=0.3, shadow_soft_size=0.1)
+    add_light("SPOT", energy=200.0, spot_size=math.radians(45.0), spot_blend=0.3, shadow_soft_size=0.1)
     report, stage = export(animation=False)
     prim = stage.GetPrimAtPath("/Root/Spot/Spot")
     light = UsdLux.SphereLight(prim)
     assert light and prim.HasAPI(UsdLux.ShapingAPI)
     shaping = UsdLux.ShapingAPI(prim)
-    assert shaping.GetShapingConeAngleAttr().Get() == pytest.approx(30.0, rel=1e-5)
+    assert shaping.GetShapingConeAngleAttr().Get() == pytest.approx(22.5, rel=1e-5)  # half of 45
     assert shaping.GetShapingConeSoftnessAttr().Get() == pytest.approx(0.3, rel=1e-5)
     assert light.GetIntensityAttr().Get() == pytest.approx(200.0 / math.pi, rel=1e-6)
     assert light.GetRadiusAttr().Get() == pytest.approx(0.1)
@@ -152,7 +152,7 @@ def test_normalized_lights_ignore_their_size_and_suns_their_normalize(scene, exp
 
     if not normalize and bpy.app.version < (5, 0, 0):
         pytest.skip("lights have no Normalize option before Blender 5.0")
-    add_light("AREA", energy=10.0, shape="RECTANGLE", size=2.0, size_y=0.5)
+    add_light("AREA", energy=10.0, shape="RECTANGLE", size=2.0, size_y=0.75)  # an area other than 1
     add_light("SUN", energy=4.0, **({} if normalize else {"normalize": False}))  # an irradiance either way
     _, stage = export(animation=False)
     assert UsdLux.LightAPI(stage.GetPrimAtPath("/Root/Area/Area")).GetIntensityAttr().Get() == \
