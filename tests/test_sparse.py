@@ -16,14 +16,14 @@ KEYS = [(1, 0.0), (5, 0.0), (9, 4.0), (12, 4.0), (14, -2.0), (16, -2.0)]
 FRAMES = range(1, 17)
 
 
-def key_linear(id_data, path, keys, index=-1, set_value=None):
+def key_linear(id_data, path, keys, index=-1, set_value=None, interpolation="LINEAR"):
     for frame, value in keys:
         set_value(value)
         id_data.keyframe_insert(path, index=index, frame=frame)
     action = id_data.animation_data.action
     for curve in _fcurves(action):
         for point in curve.keyframe_points:
-            point.interpolation = "LINEAR"
+            point.interpolation = interpolation
 
 
 def _fcurves(action):
@@ -52,10 +52,11 @@ def test_transform_that_holds_then_moves_matches_blender_at_every_frame(frames, 
     assert op.GetNumTimeSamples() < len(frames)
 
 
-def test_light_energy_that_holds_then_moves_matches_blender_at_every_frame(frames, export):
+@pytest.mark.parametrize("sign", [1.0, -1.0])  # the first change a rise, or a fall
+def test_light_energy_that_holds_then_moves_matches_blender_at_every_frame(frames, export, sign):
     bpy.ops.object.light_add(type="POINT")
     light = bpy.context.object.data
-    key_linear(light, "energy", [(f, 100.0 + 25.0 * v) for f, v in KEYS],
+    key_linear(light, "energy", [(f, 100.0 + 25.0 * sign * v) for f, v in KEYS],
                set_value=lambda e: setattr(light, "energy", e))
     _, stage = export()
     intensity = UsdLux.SphereLight(stage.GetPrimAtPath("/Root/Point/Point")).GetIntensityAttr()
@@ -84,3 +85,27 @@ def test_shape_key_that_holds_then_moves_matches_blender_at_every_frame(frames, 
         expected = np.array([v.co for v in evaluated.vertices])
         assert np.allclose(array(points, frame), expected, atol=1e-6), frame
     assert 0 < points.GetNumTimeSamples() < len(frames)
+
+
+def test_values_that_jump_between_holds_match_blender_at_every_frame(frames, export):
+    """Steps (constant interpolation): each change is a single frame, so the frame before it must be
+    written for itself, not found among the samples of a neighbouring change."""
+    steps = [(1, 0.0), (5, 3.0), (9, 1.0), (14, 2.0)]
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    key_linear(cube, "location", steps, index=2, set_value=lambda z: setattr(cube.location, "z", z),
+               interpolation="CONSTANT")
+    cube.shape_key_add(name="Basis")
+    raised = cube.shape_key_add(name="Raised")
+    for point in raised.data:
+        point.co.x += 1.0
+    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, v / 3.0) for f, v in steps],
+               set_value=lambda v: setattr(raised, "value", v), interpolation="CONSTANT")
+    _, stage = export()
+    prim = stage.GetPrimAtPath("/Root/Cube")
+    points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr()
+    for frame in frames:
+        bpy.context.scene.frame_set(frame)
+        assert np.allclose(usd_world(prim, frame), blender_world_in_usd(cube), atol=1e-6), frame
+        evaluated = cube.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+        assert np.allclose(array(points, frame), [v.co for v in evaluated.vertices], atol=1e-6), frame
