@@ -49,8 +49,7 @@ class SampledAttribute:
         self.attr.ClearDefault()
         self._sparse = UsdUtils.SparseAttrValueWriter(self.attr)
         self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._first_time))
-        if self._last_time != self._first_time:
-            self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._last_time))
+        self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._last_time))  # the held run's end (or again the first)
 
 
 def sample_indices(changed):
