@@ -472,9 +472,11 @@ def test_face_bindings_follow_blenders_slots(scene, export, slots, indices):
     obj = cube(materials=[materials.get(name) for name in slots])
     obj.data.polygons.foreach_set("material_index", indices)
     obj.data.update()
-    _, stage = export(animation=False)
+    report, stage = export(animation=False)
     expected = blender_face_materials(obj)
     assert usd_face_materials(stage, "/Root/Cube/Cube") == expected
+    said = "Cube: faces on empty material slots get no material" in report.infos
+    assert said == (None in expected)
     mesh = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
     subsets = UsdGeom.Subset.GetGeomSubsets(mesh, UsdGeom.Tokens.face, "materialBind")
     assert len(subsets) == (len(set(expected) - {None}) if len(set(expected)) > 1 else 0)
