@@ -44,14 +44,15 @@ def test_provenance_names_the_exporter_blender_and_the_file_not_its_folder(scene
                     "blenderVersion": bpy.app.version_string, "sourceFile": "shot.blend"}
 
 
-def test_one_materials_scope_for_all_materials(scene, export):
-    for i in range(2):
+@pytest.mark.parametrize("count", [1, 2])
+def test_one_materials_scope_for_all_materials(scene, export, count):
+    for i in range(count):
         bpy.ops.mesh.primitive_cube_add(location=(3 * i, 0, 0))
         bpy.context.object.data.materials.append(bpy.data.materials.new(f"M{i}"))
     _, stage = export(animation=False)
     scope = stage.GetPrimAtPath("/Materials")
     assert scope.GetTypeName() == "Scope" and scope.GetSpecifier() == Sdf.SpecifierDef
-    assert sorted(p.GetName() for p in scope.GetChildren()) == ["M0", "M1"]
+    assert sorted(p.GetName() for p in scope.GetChildren()) == [f"M{i}" for i in range(count)]
     assert [p.GetName() for p in stage.GetPseudoRoot().GetChildren()] == ["Root", "Materials"]
 
 
