@@ -454,9 +454,10 @@ def usd_face_materials(stage, path):
 
 
 def blender_face_materials(obj):
-    """The material each face renders with in Blender: an index past the last slot uses the last slot."""
+    """The material each face renders with in Blender, which clamps its index to the slots it has:
+    past the last slot the last one, below 0 (set through the attribute API) the first."""
     slots = obj.material_slots
-    return [getattr(slots[min(p.material_index, len(slots) - 1)].material, "name", None)
+    return [getattr(slots[max(0, min(p.material_index, len(slots) - 1))].material, "name", None)
             for p in obj.data.polygons]
 
 
@@ -465,12 +466,14 @@ def blender_face_materials(obj):
     ((None, "A"), [0, 1, 1, 1, 1, 1]),
     (("A", "A", "B"), [0, 1, 2, 0, 1, 2]),  # two slots, one material: one subset holds both slots' faces
     (("A", "B"), [0, 1, 5, 7, 0, 1]),  # indices past the last slot draw with the last slot
+    (("A", "B"), [1, -1, 1, -3, 0, 1]),  # and those below 0 with the first
     (("A", "A"), [0, 1, 1, 0, 3, 1]),  # one material in every slot: bound on the mesh
 ])
 def test_face_bindings_follow_blenders_slots(scene, export, slots, indices):
     materials = {name: principled(name)[0] for name in set(slots) - {None}}
     obj = cube(materials=[materials.get(name) for name in slots])
-    obj.data.polygons.foreach_set("material_index", indices)
+    attribute = obj.data.attributes.get("material_index") or obj.data.attributes.new("material_index", "INT", "FACE")
+    attribute.data.foreach_set("value", indices)
     obj.data.update()
     report, stage = export(animation=False)
     expected = blender_face_materials(obj)
