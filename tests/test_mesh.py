@@ -154,6 +154,32 @@ def test_loose_geometry_is_dropped_and_reported(scene, export):
     assert any("Plane" in w and "1 loose edge" in w and "3 vertex" in w for w in report.warnings)
 
 
+@pytest.mark.parametrize("domain", ["POINT", "CORNER"])
+def test_per_vertex_data_skips_loose_vertices(scene, export, domain):
+    """More loose vertices than used ones, so no arithmetic slip on the counts goes unseen."""
+    bpy.ops.mesh.primitive_plane_add()
+    bpy.ops.object.shade_smooth()  # normals per vertex
+    me = bpy.context.object.data
+    me.vertices.add(5)
+    for i in range(5):
+        me.vertices[4 + i].co = (5.0 + i, 5.0, 5.0)
+    colors = me.color_attributes.new("Paint", "FLOAT_COLOR", domain)
+    for i, c in enumerate(colors.data):
+        c.color = (i / 10.0, 0.5, 1.0 - i / 10.0, 1.0)
+    me.update()
+    used = sorted({loop.vertex_index for loop in me.loops})
+    report, stage = export(animation=False)
+    mesh = mesh_at(stage, "/Root/Plane/Plane")
+    assert np.allclose(array(mesh.GetPointsAttr()), [me.vertices[v].co for v in used])
+    assert np.allclose(array(mesh.GetNormalsAttr()), [me.vertices[v].normal for v in used], atol=1e-6)
+    remap = {v: i for i, v in enumerate(used)}
+    assert list(array(mesh.GetFaceVertexIndicesAttr())) == [remap[loop.vertex_index] for loop in me.loops]
+    data = me.color_attributes["Paint"].data
+    expected = [data[v].color[:3] for v in used] if domain == "POINT" else [c.color[:3] for c in data]
+    assert np.allclose(array(mesh.GetDisplayColorPrimvar().GetAttr()), expected)
+    assert any("dropped 0 loose edge(s) and 5 vertex(es)" in w for w in report.warnings), report.warnings
+
+
 def test_empty_mesh_is_skipped_and_reported(scene, export):
     me = bpy.data.meshes.new("Nothing")
     obj = bpy.data.objects.new("Hollow", me)
@@ -258,6 +284,8 @@ def test_uv_seams_are_kept_when_indexed(scene, export):
         for corner in face.loop_indices:
             co = me.vertices[me.loops[corner].vertex_index].co
             layer.uv[corner].vector = (co.x + shift[0], co.y + shift[1])
+    me.vertices.add(60)  # loose vertices, more than the grid's: the table must not count them
+    me.update()
     expected = blender_corner_uvs(me, "UVMap")
     seam_vertices = {v for v in range(len(me.vertices))
                      if len({tuple(expected[c]) for c in range(len(me.loops)) if me.loops[c].vertex_index == v}) > 1}
@@ -268,6 +296,7 @@ def test_uv_seams_are_kept_when_indexed(scene, export):
     values, indices = np.array(st.Get()), np.array(st.GetIndices())
     assert len(values) < len(me.loops) and len(indices) == len(me.loops)
     assert np.array_equal(values[indices], expected)
+    assert set(indices.tolist()) == set(range(len(values)))  # no entry of the table goes unused
 
 
 def test_points_that_are_not_numbers_are_left_out_of_the_extent(scene, export):
