@@ -299,6 +299,19 @@ def test_uv_seams_are_kept_when_indexed(scene, export):
     assert set(indices.tolist()) == set(range(len(values)))  # no entry of the table goes unused
 
 
+def test_uv_map_with_many_seams_is_written_per_corner(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    me = bpy.context.object.data
+    expected = blender_corner_uvs(me, "UVMap")
+    # Indexed, the 14 distinct UVs of the unfolded cube alone (8 bytes each) and an index a corner
+    # (4 bytes) cost more than a value a corner (8 bytes): written per corner.
+    assert len(np.unique(expected, axis=0)) * 8 + len(me.loops) * 4 > len(me.loops) * 8
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
+    assert not st.IsIndexed()
+    assert np.array_equal(np.array(st.Get()), expected)
+
+
 def test_points_that_are_not_numbers_are_left_out_of_the_extent(scene, export):
     bpy.ops.mesh.primitive_cube_add(size=2.0)
     bpy.context.object.data.vertices[0].co = (float("nan"), 0.0, float("inf"))

@@ -111,9 +111,7 @@ def read_material_indices(mesh):
 
 
 def _count_loose_edges(mesh, nc):
-    corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
-    if corner_edge is None or not len(mesh.edges):
-        return 0
+    corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)  # every mesh has it (3.6+)
     return int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
 
 
