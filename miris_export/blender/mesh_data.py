@@ -92,7 +92,7 @@ class MeshReader:
         """((N, 3) float32 linear, USD interpolation) of the active render colour attribute, or None."""
         attrs = self.mesh.color_attributes
         index = attrs.render_color_index  # colour attributes are on points or corners only
-        if not len(attrs) or index < 0 or index >= len(attrs):
+        if not 0 <= index < len(attrs):  # none, or none chosen for renders
             return None
         attr = attrs[index]
         rgb = np.ascontiguousarray(read_array(attr.data, "color", len(attr.data), 4, np.float32)[:, :3])
@@ -131,5 +131,5 @@ def _index_by_vertex(values, corner_vert, nv):
     indices = corner_vert.copy()
     indices[seams] = nv + np.arange(len(seams), dtype=np.int32)
     table = np.concatenate([vertex_keys, keys[seams]])
-    return table.view(np.float32).reshape(-1, 2), indices
+    return table.view(np.float32).reshape(len(table), 2), indices
 
