@@ -16,6 +16,7 @@ Prints killed / total per module and each surviving mutant; exits 1 when a modul
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -97,6 +98,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a mutant's tests may take")
     args = parser.parse_args()
     os.environ.pop("MIRIS_CORPUS_REQUIRED", None)  # the corpus tests are not among those chosen
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped, it still removes its copy
     with tempfile.TemporaryDirectory(prefix="miris-mutation-") as tmp:
         work = Path(tmp)
         copy_tree(work)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pxr import UsdGeom
 
-from helpers import array, usd_world
+from helpers import array, cube_with_shape_key, usd_world
 
 
 def mesh_at(stage, path):
@@ -249,12 +249,7 @@ def test_unsupported_objects_are_reported(scene, export):
 
 
 def test_animated_shape_keys_write_point_samples(scene, export):
-    bpy.ops.mesh.primitive_cube_add()
-    cube = bpy.context.object
-    cube.shape_key_add(name="Basis")
-    raised = cube.shape_key_add(name="Raised")
-    for point in raised.data:
-        point.co.z += 1.0
+    cube, raised = cube_with_shape_key()
     raised.value = 0.0
     raised.keyframe_insert("value", frame=1)
     raised.value = 1.0

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pxr import UsdGeom, UsdLux
 
-from helpers import array, blender_world_in_usd, usd_world
+from helpers import array, blender_world_in_usd, cube_with_shape_key, usd_world
 
 # (frame, value) keys, linear between them: held 1-5, moving 5-9, held 9-12, moving 12-14, held to 16.
 KEYS = [(1, 0.0), (5, 0.0), (9, 4.0), (12, 4.0), (14, -2.0), (16, -2.0)]
@@ -68,14 +68,8 @@ def test_light_energy_that_holds_then_moves_matches_blender_at_every_frame(frame
 
 
 def test_shape_key_that_holds_then_moves_matches_blender_at_every_frame(frames, export):
-    bpy.ops.mesh.primitive_cube_add()
-    cube = bpy.context.object
-    cube.shape_key_add(name="Basis")
-    raised = cube.shape_key_add(name="Raised")
-    for point in raised.data:
-        point.co.z += 1.0
-    keys = cube.data.shape_keys
-    key_linear(keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
+    cube, raised = cube_with_shape_key()
+    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
                set_value=lambda v: setattr(raised, "value", v))
     _, stage = export()
     points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr()
@@ -91,14 +85,9 @@ def test_values_that_jump_between_holds_match_blender_at_every_frame(frames, exp
     """Steps (constant interpolation): each change is a single frame, so the frame before it must be
     written for itself, not found among the samples of a neighbouring change."""
     steps = [(1, 0.0), (5, 3.0), (9, 1.0), (14, 2.0)]
-    bpy.ops.mesh.primitive_cube_add()
-    cube = bpy.context.object
+    cube, raised = cube_with_shape_key(axis=0)
     key_linear(cube, "location", steps, index=2, set_value=lambda z: setattr(cube.location, "z", z),
                interpolation="CONSTANT")
-    cube.shape_key_add(name="Basis")
-    raised = cube.shape_key_add(name="Raised")
-    for point in raised.data:
-        point.co.x += 1.0
     key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, v / 3.0) for f, v in steps],
                set_value=lambda v: setattr(raised, "value", v), interpolation="CONSTANT")
     _, stage = export()
