@@ -468,12 +468,16 @@ def blender_face_materials(obj):
     (("A", "B"), [0, 1, 5, 7, 0, 1]),  # indices past the last slot draw with the last slot
     (("A", "B"), [1, -1, 1, -3, 0, 1]),  # and those below 0 with the first
     (("A", "A"), [0, 1, 1, 0, 3, 1]),  # one material in every slot: bound on the mesh
+    (("A", "B"), None),  # no material_index attribute at all: every face on the first slot
 ])
 def test_face_bindings_follow_blenders_slots(scene, export, slots, indices):
     materials = {name: principled(name)[0] for name in set(slots) - {None}}
     obj = cube(materials=[materials.get(name) for name in slots])
     attribute = obj.data.attributes.get("material_index") or obj.data.attributes.new("material_index", "INT", "FACE")
-    attribute.data.foreach_set("value", indices)
+    if indices is None:
+        obj.data.attributes.remove(attribute)
+    else:
+        attribute.data.foreach_set("value", indices)
     obj.data.update()
     report, stage = export(animation=False)
     expected = blender_face_materials(obj)

@@ -156,13 +156,17 @@ def test_loose_geometry_is_dropped_and_reported(scene, export):
 
 @pytest.mark.parametrize("domain", ["POINT", "CORNER"])
 def test_per_vertex_data_skips_loose_vertices(scene, export, domain):
-    """More loose vertices than used ones, so no arithmetic slip on the counts goes unseen."""
+    """More loose vertices than used ones, and as many loose edges as used ones, so no arithmetic
+    slip on the counts goes unseen."""
     bpy.ops.mesh.primitive_plane_add()
     bpy.ops.object.shade_smooth()  # normals per vertex
     me = bpy.context.object.data
     me.vertices.add(5)
     for i in range(5):
         me.vertices[4 + i].co = (5.0 + i, 5.0, 5.0)
+    me.edges.add(4)  # as many loose edges as the face has edges
+    for i in range(4):
+        me.edges[4 + i].vertices = (4 + i, 5 + i)
     colors = me.color_attributes.new("Paint", "FLOAT_COLOR", domain)
     for i, c in enumerate(colors.data):
         c.color = (i / 10.0, 0.5, 1.0 - i / 10.0, 1.0)
@@ -177,7 +181,7 @@ def test_per_vertex_data_skips_loose_vertices(scene, export, domain):
     data = me.color_attributes["Paint"].data
     expected = [data[v].color[:3] for v in used] if domain == "POINT" else [c.color[:3] for c in data]
     assert np.allclose(array(mesh.GetDisplayColorPrimvar().GetAttr()), expected)
-    assert any("dropped 0 loose edge(s) and 5 vertex(es)" in w for w in report.warnings), report.warnings
+    assert any("dropped 4 loose edge(s) and 5 vertex(es)" in w for w in report.warnings), report.warnings
 
 
 def test_empty_mesh_is_skipped_and_reported(scene, export):
