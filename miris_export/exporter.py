@@ -24,7 +24,8 @@ def check_target(filepath):
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         raise ExportError(f"cannot export to {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    # The effective user is the one whose rights the writes will use (where the system tells them apart).
+    if not os.access(folder, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
         raise ExportError(f"cannot export to {path}: the folder {folder} is not writable")
     if os.path.isdir(path):
         raise ExportError(f"cannot export to {path}: it is a folder")

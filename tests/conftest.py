@@ -1,4 +1,5 @@
 """Blender as a Python module, a factory-empty scene per test, and reading files back with pxr."""
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +14,16 @@ import bpy  # noqa: E402
 import miris_export.usd  # noqa: E402,F401  (puts Blender's own pxr first, as inside Blender)
 
 CORPUS = REPO.parent / "shared" / "corpus"
+# Set where the corpus must be there (CI): its tests then fail instead of skipping without it.
+CORPUS_REQUIRED = os.environ.get("MIRIS_CORPUS_REQUIRED", "") not in ("", "0")
+CORPUS_MISSING = "the scene corpus (../shared/corpus) is not beside this checkout"
+
+
+def corpus_missing():
+    """Skips the calling test for want of the corpus, or fails it when the corpus is required."""
+    if CORPUS_REQUIRED:
+        pytest.fail(f"{CORPUS_MISSING}, and MIRIS_CORPUS_REQUIRED is set", pytrace=False)
+    pytest.skip(CORPUS_MISSING)
 
 
 @pytest.fixture
@@ -42,7 +53,7 @@ def export(tmp_path):
 def corpus_scene(tmp_path):
     """copy(name) -> path of a corpus scene copied with its textures to a temporary folder."""
     if not CORPUS.is_dir():
-        pytest.skip("the scene corpus (../shared/corpus) is not beside this checkout")
+        corpus_missing()
 
     def copy(name):
         dest = tmp_path / "corpus"

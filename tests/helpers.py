@@ -34,3 +34,16 @@ def new_collection(scene, name, *objects):
             other.objects.unlink(obj)
         collection.objects.link(obj)
     return collection
+
+
+def cube_with_shape_key(axis=2):
+    """(cube, its "Raised" shape key block): the key moves every vertex 1 along `axis`."""
+    import bpy
+
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    cube.shape_key_add(name="Basis")
+    raised = cube.shape_key_add(name="Raised")
+    for point in raised.data:
+        point.co[axis] += 1.0
+    return cube, raised

@@ -75,13 +75,13 @@ def test_point_light_of_radius_zero_is_a_point(scene, export):
 
 
 def test_spot_light_cone(scene, export):
-    add_light("SPOT", energy=200.0, spot_size=math.radians(60.0), spot_blend=0.3, shadow_soft_size=0.1)
+    add_light("SPOT", energy=200.0, spot_size=math.radians(45.0), spot_blend=0.3, shadow_soft_size=0.1)
     report, stage = export(animation=False)
     prim = stage.GetPrimAtPath("/Root/Spot/Spot")
     light = UsdLux.SphereLight(prim)
     assert light and prim.HasAPI(UsdLux.ShapingAPI)
     shaping = UsdLux.ShapingAPI(prim)
-    assert shaping.GetShapingConeAngleAttr().Get() == pytest.approx(30.0, rel=1e-5)
+    assert shaping.GetShapingConeAngleAttr().Get() == pytest.approx(22.5, rel=1e-5)  # half of 45
     assert shaping.GetShapingConeSoftnessAttr().Get() == pytest.approx(0.3, rel=1e-5)
     assert light.GetIntensityAttr().Get() == pytest.approx(200.0 / math.pi, rel=1e-6)
     assert light.GetRadiusAttr().Get() == pytest.approx(0.1)
@@ -117,16 +117,47 @@ def test_disk_keeps_its_area():
     assert width / height == pytest.approx(3.0)
 
 
-def test_unnormalized_lights_emit_power_over_pi_from_their_surface():
-    # Blender with Normalize off: the surface luminance is P / pi whatever the size.
-    for kind, area in ((units.AREA, units.emitting_area(units.AREA, width=2.0, height=0.5)),
-                       (units.POINT, units.emitting_area(units.POINT, radius=0.3)),
-                       (units.SPOT, units.emitting_area(units.SPOT, radius=0.3))):
-        luminance = units.light_intensity(kind, 10.0, False, area) / area  # USD divides by the area
-        assert luminance == pytest.approx(10.0 / math.pi)
-    assert units.light_intensity(units.POINT, 10.0, True, 5.0) == pytest.approx(10.0 / math.pi)
-    assert units.light_intensity(units.SUN, 4.0) == 4.0
-    assert units.light_intensity(units.SUN, 4.0, False, units.emitting_area(units.SUN)) == 4.0
+# Each light's surface from its own size, by hand: squares and rectangles by their sides, disks and
+# ellipses by their diameters, spheres by their radius (a point light counts as a unit sphere).
+SURFACES = [
+    ("AREA", dict(shape="SQUARE", size=2.0, size_y=5.0), 2.0 * 2.0),
+    ("AREA", dict(shape="RECTANGLE", size=2.0, size_y=0.5), 2.0 * 0.5),
+    ("AREA", dict(shape="DISK", size=2.0, size_y=5.0), math.pi * 1.0 * 1.0),
+    ("AREA", dict(shape="ELLIPSE", size=3.0, size_y=1.0), math.pi * 1.5 * 0.5),
+    ("POINT", dict(shadow_soft_size=0.3), 4.0 * math.pi * 0.3 ** 2),
+    ("POINT", dict(shadow_soft_size=0.0), 4.0 * math.pi),
+    ("SPOT", dict(shadow_soft_size=0.25), 4.0 * math.pi * 0.25 ** 2),
+]
+
+
+@pytest.mark.parametrize("kind, props, surface", SURFACES)
+def test_unnormalized_lights_emit_power_over_pi_from_their_surface(scene, export, kind, props, surface):
+    import bpy
+
+    if bpy.app.version < (5, 0, 0):
+        pytest.skip("lights have no Normalize option before Blender 5.0")
+    add_light(kind, energy=10.0, normalize=False, **props)
+    _, stage = export(animation=False)
+    name = kind.title()
+    light = UsdLux.LightAPI(stage.GetPrimAtPath(f"/Root/{name}/{name}"))
+    # Normalize off: the light's surface emits P / pi whatever its size, i.e. as a normalized light
+    # of power P times that surface.
+    assert light.GetNormalizeAttr().Get() is True
+    assert light.GetIntensityAttr().Get() == pytest.approx(10.0 * surface / math.pi, rel=1e-6)
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_normalized_lights_ignore_their_size_and_suns_their_normalize(scene, export, normalize):
+    import bpy
+
+    if not normalize and bpy.app.version < (5, 0, 0):
+        pytest.skip("lights have no Normalize option before Blender 5.0")
+    add_light("AREA", energy=10.0, shape="RECTANGLE", size=2.0, size_y=0.75)  # an area other than 1
+    add_light("SUN", energy=4.0, **({} if normalize else {"normalize": False}))  # an irradiance either way
+    _, stage = export(animation=False)
+    assert UsdLux.LightAPI(stage.GetPrimAtPath("/Root/Area/Area")).GetIntensityAttr().Get() == \
+        pytest.approx(10.0 / math.pi, rel=1e-6)
+    assert UsdLux.LightAPI(stage.GetPrimAtPath("/Root/Sun/Sun")).GetIntensityAttr().Get() == pytest.approx(4.0)
 
 
 def test_animated_energy_and_color_are_time_samples(scene, export):

@@ -412,7 +412,7 @@ def test_shared_material_written_once_and_unused_ones_not_at_all(scene, export):
         assert prim.HasAPI(UsdShade.MaterialBindingAPI)
         assert UsdShade.MaterialBindingAPI(prim).GetDirectBinding().GetMaterialPath() == "/Materials/Shared"
     assert not UsdGeom.Subset.GetAllGeomSubsets(UsdGeom.Imageable(stage.GetPrimAtPath("/Root/B/B")))
-    assert obj.material_slots[1].material == two
+    assert usd_face_materials(stage, "/Root/B/B") == ["Shared"] * 6  # every face, none on the unused slot
     assert valid(stage)
 
 
@@ -438,6 +438,58 @@ def test_empty_and_object_linked_slots(scene, export):
              sorted(s.GetIndicesAttr().Get()) for s in subsets}
     assert bound == {"/Materials/OnData": [0, 1], "/Materials/OnObject": [2, 3]}
     assert UsdGeom.Subset.GetFamilyType(mesh, "materialBind") == UsdGeom.Tokens.nonOverlapping
+    assert valid(stage)
+
+
+def usd_face_materials(stage, path):
+    """The material name each face of the mesh at `path` is bound to in the file (None: unbound)."""
+    mesh = UsdGeom.Mesh(stage.GetPrimAtPath(path))
+    whole = UsdShade.MaterialBindingAPI(mesh.GetPrim()).GetDirectBinding().GetMaterialPath()
+    faces = [whole.name if whole else None] * len(mesh.GetFaceVertexCountsAttr().Get())
+    for subset in UsdGeom.Subset.GetGeomSubsets(mesh, UsdGeom.Tokens.face, "materialBind"):
+        name = UsdShade.MaterialBindingAPI(subset.GetPrim()).GetDirectBinding().GetMaterialPath().name
+        for face in subset.GetIndicesAttr().Get():
+            faces[face] = name
+    return faces
+
+
+def blender_face_materials(obj):
+    """The material each face renders with in Blender, which clamps its index to the slots it has:
+    past the last slot the last one, below 0 (set through the attribute API) the first."""
+    slots = obj.material_slots
+    return [getattr(slots[max(0, min(p.material_index, len(slots) - 1))].material, "name", None)
+            for p in obj.data.polygons]
+
+
+@pytest.mark.parametrize("slots, indices", [
+    (("A", None), [0, 0, 0, 1, 1, 1]),  # faces on an empty slot: the mesh is not bound whole
+    ((None, "A"), [0, 1, 1, 1, 1, 1]),
+    (("A", "A", "B"), [0, 1, 2, 0, 1, 2]),  # two slots, one material: one subset holds both slots' faces
+    (("A", "B"), [0, 1, 5, 7, 0, 1]),  # indices past the last slot draw with the last slot
+    (("A", "B"), [1, -1, 1, -3, 0, 1]),  # and those below 0 with the first
+    (("A", "A"), [0, 1, 1, 0, 3, 1]),  # one material in every slot: bound on the mesh
+    (("A", "B"), None),  # no material_index attribute at all: every face on the first slot
+])
+def test_face_bindings_follow_blenders_slots(scene, export, slots, indices):
+    materials = {name: principled(name)[0] for name in set(slots) - {None}}
+    obj = cube(materials=[materials.get(name) for name in slots])
+    attribute = obj.data.attributes.get("material_index") or obj.data.attributes.new("material_index", "INT", "FACE")
+    if indices is None:
+        obj.data.attributes.remove(attribute)
+    else:
+        attribute.data.foreach_set("value", indices)
+    obj.data.update()
+    report, stage = export(animation=False)
+    expected = blender_face_materials(obj)
+    assert usd_face_materials(stage, "/Root/Cube/Cube") == expected
+    said = "Cube: faces on empty material slots get no material" in report.infos
+    assert said == (None in expected)
+    mesh = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
+    subsets = UsdGeom.Subset.GetGeomSubsets(mesh, UsdGeom.Tokens.face, "materialBind")
+    assert len(subsets) == (len(set(expected) - {None}) if len(set(expected)) > 1 else 0)
+    if subsets:
+        family = UsdGeom.Tokens.nonOverlapping if None in expected else UsdGeom.Tokens.partition
+        assert UsdGeom.Subset.GetFamilyType(mesh, "materialBind") == family
     assert valid(stage)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pxr import UsdGeom
 
-from helpers import array, usd_world
+from helpers import array, cube_with_shape_key, usd_world
 
 
 def mesh_at(stage, path):
@@ -111,6 +111,23 @@ def test_active_render_color_attribute_is_display_color(scene, export):
     assert np.allclose(array(pv.GetAttr()), [[i / 4.0, 0.5, 1.0 - i / 4.0] for i in range(4)])
 
 
+def test_display_color_is_the_active_render_attribute_of_several(scene, export):
+    bpy.ops.mesh.primitive_plane_add()
+    me = bpy.context.object.data
+    first = me.color_attributes.new("First", "FLOAT_COLOR", "POINT")
+    render = me.color_attributes.new("Render", "FLOAT_COLOR", "CORNER")
+    for i, c in enumerate(first.data):
+        c.color = (1.0, 0.0, 0.0, 1.0)
+    for i, c in enumerate(render.data):
+        c.color = (i / 8.0, 0.25, 1.0 - i / 8.0, 1.0)
+    me.color_attributes.active_color_index = 0  # the one painted in the viewport is not the rendered one
+    me.color_attributes.render_color_index = 1
+    _, stage = export(animation=False)
+    pv = mesh_at(stage, "/Root/Plane/Plane").GetDisplayColorPrimvar()
+    assert pv.GetInterpolation() == "faceVarying"
+    assert np.allclose(array(pv.GetAttr()), [tuple(c.color)[:3] for c in me.color_attributes["Render"].data])
+
+
 def test_ngons_stay_ngons(scene, export):
     bpy.ops.mesh.primitive_circle_add(vertices=7, fill_type="NGON")
     _, stage = export(animation=False)
@@ -135,6 +152,36 @@ def test_loose_geometry_is_dropped_and_reported(scene, export):
     assert len(points) == 4 and points.max() <= 1.0
     assert sorted(array(mesh.GetFaceVertexIndicesAttr())) == [0, 1, 2, 3]
     assert any("Plane" in w and "1 loose edge" in w and "3 vertex" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize("domain", ["POINT", "CORNER"])
+def test_per_vertex_data_skips_loose_vertices(scene, export, domain):
+    """More loose vertices than used ones, and as many loose edges as used ones, so no arithmetic
+    slip on the counts goes unseen."""
+    bpy.ops.mesh.primitive_plane_add()
+    bpy.ops.object.shade_smooth()  # normals per vertex
+    me = bpy.context.object.data
+    me.vertices.add(5)
+    for i in range(5):
+        me.vertices[4 + i].co = (5.0 + i, 5.0, 5.0)
+    me.edges.add(4)  # as many loose edges as the face has edges
+    for i in range(4):
+        me.edges[4 + i].vertices = (4 + i, 5 + i)
+    colors = me.color_attributes.new("Paint", "FLOAT_COLOR", domain)
+    for i, c in enumerate(colors.data):
+        c.color = (i / 10.0, 0.5, 1.0 - i / 10.0, 1.0)
+    me.update()
+    used = sorted({loop.vertex_index for loop in me.loops})
+    report, stage = export(animation=False)
+    mesh = mesh_at(stage, "/Root/Plane/Plane")
+    assert np.allclose(array(mesh.GetPointsAttr()), [me.vertices[v].co for v in used])
+    assert np.allclose(array(mesh.GetNormalsAttr()), [me.vertices[v].normal for v in used], atol=1e-6)
+    remap = {v: i for i, v in enumerate(used)}
+    assert list(array(mesh.GetFaceVertexIndicesAttr())) == [remap[loop.vertex_index] for loop in me.loops]
+    data = me.color_attributes["Paint"].data
+    expected = [data[v].color[:3] for v in used] if domain == "POINT" else [c.color[:3] for c in data]
+    assert np.allclose(array(mesh.GetDisplayColorPrimvar().GetAttr()), expected)
+    assert any("dropped 4 loose edge(s) and 5 vertex(es)" in w for w in report.warnings), report.warnings
 
 
 def test_empty_mesh_is_skipped_and_reported(scene, export):
@@ -206,12 +253,7 @@ def test_unsupported_objects_are_reported(scene, export):
 
 
 def test_animated_shape_keys_write_point_samples(scene, export):
-    bpy.ops.mesh.primitive_cube_add()
-    cube = bpy.context.object
-    cube.shape_key_add(name="Basis")
-    raised = cube.shape_key_add(name="Raised")
-    for point in raised.data:
-        point.co.z += 1.0
+    cube, raised = cube_with_shape_key()
     raised.value = 0.0
     raised.keyframe_insert("value", frame=1)
     raised.value = 1.0
@@ -223,12 +265,50 @@ def test_animated_shape_keys_write_point_samples(scene, export):
     assert np.allclose(array(points, 1)[:, 2].max(), 1.0) and np.allclose(array(points, 3)[:, 2].max(), 2.0)
 
 
+def blender_corner_uvs(me, name):
+    """Blender's own UV per corner, in corner order."""
+    uv = np.empty(len(me.loops) * 2, np.float32)
+    me.uv_layers[name].uv.foreach_get("vector", uv)
+    return uv.reshape(-1, 2)
+
+
 def test_uv_seams_are_kept_when_indexed(scene, export):
-    bpy.ops.mesh.primitive_cube_add()  # its UV map has seams: corners of one vertex differ
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=6, y_subdivisions=6)
     me = bpy.context.object.data
+    layer = me.uv_layers["UVMap"]
+    # Seams: the first column of faces and the last face get UVs of their own, so corners of one
+    # vertex differ there (the last corner of the mesh among them); elsewhere one UV a vertex.
+    for face in me.polygons:
+        shift = (1.0, 0.0) if face.index % 6 == 0 else (0.0, 2.0) if face.index == len(me.polygons) - 1 else (0, 0)
+        for corner in face.loop_indices:
+            co = me.vertices[me.loops[corner].vertex_index].co
+            layer.uv[corner].vector = (co.x + shift[0], co.y + shift[1])
+    me.vertices.add(60)  # loose vertices, more than the grid's: the table must not count them
+    me.update()
+    expected = blender_corner_uvs(me, "UVMap")
+    seam_vertices = {v for v in range(len(me.vertices))
+                     if len({tuple(expected[c]) for c in range(len(me.loops)) if me.loops[c].vertex_index == v}) > 1}
+    assert seam_vertices  # the map really has seams
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Grid/Grid")).GetPrimvar("st")
+    assert st.IsIndexed()  # a table shorter than the corners: the indexed path is the one tested
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert len(values) < len(me.loops) and len(indices) == len(me.loops)
+    assert np.array_equal(values[indices], expected)
+    assert set(indices.tolist()) == set(range(len(values)))  # no entry of the table goes unused
+
+
+def test_uv_map_with_many_seams_is_written_per_corner(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    me = bpy.context.object.data
+    expected = blender_corner_uvs(me, "UVMap")
+    # Indexed, the 14 distinct UVs of the unfolded cube alone (8 bytes each) and an index a corner
+    # (4 bytes) cost more than a value a corner (8 bytes): written per corner.
+    assert len(np.unique(expected, axis=0)) * 8 + len(me.loops) * 4 > len(me.loops) * 8
     _, stage = export(animation=False)
     st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
-    assert np.allclose(np.array(st.ComputeFlattened()), [d.uv for d in me.uv_layers["UVMap"].data])
+    assert not st.IsIndexed()
+    assert np.array_equal(np.array(st.Get()), expected)
 
 
 def test_points_that_are_not_numbers_are_left_out_of_the_extent(scene, export):

@@ -1,5 +1,8 @@
 """Bad targets give clear errors; a failed export leaves nothing behind; the scene is left as it was."""
+import contextlib
 import os
+import pathlib
+import tempfile
 
 import bpy
 import pytest
@@ -21,12 +24,34 @@ def test_wrong_extension_missing_folder_and_folder_target(scene, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["dir.usdc"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+@contextlib.contextmanager
+def acting_as_nobody():
+    """Root may write anywhere, so as root the export runs with the effective user id of `nobody`,
+    which the kernel then really holds to the folder's permissions; other users are held to them anyway."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+
+
 def test_unwritable_folder(scene, tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    with pytest.raises(ExportError, match="not writable"):
-        miris_export.export(str(locked / "scene.usdc"))
+    bpy.ops.mesh.primitive_cube_add()
+    miris_export.export(str(tmp_path / "warm.usdc"), animation=False)  # modules loaded while allowed
+    # In the system's temporary folder, which every user can reach (pytest's own is private to its user).
+    with tempfile.TemporaryDirectory() as top:
+        os.chmod(top, 0o755)
+        locked = pathlib.Path(top) / "locked"
+        locked.mkdir(mode=0o555)
+        with acting_as_nobody():
+            with pytest.raises(OSError):  # the kernel refuses a write there: the folder is really unwritable
+                (locked / "probe").write_bytes(b"")
+            with pytest.raises(ExportError, match=f"the folder {locked} is not writable"):
+                miris_export.export(str(locked / "scene.usdc"), animation=False)
+        assert os.listdir(locked) == []
 
 
 def test_failed_export_keeps_the_previous_file_and_leaves_no_partial_file(scene, tmp_path):

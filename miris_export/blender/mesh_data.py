@@ -81,9 +81,7 @@ class MeshReader:
         """The UV map `name` as a UVMap, indexed when that is smaller."""
         uv = self.mesh.uv_layers[name]
         nc = len(self.face_indices)
-        values = read_attribute(self.mesh, name, "vector", nc, 2, np.float32)
-        if values is None:
-            values = read_array(uv.uv, "vector", nc, 2, np.float32)
+        values = read_attribute(self.mesh, name, "vector", nc, 2, np.float32)  # a FLOAT2 corner attribute
         table, indices = _index_by_vertex(values, self.face_indices, self.vertex_count)
         # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner.
         if len(table) * 2 < nc:
@@ -93,8 +91,8 @@ class MeshReader:
     def colors(self):
         """((N, 3) float32 linear, USD interpolation) of the active render colour attribute, or None."""
         attrs = self.mesh.color_attributes
-        index = getattr(attrs, "render_color_index", -1)
-        if not len(attrs) or index < 0 or index >= len(attrs) or attrs[index].domain not in COLOR_INTERPOLATION:
+        index = attrs.render_color_index  # colour attributes are on points or corners only
+        if not 0 <= index < len(attrs):  # none, or none chosen for renders
             return None
         attr = attrs[index]
         rgb = np.ascontiguousarray(read_array(attr.data, "color", len(attr.data), 4, np.float32)[:, :3])
@@ -113,17 +111,12 @@ def read_material_indices(mesh):
 
 
 def _count_loose_edges(mesh, nc):
-    corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)
-    if corner_edge is None or not len(mesh.edges):
-        return 0
+    corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)  # every mesh has it (3.6+)
     return int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
 
 
 def _read_corner_vert(mesh, nc):
-    corner_vert = read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)
-    if corner_vert is None:  # older files may hide the internal attribute
-        corner_vert = read_array(mesh.loops, "vertex_index", nc, 1, np.int32)
-    return corner_vert
+    return read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)  # every mesh has it (Blender 3.6+)
 
 
 def _index_by_vertex(values, corner_vert, nv):
@@ -138,5 +131,5 @@ def _index_by_vertex(values, corner_vert, nv):
     indices = corner_vert.copy()
     indices[seams] = nv + np.arange(len(seams), dtype=np.int32)
     table = np.concatenate([vertex_keys, keys[seams]])
-    return table.view(np.float32).reshape(-1, 2), indices
+    return table.view(np.float32).reshape(len(table), 2), indices
 

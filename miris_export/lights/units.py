@@ -33,23 +33,25 @@ import math
 SUN, POINT, SPOT, AREA = "SUN", "POINT", "SPOT", "AREA"
 
 
-def light_intensity(kind, energy, normalize=True, area=0.0):
+def light_intensity(kind, energy, normalize, area):
     """USD `inputs:intensity` (with `inputs:normalize = true`) for a Blender light.
 
     `energy` is Blender's `Light.energy`: watts for point, spot and area lights,
-    W/m^2 for a sun. `area` is the light's `emitting_area`; it only matters when
-    Normalize is off."""
+    W/m^2 for a sun. `area` is the light's emitting area (`sphere_area`, `rect_area`;
+    0 for a sun); it only matters when Normalize is off."""
     power = energy if normalize or area <= 0.0 else energy * area
     return float(power if kind == SUN else power / math.pi)
 
 
-def emitting_area(kind, radius=0.0, width=0.0, height=0.0):
-    """The surface over which an un-normalized Blender light spreads L = P / pi (see above)."""
-    if kind in (POINT, SPOT):
-        return 4.0 * math.pi * (radius * radius if radius > 0.0 else 1.0)
-    if kind == AREA:
-        return width * height
-    return 0.0  # a sun: its strength is an irradiance either way
+def sphere_area(radius):
+    """The surface over which an un-normalized point or spot light spreads L = P / pi (see above);
+    a point light of radius 0 counts as a unit sphere (4 pi)."""
+    return 4.0 * math.pi * (radius * radius if radius > 0.0 else 1.0)
+
+
+def rect_area(width, height):
+    """The surface over which an un-normalized area light spreads L = P / pi: its RectLight's."""
+    return width * height
 
 
 def rect_of_equal_area(shape, size_x, size_y):

@@ -79,18 +79,18 @@ class SampledAttribute:
         self.attr.ClearDefault()
         self._sparse = UsdUtils.SparseAttrValueWriter(self.attr)
         self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._first_time))
-        if self._last_time != self._first_time:
-            self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._last_time))
+        self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._last_time))  # the held run's end (or again the first)
 
 
 def sample_indices(changed):
     """Which frames to write, given `changed[i]`: frame i + 1 differs from frame i; None when
     none differs (a default value serves). With each change goes the frame before it, the end
-    of the value held until then, so interpolation between samples stays exact."""
+    of the value held until then, so interpolation between samples stays exact; frames before
+    the first sample and after the last hold those samples' values, as USD reads them."""
     change = np.flatnonzero(changed) + 1
     if not len(change):
         return None
-    return np.union1d(np.union1d([0], change), change - 1)
+    return np.union1d(change - 1, change)
 
 
 def write_gathered(attr, times, values, changed, dense=False):

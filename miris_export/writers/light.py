@@ -72,7 +72,7 @@ class LightWriter(Writer):
             self.set(self.light.CreateWidthAttr(), width, time)
             self.set(self.light.CreateHeightAttr(), height, time)
             self._set_extent((0.0 - width / 2, 0.0 - height / 2, 0.0), (width / 2, height / 2, 0.0), time)
-            return units.emitting_area(self.kind, width=width, height=height)
+            return units.rect_area(width, height)
         radius = float(light.shadow_soft_size)
         self.set(self.light.CreateRadiusAttr(), radius, time)
         self.set(self.light.CreateTreatAsPointAttr(), radius == 0.0, time)
@@ -81,7 +81,7 @@ class LightWriter(Writer):
             angle, softness = units.spot_cone(light.spot_size, light.spot_blend)
             self.set(self.shaping.CreateShapingConeAngleAttr(), angle, time)
             self.set(self.shaping.CreateShapingConeSoftnessAttr(), softness, time)
-        return units.emitting_area(self.kind, radius=radius)
+        return units.sphere_area(radius)
 
     def _set_extent(self, lo, hi, time):
         self.set(self.light.CreateExtentAttr(), Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]), time)
