@@ -153,3 +153,41 @@ def test_multi_material_character_uses_face_subsets(export_scene):
     assert {s.GetPrim().GetName() for s in subsets} == {"Main", "Grey", "Black"}
     faces = sorted(i for s in subsets for i in s.GetIndicesAttr().Get())
     assert faces == list(range(len(mesh.GetFaceVertexCountsAttr().Get())))
+
+
+def _mapping_matrix(node):
+    """The Mapping node's transform as a mathutils matrix applied to (u, v, 0)."""
+    from mathutils import Euler, Matrix, Vector
+
+    rot, scale = (Vector(node.inputs[n].default_value) for n in ("Rotation", "Scale"))
+    if node.vector_type == "VECTOR":
+        return Matrix.LocRotScale(None, Euler(rot), scale)
+    loc = Vector(node.inputs["Location"].default_value)
+    matrix = Matrix.LocRotScale(loc, Euler(rot), scale)
+    return matrix.inverted() if node.vector_type == "TEXTURE" else matrix
+
+
+@pytest.mark.parametrize("name, source", [("09_tex_transform_from_texture", "UVMap"),
+                                          ("09_tex_transform_from_vector", "UVMap"),
+                                          ("32_custom_uvmap_attribute", "_CustomUVMap")])
+def test_base_colour_through_a_mapping_node_keeps_its_texture(export_scene, name, source):
+    """The Mapping node's transform of the UV map (or vector attribute) is written per corner."""
+    import numpy as np
+    from mathutils import Vector
+
+    report, stage, _ = export_scene(name + ".blend")
+    for obj in (o for o in bpy.data.objects if o.type == "MESH"):
+        material = obj.material_slots[0].material
+        mapping = material.node_tree.nodes["Mapping"]
+        surface = preview(stage, material.name.replace(".", "_"))
+        texture, _, asset = connection(surface, "diffuseColor")
+        reader = UsdShade.Shader(texture.GetInput("st").GetConnectedSources()[0][0].source.GetPrim())
+        varname = reader.GetInput("varname").Get()
+        prim = next(p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh) and p.GetParent().GetName() ==
+                    obj.name.replace(".", "_"))
+        written = np.array(UsdGeom.PrimvarsAPI(prim).GetPrimvar(varname).ComputeFlattened())
+        data = obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).data  # a modifier may add the attribute
+        attribute = data.attributes[source]
+        matrix = _mapping_matrix(mapping)
+        want = [(matrix @ Vector((*attribute.data[i].vector, 0.0)[:3]))[:2] for i in range(len(data.loops))]
+        np.testing.assert_allclose(written, np.array(want), atol=1e-5)

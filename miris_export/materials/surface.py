@@ -2,12 +2,13 @@
 
 Only the specification's texture channels (base colour, roughness, metallic,
 normal, emission) take textures; any other link, and anything this reader
-cannot express (procedural textures, a Mapping node's transform, colour
-attributes...), falls back to the input's constant value with a report line.
+cannot express (procedural textures, colour attributes, window or camera
+coordinates...), falls back to the input's constant value with a report line.
 """
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import coordinates
 from .nodes import active_output, input_source, shader_group, upstream
 
 TEXTURED = {"diffuseColor", "roughness", "metallic", "normal", "emissiveColor"}
@@ -23,7 +24,7 @@ class TextureInput:
 
     image: Any  # the original bpy Image
     channel: str
-    uv_map: str  # the UV Map node's map; "" for the mesh's active render map
+    uv_map: Any  # a UV map name ("" for the active render map) or a coordinates expression
     wrap: str
     color_space: str  # "sRGB" or "raw"
     fallback: Any  # the constant used when the file cannot be had
@@ -39,7 +40,7 @@ class Surface:
 
     @property
     def uv_maps(self):
-        return sorted({v.uv_map for v in self.inputs.values() if isinstance(v, TextureInput)})
+        return sorted({v.uv_map for v in self.inputs.values() if isinstance(v, TextureInput)}, key=repr)
 
 
 def read_surface(material, report):
@@ -224,24 +225,15 @@ class _Reader:
                             scale=scale or (1.0, 1.0, 1.0, 1.0), bias=bias or (0.0, 0.0, 0.0, 0.0))
 
     def uv_map(self, image_node, groups, name):
-        """The UV map an Image Texture node reads ("" for the active render map), or None when its
-        coordinates cannot be expressed (a transform, generated or object coordinates)."""
-        source = input_source(image_node, "Vector", groups)
-        if source is None or source.node is None:
-            return ""
-        node = source.node
-        if node.type == "MAPPING" and _identity_mapping(node, source.groups):
-            source = input_source(node, "Vector", source.groups)
-            node = source.node
-            if node is None:
-                return ""
-        if node.type == "UVMAP":
-            return node.uv_map
-        if node.type == "TEX_COORD" and source.socket.identifier == "UV":
-            return ""
-        self.warn(f"{name}: the texture coordinates of {image_node.name!r} come from {node.bl_label!r} "
-                  "(a transform or non-UV coordinates), which UsdUVTexture cannot take; its constant is used")
-        return None
+        """The coordinates an Image Texture node reads: a UV map name ("" for the active render map),
+        an expression computed per corner (coordinates.read_chain), or None when they cannot be
+        computed (window, camera, reflection... coordinates)."""
+        try:
+            return coordinates.read_chain(image_node, groups)
+        except coordinates.Unevaluable as why:
+            self.warn(f"{name}: the texture coordinates of {image_node.name!r} come from {why}, which cannot "
+                      "be written as a UV primvar; its constant is used")
+            return None
 
     def emission(self, node, color_name, strength_name, groups):
         """Emission colour times strength; a texture's strength goes into its scale."""
@@ -343,21 +335,6 @@ def _uses_nodes(material):
     import bpy
 
     return bpy.app.version >= (5, 0, 0) or material.use_nodes
-
-
-def _identity_mapping(node, groups):
-    """A Mapping node that leaves coordinates as they are can be looked through."""
-    if node.vector_type not in {"POINT", "TEXTURE"}:
-        return False
-    expected = {"Location": (0.0, 0.0, 0.0), "Rotation": (0.0, 0.0, 0.0), "Scale": (1.0, 1.0, 1.0)}
-    for name, value in expected.items():
-        socket = node.inputs.get(name)
-        if socket is None or not socket.enabled:
-            continue
-        source = upstream(socket, groups)
-        if source.node is not None or any(abs(a - b) > 1e-6 for a, b in zip(source.socket.default_value, value)):
-            return False
-    return True
 
 
 def _mix(first, second, fac, warn):
