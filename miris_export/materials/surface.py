@@ -5,10 +5,10 @@ normal, emission) take textures; any other link, and anything this reader
 cannot express (procedural textures, colour attributes, window or camera
 coordinates...), falls back to the input's constant value with a report line.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import coordinates
+from . import coordinates, factors
 from .nodes import active_output, input_source, shader_group, upstream
 
 TEXTURED = {"diffuseColor", "roughness", "metallic", "normal", "emissiveColor"}
@@ -187,7 +187,9 @@ class _Reader:
             self.warn(f"{name} is driven by {source.node.bl_label!r}; only base colour, roughness, metallic, "
                       f"normal and emission take textures, so its constant {_fmt(fallback)} is used")
             return fallback
-        texture = self.texture(source, kind, name, fallback, channel=channel, scale=_scale4(factor))
+        source, scale, bias = factors.peel(source, kind, self.warn)
+        scale, bias = factors.compose(scale, bias, _scale4(factor))
+        texture = self.texture(source, kind, name, fallback, channel=channel, scale=scale, bias=bias)
         return fallback if texture is None else texture
 
     def texture(self, source, kind, name, fallback, color_space=None, scale=None, bias=None, channel=None):
@@ -254,10 +256,9 @@ class _Reader:
                       "is exported, so the normal is left as it is")
             return None
         strength = self.value(normal_map, "Strength", source.groups, "normal strength")
-        if strength != 1.0:
-            self.warn(f"the Normal Map node's strength {strength:g} is not expressible in UsdPreviewSurface; "
-                      "the map is exported at strength 1")
         texture = self.normal_texture(input_source(normal_map, "Color", source.groups))
+        if texture is not None and strength != 1.0:
+            texture = self._normal_strength(texture, max(strength, 0.0))
         if texture is not None and normal_map.uv_map and not texture.uv_map:
             texture = TextureInput(**{**texture.__dict__, "uv_map": normal_map.uv_map})
         return texture
@@ -268,6 +269,18 @@ class _Reader:
             return None
         return self.texture(source, "color", "Normal", None, color_space="raw", scale=NORMAL_SCALE,
                             bias=NORMAL_BIAS)
+
+    def _normal_strength(self, texture, strength):
+        """Blender's strength s blends from the surface normal, (0, 0, 1) in tangent space, to the
+        map's: (0, 0, 1) + s * (n - (0, 0, 1)), again `texel * scale + bias` (the renderer normalizes).
+        OpenUSD's validators hold 8-bit normal maps to the plain (2, 2, 2, 1) and (-1, -1, -1, 0), so
+        only float maps (EXR, 16-bit) take the strength."""
+        if not texture.image.is_float:
+            self.warn(f"the Normal Map node's strength {strength:g} is exported at 1: usdchecker requires "
+                      "an 8-bit normal map's scale (2, 2, 2, 1) and bias (-1, -1, -1, 0)")
+            return texture
+        return replace(texture, scale=(2.0 * strength,) * 3 + (1.0,),
+                       bias=(-strength, -strength, 1.0 - 2.0 * strength, 0.0))
 
     def _normal_entry(self, node, groups):
         normal = self.normal(node, groups)
@@ -374,11 +387,11 @@ def _times(value, factor):
 
 
 def _scale4(factor):
-    """A texture's `inputs:scale` for a factor, None for none (or one)."""
+    """A factor as a texture's scale (alpha untouched), None for no factor."""
     if factor is None:
         return None
     rgb = tuple(factor) if isinstance(factor, tuple) else (factor,) * 3
-    return None if rgb == (1.0, 1.0, 1.0) else (*map(float, rgb), 1.0)
+    return (*map(float, rgb), 1.0)
 
 
 def _reflectance(ior):
