@@ -467,3 +467,17 @@ def test_glossy_and_emission_added(scene, export):
     assert preview.GetInput("roughness").Get() == pytest.approx(0.1)
     assert preview.GetInput("diffuseColor").Get() == pytest.approx(Gf.Vec3f(0.9, 0.9, 0.9))
     assert preview.GetInput("emissiveColor").Get() == Gf.Vec3f(0, 0, 2)
+
+
+def test_each_extension_mode_becomes_its_wrap_mode(scene, export, tmp_path):
+    image = image_file(tmp_path / "wrap.png")
+    expected = {"REPEAT": "repeat", "EXTEND": "clamp", "CLIP": "black", "MIRROR": "mirror"}
+    for extension in expected:
+        material, tree, bsdf = principled(extension.title())
+        tree.links.new(image_node(tree, image, extension).outputs["Color"], bsdf.inputs["Base Color"])
+        cube(extension, materials=[material])
+    report, stage = export(animation=False)
+    assert shading_findings(stage) == []
+    for extension, wrap in expected.items():
+        tex, _ = source_of(surface(stage, extension.title()).GetInput("diffuseColor"))
+        assert (tex.GetInput("wrapS").Get(), tex.GetInput("wrapT").Get()) == (wrap, wrap)
