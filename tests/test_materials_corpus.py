@@ -17,12 +17,12 @@ pytestmark = [
 
 @pytest.fixture
 def export_scene(corpus_scene, export):
-    def run(name, before_open=None):
+    def run(name, before_open=None, **options):
         path = corpus_scene(name)
         if before_open:
             before_open(path.parent)
         bpy.ops.wm.open_mainfile(filepath=str(path))
-        report, stage = export(animation=False)
+        report, stage = export(animation=False, **options)
         assert shading_findings(stage) == []
         return report, stage, path.parent
 
@@ -109,8 +109,23 @@ def test_common_materials_one_per_mesh(export_scene):
     assert bound(stage, "/Root/Cube/Cube") == "/Materials/Crate"
 
 
-def test_udim_tiles_are_all_written(export_scene, tmp_path):
+def test_udim_tiles_packed_into_atlases_that_openusd_resolves(export_scene, tmp_path):
+    from pxr import UsdUtils
+
     report, stage, scenes = export_scene("33_udim_merged.blend")
+    surface = preview(stage, "Material")
+    _, _, metal = connection(surface, "metallic")
+    _, _, rough = connection(surface, "roughness")
+    assert metal == "./Textures/test_merged.png" and rough == "./Textures/test_merged_2.png"
+    layers, assets, unresolved = UsdUtils.ComputeAllDependencies(str(tmp_path / "out.usda"))
+    assert unresolved == [] and len(assets) == 2 and all(os.path.isfile(a) for a in assets)
+    # The tiles' sizes differ (128 and 256, 512 px): the atlas cells take the largest.
+    atlas = bpy.data.images.load(str(tmp_path / "Textures" / "test_merged_2.png"))
+    assert atlas.size[0] >= 2 * 512 and atlas.size[1] >= 512
+
+
+def test_udim_tiles_kept_as_tiles_on_request(export_scene, tmp_path):
+    report, stage, scenes = export_scene("33_udim_merged.blend", udim="tiles")
     surface = preview(stage, "Material")
     _, _, metal = connection(surface, "metallic")
     _, _, rough = connection(surface, "roughness")

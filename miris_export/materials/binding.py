@@ -73,7 +73,7 @@ def material_for(session, material, varnames, derived=None):
     key = material.name_full
     surface = surfaces.get(key)
     if surface is None:
-        surface = surfaces[key] = read_surface(material, session.report)
+        surface = surfaces[key] = read_surface(material, session.report, session.options.udim)
     # "" (the active render map) and a map the mesh lacks read `st`, the active render map as exported.
     needed = {}
     for uv in surface.uv_maps:

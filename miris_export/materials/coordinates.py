@@ -11,13 +11,15 @@ cannot be written as a primvar and are refused with Unevaluable.
 Expressions: ("uv", map) with "" for the active render map; ("attr", name, output); ("const", value)
 with a float or an (x, y, z) tuple; ("mapping", type, vector, location, rotation, scale);
 ("math", op, clamp, a, b, c); ("vmath", op, output, a, b, c, scale); ("sep", axis, vector);
-("comb", x, y, z); ("float", vector, how) and ("vector", float) for Blender's implicit conversions.
+("comb", x, y, z); ("float", vector, how) and ("vector", float) for Blender's implicit conversions;
+("udim", layout, coordinates) for coordinates moved into a UDIM atlas (usd.udim).
 """
 import hashlib
 
 import numpy as np
 
 from ..blender.attributes import read_array
+from ..usd import udim
 from .nodes import upstream
 
 _MAX_DEPTH = 64  # a cyclic (broken) chain must not recurse forever
@@ -41,6 +43,14 @@ def read_chain(image_node, groups=()):
     if expr[0] == "uv":
         return expr[1]
     return expr
+
+
+def in_udim_atlas(uv_map, grid):
+    """The coordinates `uv_map` (a map name or an expression) moved into a UDIM atlas laid out as
+    `grid` (usd.udim.layout); unchanged when there is no layout (the image cannot be written)."""
+    if grid is None or uv_map is None:
+        return uv_map
+    return ("udim", grid, ("uv", uv_map) if isinstance(uv_map, str) else uv_map)
 
 
 def primvar_name(expr):
@@ -189,6 +199,10 @@ class _Corners:
             values[:] = values.mean(axis=1, keepdims=True) if width != 4 else values @ np.array(_LUMINANCE)[:, None]
         return values[self._corner_index(attr.domain)]
 
+    def faces(self):
+        """The face of each corner."""
+        return self._corner_index("FACE")
+
     def _corner_index(self, domain):
         mesh, count = self.mesh, self.count
         if domain == "CORNER":
@@ -242,6 +256,11 @@ def _evaluate(expr, ev, corners):
         v = ev(expr[1])
         weights = np.array(_LUMINANCE) if expr[2] == "luminance" else np.full(3, 1 / 3)
         return v @ weights
+    if kind == "udim":
+        uv = np.broadcast_to(ev(expr[2]), (corners.count, 3))[:, :2]
+        out = np.zeros((corners.count, 3))
+        out[:, :2] = udim.remap(uv, corners.faces(), len(corners.mesh.polygons), expr[1])
+        return out
     if kind == "sep":
         return ev(expr[2])[:, expr[1]]
     if kind == "comb":

@@ -8,6 +8,7 @@ coordinates...), falls back to the input's constant value with a report line.
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..usd import udim
 from . import coordinates, factors
 from .nodes import active_output, input_source, shader_group, upstream
 
@@ -43,9 +44,10 @@ class Surface:
         return sorted({v.uv_map for v in self.inputs.values() if isinstance(v, TextureInput)}, key=repr)
 
 
-def read_surface(material, report):
-    """The Surface of a Blender material (the original data-block)."""
-    return _Reader(material, report).surface()
+def read_surface(material, report, udim="atlas"):
+    """The Surface of a Blender material (the original data-block); `udim` is the option of that name:
+    with "atlas", UDIM textures read their coordinates remapped into the atlas."""
+    return _Reader(material, report, udim).surface()
 
 
 def viewport_surface(material):
@@ -58,9 +60,10 @@ def viewport_surface(material):
 
 
 class _Reader:
-    def __init__(self, material, report):
+    def __init__(self, material, report, udim="atlas"):
         self.material = material
         self.report = report
+        self.udim = udim
 
     def warn(self, what):
         self.report.warn(f"material {self.material.name!r}: {what}")
@@ -221,6 +224,8 @@ class _Reader:
         if uv_map is None:
             return None
         image = node.image
+        if image.source == "TILED" and self.udim == "atlas":
+            uv_map = coordinates.in_udim_atlas(uv_map, udim.layout(image))
         return TextureInput(image=getattr(image, "original", image), channel=channel, uv_map=uv_map,
                             wrap=WRAP.get(node.extension, "repeat"),
                             color_space=color_space or image_color_space(image), fallback=fallback,
