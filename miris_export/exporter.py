@@ -55,6 +55,7 @@ def export(filepath, options=None, context=None, progress=None):
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
     from .blender.skinning import without_armatures
+    from .materials.bake import baked_textures
     from .usd.usdz import pack
 
     options = options or ExportOptions()
@@ -72,12 +73,12 @@ def export(filepath, options=None, context=None, progress=None):
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress, skins)
+            _export_to(layer, context, options, frames, report, progress, skins, baked)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress, skins)
+            _export_to(out, context, options, frames, report, progress, skins, baked)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -85,7 +86,7 @@ def export(filepath, options=None, context=None, progress=None):
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only):
         skins = _plan_skins(context, options, report)
-        with without_armatures(skins):
+        with baked_textures(context, options, report) as baked, without_armatures(skins):
             _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -166,7 +167,7 @@ def _plan_skins(context, options, report):
     return skins
 
 
-def _export_to(layer_path, context, options, frames, report, progress, skins):
+def _export_to(layer_path, context, options, frames, report, progress, skins, baked):
     """Writes the layer at `layer_path`; textures go below its folder."""
     import bpy
 
@@ -189,6 +190,7 @@ def _export_to(layer_path, context, options, frames, report, progress, skins):
         animated=len(frames) > 1,
         first_frame=frames[0],
         skins=skins,
+        cache={"baked": baked},  # images baked for (object, material), see materials.bake
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]

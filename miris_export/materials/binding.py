@@ -6,7 +6,7 @@ from ..blender.mesh_data import read_material_indices
 from ..usd.naming import uv_primvar_names
 from . import coordinates
 from .network import define_material
-from .surface import read_surface
+from .surface import read_surface, with_baked
 
 
 def bind(session, mesh, obj):
@@ -31,8 +31,14 @@ def bind(session, mesh, obj):
         indices = np.zeros(face_count, np.int32)
     indices = np.clip(indices, 0, len(slots) - 1)  # Blender draws out-of-range faces with the last slot
     used = np.flatnonzero(np.bincount(indices, minlength=len(slots)))
-    materials = {int(i): _material_or_none(session, slots[i], varnames, derived)
-                 for i in used if slots[i] is not None}
+    baked = session.cache.get("baked", {})
+    active_uv = data.uv_layers.active.name if data.uv_layers.active else ""  # what Cycles bakes onto
+    materials = {}
+    for i in used:
+        if slots[i] is not None:
+            images = baked.get((obj.original.name_full, slots[i].original.name_full), {})
+            materials[int(i)] = _material_or_none(session, slots[i], varnames, derived,
+                                                  {name: (image, active_uv) for name, image in images.items()})
     materials = {i: m for i, m in materials.items() if m is not None}
     distinct = {m.GetPath() for m in materials.values()}
     empty = len(materials) < len(used)
@@ -64,16 +70,20 @@ def _bind_subsets(session, mesh, indices, materials, empty):
     api.SetMaterialBindSubsetsFamilyType(UsdGeom.Tokens.nonOverlapping if empty else UsdGeom.Tokens.partition)
 
 
-def material_for(session, material, varnames, derived=None):
+def material_for(session, material, varnames, derived=None, baked=None):
     """The USD Material of a Blender material, made once per export and per set of UV primvar names
     its textures read (meshes naming their UV maps differently need their own copy). Computed
-    coordinates read a primvar named after their expression, added to `derived` for the mesh to write."""
+    coordinates read a primvar named after their expression, added to `derived` for the mesh to write.
+    `baked` ({USD input: (image, UV map)}) replaces inputs by the images baked for one mesh."""
     material = getattr(material, "original", material)
     surfaces = session.cache.setdefault("material_surfaces", {})
     key = material.name_full
     surface = surfaces.get(key)
     if surface is None:
         surface = surfaces[key] = read_surface(material, session.report, session.options.udim)
+    if baked:
+        surface = with_baked(surface, baked)
+        key = (key, tuple(sorted((name, image.name_full) for name, (image, _) in baked.items())))
     # "" (the active render map) and a map the mesh lacks read `st`, the active render map as exported.
     needed = {}
     for uv in surface.uv_maps:
@@ -113,11 +123,11 @@ def _derived_name(expr, varnames, derived):
     return name
 
 
-def _material_or_none(session, material, varnames, derived):
+def _material_or_none(session, material, varnames, derived, baked):
     """material_for, or None with a report line when the material cannot be converted: a broken
     material costs its faces their material, not the mesh its place in the file."""
     try:
-        return material_for(session, material, varnames, derived)
+        return material_for(session, material, varnames, derived, baked)
     except Exception as error:  # noqa: BLE001  (whatever breaks, the mesh is still exported)
         session.report.warn(f"{material.name}: could not be converted, its faces get no material "
                             f"({type(error).__name__}: {error})")

@@ -38,6 +38,9 @@ class Surface:
     """UsdPreviewSurface inputs by name: a float, an RGB tuple or a TextureInput."""
 
     inputs: dict = field(default_factory=dict)
+    # Texture channels whose source cannot be expressed and could be baked: USD input name ->
+    # (shader node name, its input name, the factor applied after it); top-level shader nodes only.
+    bakeable: dict = field(default_factory=dict)
 
     @property
     def uv_maps(self):
@@ -48,6 +51,23 @@ def read_surface(material, report, udim="atlas"):
     """The Surface of a Blender material (the original data-block); `udim` is the option of that name:
     with "atlas", UDIM textures read their coordinates remapped into the atlas."""
     return _Reader(material, report, udim).surface()
+
+
+def with_baked(surface, baked):
+    """`surface` with the inputs of `baked` ({USD input: (image, UV map)}) read from those images,
+    their factors (emission strength) as the textures' scale."""
+    inputs = dict(surface.inputs)
+    for name, (image, uv_map) in baked.items():
+        _, _, factor = surface.bakeable[name]
+        fallback = inputs.get(name)
+        if name == "normal":
+            scale, bias, channel = NORMAL_SCALE, NORMAL_BIAS, "rgb"
+        else:
+            scale, bias = _scale4(factor) or (1.0, 1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0)
+            channel = "rgb" if name.endswith("Color") else "r"
+        inputs[name] = TextureInput(image=image, channel=channel, uv_map=uv_map, wrap="repeat",
+                                    color_space=image_color_space(image), fallback=fallback, scale=scale, bias=bias)
+    return Surface(inputs, {})
 
 
 def viewport_surface(material):
@@ -64,6 +84,7 @@ class _Reader:
         self.material = material
         self.report = report
         self.udim = udim
+        self.bakeable = {}
 
     def warn(self, what):
         self.report.warn(f"material {self.material.name!r}: {what}")
@@ -79,7 +100,7 @@ class _Reader:
             self.warn("no Principled, Diffuse, Glossy, Emission or Mix shader reaches the output; its "
                       "viewport display colour, metallic and roughness are used")
             return viewport_surface(self.material)
-        return Surface(inputs)
+        return Surface(inputs, self.bakeable)
 
     # Shaders -------------------------------------------------------------------------------------
 
@@ -193,7 +214,14 @@ class _Reader:
         source, scale, bias = factors.peel(source, kind, self.warn)
         scale, bias = factors.compose(scale, bias, _scale4(factor))
         texture = self.texture(source, kind, name, fallback, channel=channel, scale=scale, bias=bias)
-        return fallback if texture is None else texture
+        if texture is None:
+            self._bakeable(usd_name, node, name, groups, factor)
+            return fallback
+        return texture
+
+    def _bakeable(self, usd_name, node, name, groups, factor=None):
+        if not groups:  # baking relinks the shader's input, which it can only do in the material's own tree
+            self.bakeable[usd_name] = (node.name, name, factor)
 
     def texture(self, source, kind, name, fallback, color_space=None, scale=None, bias=None, channel=None):
         """A TextureInput for an image (or one of its channels) at `source`, or None with a report line."""
@@ -259,6 +287,7 @@ class _Reader:
                 if normal_map.type == "NORMAL_MAP" else normal_map.bl_label
             self.warn(f"Normal is driven by {what!r}; only a tangent-space Normal Map node with an image "
                       "is exported, so the normal is left as it is")
+            self._bakeable("normal", node, "Normal", groups)
             return None
         strength = self.value(normal_map, "Strength", source.groups, "normal strength")
         texture = self.normal_texture(input_source(normal_map, "Color", source.groups))
