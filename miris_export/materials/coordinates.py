@@ -58,12 +58,6 @@ def primvar_name(expr):
     return "st_" + hashlib.sha1(repr(expr).encode()).hexdigest()[:8]
 
 
-def describe(expr):
-    """A short description of an expression for report lines."""
-    return {"uv": "a UV map", "attr": "an attribute", "mapping": "a Mapping node", "math": "a Math node",
-            "vmath": "a Vector Math node", "comb": "a Combine XYZ node"}.get(expr[0], "node math")
-
-
 # Reading -----------------------------------------------------------------------------------------
 
 def _read(socket, groups, want, depth):
@@ -157,6 +151,13 @@ def _simplify(expr):
 
 # Evaluating --------------------------------------------------------------------------------------
 
+# Attribute data type -> (components, property, numpy type foreach_get fills)
+_ATTRIBUTE_TYPES = {"FLOAT": (1, "value", np.float32), "INT": (1, "value", np.int32),
+                    "BOOLEAN": (1, "value", np.bool_), "FLOAT2": (2, "vector", np.float32),
+                    "FLOAT_VECTOR": (3, "vector", np.float32), "FLOAT_COLOR": (4, "color", np.float32),
+                    "BYTE_COLOR": (4, "color", np.float32)}
+
+
 class _Corners:
     """What an expression reads from one evaluated mesh, per face corner."""
 
@@ -183,20 +184,18 @@ class _Corners:
             self.report.warn(f"{self.label}: has no attribute {name!r} for its computed texture coordinates; "
                              "zero is used, as Blender renders it")
             return np.zeros((self.count, 3))
-        width, prop = {"FLOAT": (1, "value"), "INT": (1, "value"), "BOOLEAN": (1, "value"),
-                       "FLOAT2": (2, "vector"), "FLOAT_VECTOR": (3, "vector"), "FLOAT_COLOR": (4, "color"),
-                       "BYTE_COLOR": (4, "color")}.get(attr.data_type, (0, None))
+        width, prop, dtype = _ATTRIBUTE_TYPES.get(attr.data_type, (0, None, None))
         if prop is None:
             raise Unevaluable(f"the attribute {name!r} of type {attr.data_type}")
-        raw = read_array(attr.data, prop, len(attr.data), width, np.float64 if width > 1 else np.float32)
+        raw = read_array(attr.data, prop, len(attr.data), width, dtype)
         raw = np.asarray(raw, np.float64).reshape(len(attr.data), width)
         values = np.zeros((len(raw), 3))
         if width == 1:
             values[:] = raw
         else:
             values[:, :min(width, 3)] = raw[:, :3]
-        if output == "Fac" and width > 1:  # Cycles' Fac of a vector is the average of its components
-            values[:] = values.mean(axis=1, keepdims=True) if width != 4 else values @ np.array(_LUMINANCE)[:, None]
+        if output == "Fac" and width > 1:  # Cycles' Fac of a vector or colour: the average of x, y, z
+            values[:] = values.mean(axis=1, keepdims=True)
         return values[self._corner_index(attr.domain)]
 
     def faces(self):
