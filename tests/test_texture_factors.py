@@ -159,3 +159,22 @@ def test_normal_map_strength_on_an_8_bit_map_stays_compliant_and_is_reported(sce
     report, (scale, bias) = _normal_mapped(tmp_path, export, 0.4, float_image=False)
     assert tuple(scale) == (2, 2, 2, 1) and tuple(bias) == (-1, -1, -1, 0)
     assert any("strength 0.4" in w for w in report.warnings)
+
+
+def test_a_texture_multiplied_by_a_colour_attribute_keeps_the_texture_and_can_be_baked(scene, export, tmp_path):
+    def build(tree, color):
+        node, socket, out = _mix(tree, "MULTIPLY", 1.0, "A")
+        node.clamp_result = False
+        tree.links.new(color, socket)
+        attribute = tree.nodes.new("ShaderNodeVertexColor")
+        tree.links.new(attribute.outputs["Color"], next(s for s in node.inputs if s.identifier == "B_Color"))
+        return out
+
+    report, stage, texture = _export_base_colour(tmp_path, export, build)
+    assert texture.GetInput("file").Get().path == "./Textures/t.png"
+    scale, bias = _scale_bias(texture)
+    assert tuple(scale) == (1, 1, 1, 1) and tuple(bias) == (0, 0, 0, 0)
+    assert any("not constant" in w for w in report.warnings), report.warnings
+    report, stage = export("baked.usda", animation=False, bake_textures=True, bake_resolution=4)
+    baked, _ = source_of(surface(stage, "Factor").GetInput("diffuseColor"))
+    assert "bake" in baked.GetInput("file").Get().path

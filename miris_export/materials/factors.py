@@ -3,7 +3,8 @@
 UsdUVTexture outputs `texel * scale + bias` per channel, so a texture multiplied, offset or mixed
 with constants on the way to the shader (a Mix node's Multiply, Add, Subtract or Mix with a constant
 colour, a Math node's Multiply, Add, Subtract, Multiply Add or Divide with constants) keeps its
-effect. `peel` walks such nodes towards the texture and composes their effect.
+effect. `peel` walks such nodes towards the texture and composes their effect; a colour multiplied
+by something that is not constant keeps the texture alone, as Blender's own exporter does.
 """
 from .nodes import upstream
 
@@ -12,20 +13,26 @@ _MAX_NODES = 32
 
 
 def peel(source, kind, warn):
-    """(source of the texture, scale, bias): the nodes of constant factors at `source` looked through,
-    their effect as 4-tuples so that what reached the shader is `texture * scale + bias`."""
-    scale, bias = ONE, ZERO
+    """(source of the texture, scale, bias, approximate): the nodes of constant factors at `source`
+    looked through, their effect as 4-tuples so that what reached the shader is `texture * scale +
+    bias`. A Multiply of a texture by something that is not constant (a colour attribute, another
+    texture...) keeps the texture and drops the other side, with a report line: `approximate`."""
+    scale, bias, approximate = ONE, ZERO, False
     for _ in range(_MAX_NODES):
-        step = _affine(source, kind)
+        step = _affine(source, kind) or _dominant_texture(source, kind)
         if step is None:
             break
         inner, s, b, clamped = step
-        if clamped and not _stays_in_unit_range(s, b):
+        if clamped is None:  # _dominant_texture
+            approximate = True
+            warn(f"a texture multiplied in {source.node.bl_label!r} by a colour that is not constant (a colour "
+                 "attribute, another texture...) is exported without that factor")
+        elif clamped and not _stays_in_unit_range(s, b):
             warn(f"the clamp of {source.node.bl_label!r} after the texture is not expressible; it is dropped")
         # outer(inner) = (texel * s + b) * scale + bias
         scale, bias = _mul(s, scale), tuple(x * y + z for x, y, z in zip(b, scale, bias))
         source = inner
-    return source, scale, bias
+    return source, scale, bias, approximate
 
 
 def compose(scale, bias, after_scale=None, after_bias=None):
@@ -62,6 +69,35 @@ def _affine(source, kind):
     if node.type == "MIX_RGB" and kind == "color":
         return _mix(node.blend_type, tuple(node.inputs[:3]), source.groups, True, node.use_clamp, True)
     return None
+
+
+def _dominant_texture(source, kind):
+    """A colour Multiply mix of two linked sides, one of which leads to an image: that side, unscaled."""
+    node = source.node
+    if kind != "color" or node is None or getattr(node, "blend_type", "") != "MULTIPLY":
+        return None
+    if node.type == "MIX" and node.data_type == "RGBA":
+        sides = (_by_id(node, "A_Color"), _by_id(node, "B_Color"))
+    elif node.type == "MIX_RGB":
+        sides = tuple(node.inputs[1:3])
+    else:
+        return None
+    sources = [upstream(s, source.groups) for s in sides]
+    images = [s for s in sources if s.node is not None and _leads_to_image(s, kind)]
+    if len(images) != 1 or any(s.node is None for s in sources):
+        return None
+    return images[0], ONE, ZERO, None
+
+
+def _leads_to_image(source, kind):
+    for _ in range(_MAX_NODES):
+        if source.node is None or source.node.type == "TEX_IMAGE":
+            break
+        step = _affine(source, kind)
+        if step is None:
+            break
+        source = step[0]
+    return source.node is not None and source.node.type == "TEX_IMAGE"
 
 
 def _by_id(node, identifier):

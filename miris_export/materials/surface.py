@@ -211,13 +211,12 @@ class _Reader:
             self.warn(f"{name} is driven by {source.node.bl_label!r}; only base colour, roughness, metallic, "
                       f"normal and emission take textures, so its constant {_fmt(fallback)} is used")
             return fallback
-        source, scale, bias = factors.peel(source, kind, self.warn)
+        source, scale, bias, approximate = factors.peel(source, kind, self.warn)
         scale, bias = factors.compose(scale, bias, _scale4(factor))
         texture = self.texture(source, kind, name, fallback, channel=channel, scale=scale, bias=bias)
-        if texture is None:
+        if texture is None or approximate:  # baking, when asked for, gives the exact values
             self._bakeable(usd_name, node, name, groups, factor)
-            return fallback
-        return texture
+        return fallback if texture is None else texture
 
     def _bakeable(self, usd_name, node, name, groups, factor=None):
         if not groups:  # baking relinks the shader's input, which it can only do in the material's own tree
