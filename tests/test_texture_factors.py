@@ -178,3 +178,22 @@ def test_a_texture_multiplied_by_a_colour_attribute_keeps_the_texture_and_can_be
     report, stage = export("baked.usda", animation=False, bake_textures=True, bake_resolution=4)
     baked, _ = source_of(surface(stage, "Factor").GetInput("diffuseColor"))
     assert "bake" in baked.GetInput("file").Get().path
+
+
+def test_constants_from_rgb_and_value_nodes_count_as_constants(scene, export, tmp_path):
+    def build(tree, color):
+        node, socket, out = _mix(tree, "MULTIPLY", 0.0, "A")
+        node.clamp_result = False
+        tree.links.new(color, socket)
+        rgb, value = tree.nodes.new("ShaderNodeRGB"), tree.nodes.new("ShaderNodeValue")
+        rgb.outputs[0].default_value = (0.1, 0.2, 0.3, 1.0)
+        value.outputs[0].default_value = 0.5
+        tree.links.new(rgb.outputs[0], next(s for s in node.inputs if s.identifier == "B_Color"))
+        tree.links.new(value.outputs[0], next(s for s in node.inputs if s.identifier == "Factor_Float"))
+        return out
+
+    report, stage, texture = _export_base_colour(tmp_path, export, build)
+    scale, bias = _scale_bias(texture)
+    texel = TEXELS[2]
+    want = BLEND["MULTIPLY"](texel, np.array((0.1, 0.2, 0.3)), 0.5)
+    np.testing.assert_allclose(texel * scale[:3] + bias[:3], want, atol=1e-6)

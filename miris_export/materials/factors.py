@@ -2,7 +2,8 @@
 
 UsdUVTexture outputs `texel * scale + bias` per channel, so a texture multiplied, offset or mixed
 with constants on the way to the shader (a Mix node's Multiply, Add, Subtract or Mix with a constant
-colour, a Math node's Multiply, Add, Subtract, Multiply Add or Divide with constants) keeps its
+colour, a Math node's Multiply, Add, Subtract, Multiply Add or Divide with constants, unlinked or
+from RGB and Value nodes) keeps its
 effect. `peel` walks such nodes towards the texture and composes their effect; a colour multiplied
 by something that is not constant keeps the texture alone, as Blender's own exporter does.
 """
@@ -84,7 +85,7 @@ def _dominant_texture(source, kind):
         return None
     sources = [upstream(s, source.groups) for s in sides]
     images = [s for s in sources if s.node is not None and _leads_to_image(s, kind)]
-    if len(images) != 1 or any(s.node is None for s in sources):
+    if len(images) != 1 or any(_constant(s) is not None for s in sources):
         return None
     return images[0], ONE, ZERO, None
 
@@ -107,10 +108,20 @@ def _by_id(node, identifier):
 def _split(sockets, groups):
     """(index of the one linked socket, its source, constants of the others) or None."""
     sources = [upstream(s, groups) for s in sockets]
-    linked = [i for i, s in enumerate(sources) if s.node is not None]
+    constants = [_constant(s) for s in sources]
+    linked = [i for i, c in enumerate(constants) if c is None]
     if len(linked) != 1:
         return None
-    return linked[0], sources[linked[0]], [s.socket.default_value if s.node is None else None for s in sources]
+    return linked[0], sources[linked[0]], constants
+
+
+def _constant(source):
+    """The value of an unlinked socket, or of an RGB or Value node; None for anything else."""
+    if source.node is None:
+        return source.socket.default_value
+    if source.node.type in {"RGB", "VALUE"}:
+        return source.node.outputs[0].default_value
+    return None
 
 
 def _math(node, groups):
@@ -139,13 +150,14 @@ def _math(node, groups):
 
 def _mix(blend, sockets, groups, clamp_factor, clamp_result, color):
     """Cycles' mix of A and B by a constant factor f, with A or B the texture."""
-    if blend not in {"MIX", "MULTIPLY", "ADD", "SUBTRACT"} or upstream(sockets[0], groups).node is not None:
+    factor = _constant(upstream(sockets[0], groups))
+    if blend not in {"MIX", "MULTIPLY", "ADD", "SUBTRACT"} or factor is None:
         return None
     split = _split(sockets[1:], groups)
     if split is None:
         return None
     i, inner, k = split
-    f = float(sockets[0].default_value)
+    f = float(factor)
     if clamp_factor:
         f = min(max(f, 0.0), 1.0)
     c = k[1 - i]
