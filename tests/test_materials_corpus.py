@@ -206,3 +206,14 @@ def test_base_colour_through_a_mapping_node_keeps_its_texture(export_scene, name
         matrix = _mapping_matrix(mapping)
         want = [(matrix @ Vector((*attribute.data[i].vector, 0.0)[:3]))[:2] for i in range(len(data.loops))]
         np.testing.assert_allclose(written, np.array(want), atol=1e-5)
+
+
+@pytest.mark.parametrize("name, materials", [("XX_blender_global_test", ["Material"]),
+                                             ("24_vertex_colors", ["Material_016"]),
+                                             ("24_vertex_color_and_factor_name", ["MaterialA", "MaterialA_001"])])
+def test_base_colour_texture_through_factors_is_kept(export_scene, name, materials):
+    """Textures multiplied by constants (scale) or mixed with colour attributes (kept alone) stay textures."""
+    report, stage, _ = export_scene(name + ".blend")
+    for material in materials:
+        texture, output, asset = connection(preview(stage, material), "diffuseColor")
+        assert output == "rgb" and asset.startswith("./Textures/")

@@ -4,8 +4,8 @@ UsdUVTexture outputs `texel * scale + bias` per channel, so a texture multiplied
 with constants on the way to the shader (a Mix node's Multiply, Add, Subtract or Mix with a constant
 colour, a Math node's Multiply, Add, Subtract, Multiply Add or Divide with constants, unlinked or
 from RGB and Value nodes) keeps its
-effect. `peel` walks such nodes towards the texture and composes their effect; a colour multiplied
-by something that is not constant keeps the texture alone, as Blender's own exporter does.
+effect. `peel` walks such nodes towards the texture and composes their effect; a texture multiplied
+or mixed with a colour that is not constant is kept alone, as Blender's own exporter does.
 """
 from .nodes import upstream
 
@@ -26,8 +26,8 @@ def peel(source, kind, warn):
         inner, s, b, clamped = step
         if clamped is None:  # _dominant_texture
             approximate = True
-            warn(f"a texture multiplied in {source.node.bl_label!r} by a colour that is not constant (a colour "
-                 "attribute, another texture...) is exported without that factor")
+            warn(f"a texture multiplied or mixed in {source.node.bl_label!r} with a colour that is not constant (a "
+                 "colour attribute, another texture...) is exported alone")
         elif clamped and not _stays_in_unit_range(s, b):
             warn(f"the clamp of {source.node.bl_label!r} after the texture is not expressible; it is dropped")
         # outer(inner) = (texel * s + b) * scale + bias
@@ -73,9 +73,9 @@ def _affine(source, kind):
 
 
 def _dominant_texture(source, kind):
-    """A colour Multiply mix of two linked sides, one of which leads to an image: that side, unscaled."""
+    """A colour Multiply or Mix of two linked sides, one of which leads to an image: that side, unscaled."""
     node = source.node
-    if kind != "color" or node is None or getattr(node, "blend_type", "") != "MULTIPLY":
+    if kind != "color" or node is None or getattr(node, "blend_type", "") not in {"MULTIPLY", "MIX"}:
         return None
     if node.type == "MIX" and node.data_type == "RGBA":
         sides = (_by_id(node, "A_Color"), _by_id(node, "B_Color"))
