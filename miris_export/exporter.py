@@ -59,6 +59,7 @@ def export(filepath, options=None, context=None, progress=None):
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
     from .blender.skinning import armature_modifiers
+    from .materials.bake import baked_textures
     from .usd.usdz import pack
 
     options = options or ExportOptions()
@@ -70,18 +71,19 @@ def export(filepath, options=None, context=None, progress=None):
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
 
-    def write(staging, evaluated, skins):
-        """Writes the export into `staging` and returns the file to put at `path`."""
+    def write(staging):
+        """Writes the export into `staging` and returns the file to put at `path`; `evaluated`,
+        `skins` and `baked` are set up below, before it is called."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress, evaluated, skins)
+            _export_to(layer, context, options, frames, report, progress, evaluated, skins, baked)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress, evaluated, skins)
+            _export_to(out, context, options, frames, report, progress, evaluated, skins, baked)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -89,8 +91,9 @@ def export(filepath, options=None, context=None, progress=None):
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)
-        evaluated.switch_off(armature_modifiers(skins))
-        _write_atomically(path, lambda staging: write(staging, evaluated, skins), options, report)
+        with baked_textures(context, options, report) as baked:
+            evaluated.switch_off(armature_modifiers(skins))
+            _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -171,9 +174,10 @@ def _plan_skins(context, options, report, evaluated):
     return skins
 
 
-def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins):
+def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins, baked):
     """Writes the layer at `layer_path`; textures go below its folder. `evaluated` (see
-    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned."""
+    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned,
+    `baked` the images baked for (object, material)."""
     import bpy
 
     from pxr import Sdf
@@ -196,6 +200,7 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         first_frame=frames[0],
         evaluation=evaluated,
         skins=skins,
+        cache={"baked": baked},  # images baked for (object, material), see materials.bake
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
