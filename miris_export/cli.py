@@ -29,8 +29,8 @@ def parser(prog="miris_export"):
                            help=meta["description"])
         elif meta["choices"]:
             p.add_argument(flag, dest=name, choices=meta["choices"], default=default, help=meta["description"])
-        elif default is None:
-            p.add_argument(flag, dest=name, type=int, default=None, help=meta["description"])
+        elif default is None or isinstance(default, int):
+            p.add_argument(flag, dest=name, type=int, default=default, help=meta["description"])
         else:
             p.add_argument(flag, dest=name, default=default, help=meta["description"])
     p.add_argument("--chunk-of", nargs=2, type=int, metavar=("FIRST", "LAST"),

@@ -61,6 +61,7 @@ def export(filepath, options=None, context=None, progress=None, chunk_of=None, r
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
     from .blender.skinning import armature_modifiers
+    from .materials.bake import baked_textures
     from .usd.usdz import pack
 
     options = options or ExportOptions()
@@ -74,18 +75,19 @@ def export(filepath, options=None, context=None, progress=None, chunk_of=None, r
     report.frames = (frames[0], frames[-1])
     chunk = None if chunk_of is None else chunk_plan(frames, chunk_of, options)
 
-    def write(staging, evaluated, skins):
-        """Writes the export into `staging` and returns the file to put at `path`."""
+    def write(staging):
+        """Writes the export into `staging` and returns the file to put at `path`; `evaluated`,
+        `skins` and `baked` are set up below, before it is called."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress, evaluated, skins, chunk)
+            _export_to(layer, context, options, frames, report, progress, evaluated, skins, baked, chunk)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress, evaluated, skins, chunk)
+            _export_to(out, context, options, frames, report, progress, evaluated, skins, baked, chunk)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -93,8 +95,9 @@ def export(filepath, options=None, context=None, progress=None, chunk_of=None, r
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)
-        evaluated.switch_off(armature_modifiers(skins))
-        _write_atomically(path, lambda staging: write(staging, evaluated, skins), options, report)
+        with baked_textures(context, options, report) as baked:
+            evaluated.switch_off(armature_modifiers(skins))
+            _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -190,10 +193,10 @@ def chunk_plan(frames, whole, options):
     return chunk_metadata(frames, whole, options)
 
 
-def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins, chunk=None):
+def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins, baked, chunk=None):
     """Writes the layer at `layer_path`; textures go below its folder. `evaluated` (see
-    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned;
-    `chunk`: the chunk's metadata, for a chunk export."""
+    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned,
+    `baked` the images baked for (object, material); `chunk`: the chunk's metadata, for a chunk export."""
     import bpy
 
     from pxr import Sdf
@@ -222,6 +225,7 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         first_frame=frames[0],
         evaluation=evaluated,
         skins=skins,
+        cache={"baked": baked},  # images baked for (object, material), see materials.bake
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 
 FORMATS = (".usdc", ".usda", ".usdz")
 EVALUATION_MODES = ("RENDER", "VIEWPORT")
+UDIM_MODES = ("atlas", "tiles")
 
 
 def option(default, label, description, group, choices=None):
@@ -45,6 +46,14 @@ class ExportOptions:
     # Materials and lights
     materials: bool = option(True, "Materials", "Export materials as UsdPreviewSurface under /Materials",
                              "Materials")
+    udim: str = option("atlas", "UDIM", "UDIM tiles packed into one atlas image with remapped UVs, which "
+                       "usdchecker resolves; or kept as tiles behind <UDIM> paths", "Materials", choices=UDIM_MODES)
+    bake_textures: bool = option(False, "Bake Textures", "Bake, with Cycles on the CPU, the base colour, "
+                                 "roughness, metallic, normal and emission that UsdPreviewSurface cannot express "
+                                 "(procedural textures, colour ramps...) into images on the active UV map",
+                                 "Materials")
+    bake_resolution: int = option(1024, "Bake Resolution", "Width and height of baked images, in pixels",
+                                  "Materials")
     default_light: bool = option(True, "Default Light", "Add a light when the scene has none, as the Miris "
                                  "specification requires one", "Lights")
     # Checks
@@ -56,6 +65,10 @@ class ExportOptions:
     def __post_init__(self):
         if self.evaluation_mode not in EVALUATION_MODES:
             raise ValueError(f"evaluation_mode must be one of {EVALUATION_MODES}, not {self.evaluation_mode!r}")
+        if self.udim not in UDIM_MODES:
+            raise ValueError(f"udim must be one of {UDIM_MODES}, not {self.udim!r}")
+        if not 1 <= self.bake_resolution <= 16384:
+            raise ValueError(f"bake_resolution must be between 1 and 16384, not {self.bake_resolution}")
         if self.frame_start is not None and self.frame_end is not None and self.frame_end < self.frame_start:
             raise ValueError(f"frame_end ({self.frame_end}) is before frame_start ({self.frame_start})")
 

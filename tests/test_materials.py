@@ -305,10 +305,9 @@ def test_what_a_texture_cannot_express_falls_back_to_constants_with_report_lines
     material, tree, bsdf = principled("Odd")
     bsdf.inputs["Base Color"].default_value = (0.1, 0.2, 0.3, 1.0)
     bsdf.inputs["Roughness"].default_value = 0.4
-    mapping = tree.nodes.new("ShaderNodeMapping")
-    mapping.inputs["Scale"].default_value = (2.0, 2.0, 1.0)
+    coords = tree.nodes.new("ShaderNodeTexCoord")
     tex = image_node(tree, image_file(tmp_path / "tiled.png"))
-    tree.links.new(mapping.outputs[0], tex.inputs["Vector"])
+    tree.links.new(coords.outputs["Window"], tex.inputs["Vector"])
     tree.links.new(tex.outputs["Color"], bsdf.inputs["Base Color"])
     noise = tree.nodes.new("ShaderNodeTexNoise")
     tree.links.new(noise.outputs["Fac"], bsdf.inputs["Roughness"])
@@ -321,7 +320,7 @@ def test_what_a_texture_cannot_express_falls_back_to_constants_with_report_lines
     assert preview.GetInput("roughness").Get() == pytest.approx(0.4)
     assert preview.GetInput("opacity").Get() == pytest.approx(1.0)
     text = "\n".join(report.warnings)
-    assert "Mapping" in text and "Noise Texture" in text and "Alpha" in text
+    assert "Window" in text and "Noise Texture" in text and "Alpha" in text
     assert not (tmp_path / "Textures").exists()
 
 
@@ -520,3 +519,17 @@ def test_glossy_and_emission_added(scene, export):
     assert preview.GetInput("roughness").Get() == pytest.approx(0.1)
     assert preview.GetInput("diffuseColor").Get() == pytest.approx(Gf.Vec3f(0.9, 0.9, 0.9))
     assert preview.GetInput("emissiveColor").Get() == Gf.Vec3f(0, 0, 2)
+
+
+def test_each_extension_mode_becomes_its_wrap_mode(scene, export, tmp_path):
+    image = image_file(tmp_path / "wrap.png")
+    expected = {"REPEAT": "repeat", "EXTEND": "clamp", "CLIP": "black", "MIRROR": "mirror"}
+    for extension in expected:
+        material, tree, bsdf = principled(extension.title())
+        tree.links.new(image_node(tree, image, extension).outputs["Color"], bsdf.inputs["Base Color"])
+        cube(extension, materials=[material])
+    report, stage = export(animation=False)
+    assert shading_findings(stage) == []
+    for extension, wrap in expected.items():
+        tex, _ = source_of(surface(stage, extension.title()).GetInput("diffuseColor"))
+        assert (tex.GetInput("wrapS").Get(), tex.GetInput("wrapT").Get()) == (wrap, wrap)

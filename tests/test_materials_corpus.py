@@ -17,12 +17,12 @@ pytestmark = [
 
 @pytest.fixture
 def export_scene(corpus_scene, export):
-    def run(name, before_open=None):
+    def run(name, before_open=None, **options):
         path = corpus_scene(name)
         if before_open:
             before_open(path.parent)
         bpy.ops.wm.open_mainfile(filepath=str(path))
-        report, stage = export(animation=False)
+        report, stage = export(animation=False, **options)
         assert shading_findings(stage) == []
         return report, stage, path.parent
 
@@ -109,8 +109,23 @@ def test_common_materials_one_per_mesh(export_scene):
     assert bound(stage, "/Root/Cube/Cube") == "/Materials/Crate"
 
 
-def test_udim_tiles_are_all_written(export_scene, tmp_path):
+def test_udim_tiles_packed_into_atlases_that_openusd_resolves(export_scene, tmp_path):
+    from pxr import UsdUtils
+
     report, stage, scenes = export_scene("33_udim_merged.blend")
+    surface = preview(stage, "Material")
+    _, _, metal = connection(surface, "metallic")
+    _, _, rough = connection(surface, "roughness")
+    assert metal == "./Textures/test_merged.png" and rough == "./Textures/test_merged_2.png"
+    layers, assets, unresolved = UsdUtils.ComputeAllDependencies(str(tmp_path / "out.usda"))
+    assert unresolved == [] and len(assets) == 2 and all(os.path.isfile(a) for a in assets)
+    # The tiles' sizes differ (128 and 256, 512 px): the atlas cells take the largest.
+    atlas = bpy.data.images.load(str(tmp_path / "Textures" / "test_merged_2.png"))
+    assert atlas.size[0] >= 2 * 512 and atlas.size[1] >= 512
+
+
+def test_udim_tiles_kept_as_tiles_on_request(export_scene, tmp_path):
+    report, stage, scenes = export_scene("33_udim_merged.blend", udim="tiles")
     surface = preview(stage, "Material")
     _, _, metal = connection(surface, "metallic")
     _, _, rough = connection(surface, "roughness")
@@ -153,3 +168,52 @@ def test_multi_material_character_uses_face_subsets(export_scene):
     assert {s.GetPrim().GetName() for s in subsets} == {"Main", "Grey", "Black"}
     faces = sorted(i for s in subsets for i in s.GetIndicesAttr().Get())
     assert faces == list(range(len(mesh.GetFaceVertexCountsAttr().Get())))
+
+
+def _mapping_matrix(node):
+    """The Mapping node's transform as a mathutils matrix applied to (u, v, 0)."""
+    from mathutils import Euler, Matrix, Vector
+
+    rot, scale = (Vector(node.inputs[n].default_value) for n in ("Rotation", "Scale"))
+    if node.vector_type == "VECTOR":
+        return Matrix.LocRotScale(None, Euler(rot), scale)
+    loc = Vector(node.inputs["Location"].default_value)
+    matrix = Matrix.LocRotScale(loc, Euler(rot), scale)
+    return matrix.inverted() if node.vector_type == "TEXTURE" else matrix
+
+
+@pytest.mark.parametrize("name, source", [("09_tex_transform_from_texture", "UVMap"),
+                                          ("09_tex_transform_from_vector", "UVMap"),
+                                          ("32_custom_uvmap_attribute", "_CustomUVMap")])
+def test_base_colour_through_a_mapping_node_keeps_its_texture(export_scene, name, source):
+    """The Mapping node's transform of the UV map (or vector attribute) is written per corner."""
+    import numpy as np
+    from mathutils import Vector
+
+    report, stage, _ = export_scene(name + ".blend")
+    for obj in (o for o in bpy.data.objects if o.type == "MESH"):
+        material = obj.material_slots[0].material
+        mapping = material.node_tree.nodes["Mapping"]
+        surface = preview(stage, material.name.replace(".", "_"))
+        texture, _, asset = connection(surface, "diffuseColor")
+        reader = UsdShade.Shader(texture.GetInput("st").GetConnectedSources()[0][0].source.GetPrim())
+        varname = reader.GetInput("varname").Get()
+        prim = next(p for p in stage.Traverse() if p.IsA(UsdGeom.Mesh) and p.GetParent().GetName() ==
+                    obj.name.replace(".", "_"))
+        written = np.array(UsdGeom.PrimvarsAPI(prim).GetPrimvar(varname).ComputeFlattened())
+        data = obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).data  # a modifier may add the attribute
+        attribute = data.attributes[source]
+        matrix = _mapping_matrix(mapping)
+        want = [(matrix @ Vector((*attribute.data[i].vector, 0.0)[:3]))[:2] for i in range(len(data.loops))]
+        np.testing.assert_allclose(written, np.array(want), atol=1e-5)
+
+
+@pytest.mark.parametrize("name, materials", [("XX_blender_global_test", ["Material"]),
+                                             ("24_vertex_colors", ["Material_016"]),
+                                             ("24_vertex_color_and_factor_name", ["MaterialA", "MaterialA_001"])])
+def test_base_colour_texture_through_factors_is_kept(export_scene, name, materials):
+    """Textures multiplied by constants (scale) or mixed with colour attributes (kept alone) stay textures."""
+    report, stage, _ = export_scene(name + ".blend")
+    for material in materials:
+        texture, output, asset = connection(preview(stage, material), "diffuseColor")
+        assert output == "rgb" and asset.startswith("./Textures/")

@@ -151,6 +151,7 @@ def test_udim_tiles_are_all_copied_and_referenced_with_the_token(session, tmp_pa
         _saved(path, pixels=_pixels(seed=n))
     image = bpy.data.images.load(str(sources[1001]))
     image.source = "TILED"
+    session.options = ExportOptions(udim="tiles")
     asset = write_texture(session, image)
     assert asset == "./Textures/skin.<UDIM>.png"
     for n, path in sources.items():

@@ -1,9 +1,10 @@
 """Materials: Blender materials as UsdPreviewSurface networks under /Materials, and their bindings.
 
 nodes: reading node trees; surface: a material as UsdPreviewSurface inputs; network: the USD
-Material and its shaders; binding: materials bound to meshes, with face subsets.
+Material and its shaders; binding: materials bound to meshes, with face subsets; coordinates: texture
+coordinates computed from node chains.
 """
-from .binding import bind  # noqa: F401
+from .binding import bind, computed_coordinates  # noqa: F401
 
 
 def double_sided(obj):

@@ -2,12 +2,14 @@
 
 Only the specification's texture channels (base colour, roughness, metallic,
 normal, emission) take textures; any other link, and anything this reader
-cannot express (procedural textures, a Mapping node's transform, colour
-attributes...), falls back to the input's constant value with a report line.
+cannot express (procedural textures, colour attributes, window or camera
+coordinates...), falls back to the input's constant value with a report line.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..usd import udim
+from . import coordinates, factors
 from .nodes import active_output, input_source, shader_group, upstream
 
 TEXTURED = {"diffuseColor", "roughness", "metallic", "normal", "emissiveColor"}
@@ -23,7 +25,7 @@ class TextureInput:
 
     image: Any  # the original bpy Image
     channel: str
-    uv_map: str  # the UV Map node's map; "" for the mesh's active render map
+    uv_map: Any  # a UV map name ("" for the active render map) or a coordinates expression
     wrap: str
     color_space: str  # "sRGB" or "raw"
     fallback: Any  # the constant used when the file cannot be had
@@ -36,15 +38,36 @@ class Surface:
     """UsdPreviewSurface inputs by name: a float, an RGB tuple or a TextureInput."""
 
     inputs: dict = field(default_factory=dict)
+    # Texture channels whose source cannot be expressed and could be baked: USD input name ->
+    # (shader node name, its input name, the factor applied after it); top-level shader nodes only.
+    bakeable: dict = field(default_factory=dict)
 
     @property
     def uv_maps(self):
-        return sorted({v.uv_map for v in self.inputs.values() if isinstance(v, TextureInput)})
+        return sorted({v.uv_map for v in self.inputs.values() if isinstance(v, TextureInput)}, key=repr)
 
 
-def read_surface(material, report):
-    """The Surface of a Blender material (the original data-block)."""
-    return _Reader(material, report).surface()
+def read_surface(material, report, udim="atlas"):
+    """The Surface of a Blender material (the original data-block); `udim` is the option of that name:
+    with "atlas", UDIM textures read their coordinates remapped into the atlas."""
+    return _Reader(material, report, udim).surface()
+
+
+def with_baked(surface, baked):
+    """`surface` with the inputs of `baked` ({USD input: (image, UV map)}) read from those images,
+    their factors (emission strength) as the textures' scale."""
+    inputs = dict(surface.inputs)
+    for name, (image, uv_map) in baked.items():
+        _, _, factor = surface.bakeable[name]
+        fallback = inputs.get(name)
+        if name == "normal":
+            scale, bias, channel = NORMAL_SCALE, NORMAL_BIAS, "rgb"
+        else:
+            scale, bias = _scale4(factor) or (1.0, 1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0)
+            channel = "rgb" if name.endswith("Color") else "r"
+        inputs[name] = TextureInput(image=image, channel=channel, uv_map=uv_map, wrap="repeat",
+                                    color_space=image_color_space(image), fallback=fallback, scale=scale, bias=bias)
+    return Surface(inputs, {})
 
 
 def viewport_surface(material):
@@ -57,9 +80,11 @@ def viewport_surface(material):
 
 
 class _Reader:
-    def __init__(self, material, report):
+    def __init__(self, material, report, udim="atlas"):
         self.material = material
         self.report = report
+        self.udim = udim
+        self.bakeable = {}
 
     def warn(self, what):
         self.report.warn(f"material {self.material.name!r}: {what}")
@@ -75,7 +100,7 @@ class _Reader:
             self.warn("no Principled, Diffuse, Glossy, Emission or Mix shader reaches the output; its "
                       "viewport display colour, metallic and roughness are used")
             return viewport_surface(self.material)
-        return Surface(inputs)
+        return Surface(inputs, self.bakeable)
 
     # Shaders -------------------------------------------------------------------------------------
 
@@ -186,8 +211,16 @@ class _Reader:
             self.warn(f"{name} is driven by {source.node.bl_label!r}; only base colour, roughness, metallic, "
                       f"normal and emission take textures, so its constant {_fmt(fallback)} is used")
             return fallback
-        texture = self.texture(source, kind, name, fallback, channel=channel, scale=_scale4(factor))
+        source, scale, bias, approximate = factors.peel(source, kind, self.warn)
+        scale, bias = factors.compose(scale, bias, _scale4(factor))
+        texture = self.texture(source, kind, name, fallback, channel=channel, scale=scale, bias=bias)
+        if texture is None or approximate:  # baking, when asked for, gives the exact values
+            self._bakeable(usd_name, node, name, groups, factor)
         return fallback if texture is None else texture
+
+    def _bakeable(self, usd_name, node, name, groups, factor=None):
+        if not groups:  # baking relinks the shader's input, which it can only do in the material's own tree
+            self.bakeable[usd_name] = (node.name, name, factor)
 
     def texture(self, source, kind, name, fallback, color_space=None, scale=None, bias=None, channel=None):
         """A TextureInput for an image (or one of its channels) at `source`, or None with a report line."""
@@ -218,30 +251,23 @@ class _Reader:
         if uv_map is None:
             return None
         image = node.image
+        if image.source == "TILED" and self.udim == "atlas":
+            uv_map = coordinates.in_udim_atlas(uv_map, udim.layout(image))
         return TextureInput(image=getattr(image, "original", image), channel=channel, uv_map=uv_map,
                             wrap=WRAP.get(node.extension, "repeat"),
                             color_space=color_space or image_color_space(image), fallback=fallback,
                             scale=scale or (1.0, 1.0, 1.0, 1.0), bias=bias or (0.0, 0.0, 0.0, 0.0))
 
     def uv_map(self, image_node, groups, name):
-        """The UV map an Image Texture node reads ("" for the active render map), or None when its
-        coordinates cannot be expressed (a transform, generated or object coordinates)."""
-        source = input_source(image_node, "Vector", groups)
-        if source is None or source.node is None:
-            return ""
-        node = source.node
-        if node.type == "MAPPING" and _identity_mapping(node, source.groups):
-            source = input_source(node, "Vector", source.groups)
-            node = source.node
-            if node is None:
-                return ""
-        if node.type == "UVMAP":
-            return node.uv_map
-        if node.type == "TEX_COORD" and source.socket.identifier == "UV":
-            return ""
-        self.warn(f"{name}: the texture coordinates of {image_node.name!r} come from {node.bl_label!r} "
-                  "(a transform or non-UV coordinates), which UsdUVTexture cannot take; its constant is used")
-        return None
+        """The coordinates an Image Texture node reads: a UV map name ("" for the active render map),
+        an expression computed per corner (coordinates.read_chain), or None when they cannot be
+        computed (window, camera, reflection... coordinates)."""
+        try:
+            return coordinates.read_chain(image_node, groups)
+        except coordinates.Unevaluable as why:
+            self.warn(f"{name}: the texture coordinates of {image_node.name!r} come from {why}, which cannot "
+                      "be written as a UV primvar; its constant is used")
+            return None
 
     def emission(self, node, color_name, strength_name, groups):
         """Emission colour times strength; a texture's strength goes into its scale."""
@@ -260,12 +286,12 @@ class _Reader:
                 if normal_map.type == "NORMAL_MAP" else normal_map.bl_label
             self.warn(f"Normal is driven by {what!r}; only a tangent-space Normal Map node with an image "
                       "is exported, so the normal is left as it is")
+            self._bakeable("normal", node, "Normal", groups)
             return None
         strength = self.value(normal_map, "Strength", source.groups, "normal strength")
-        if strength != 1.0:
-            self.warn(f"the Normal Map node's strength {strength:g} is not expressible in UsdPreviewSurface; "
-                      "the map is exported at strength 1")
         texture = self.normal_texture(input_source(normal_map, "Color", source.groups))
+        if texture is not None and strength != 1.0:
+            texture = self._normal_strength(texture, max(strength, 0.0))
         if texture is not None and normal_map.uv_map and not texture.uv_map:
             texture = TextureInput(**{**texture.__dict__, "uv_map": normal_map.uv_map})
         return texture
@@ -276,6 +302,18 @@ class _Reader:
             return None
         return self.texture(source, "color", "Normal", None, color_space="raw", scale=NORMAL_SCALE,
                             bias=NORMAL_BIAS)
+
+    def _normal_strength(self, texture, strength):
+        """Blender's strength s blends from the surface normal, (0, 0, 1) in tangent space, to the
+        map's: (0, 0, 1) + s * (n - (0, 0, 1)), again `texel * scale + bias` (the renderer normalizes).
+        OpenUSD's validators hold 8-bit normal maps to the plain (2, 2, 2, 1) and (-1, -1, -1, 0), so
+        only float maps (EXR, 16-bit) take the strength."""
+        if not texture.image.is_float:
+            self.warn(f"the Normal Map node's strength {strength:g} is exported at 1: usdchecker requires "
+                      "an 8-bit normal map's scale (2, 2, 2, 1) and bias (-1, -1, -1, 0)")
+            return texture
+        return replace(texture, scale=(2.0 * strength,) * 3 + (1.0,),
+                       bias=(-strength, -strength, 1.0 - 2.0 * strength, 0.0))
 
     def _normal_entry(self, node, groups):
         normal = self.normal(node, groups)
@@ -345,21 +383,6 @@ def _uses_nodes(material):
     return bpy.app.version >= (5, 0, 0) or material.use_nodes
 
 
-def _identity_mapping(node, groups):
-    """A Mapping node that leaves coordinates as they are can be looked through."""
-    if node.vector_type not in {"POINT", "TEXTURE"}:
-        return False
-    expected = {"Location": (0.0, 0.0, 0.0), "Rotation": (0.0, 0.0, 0.0), "Scale": (1.0, 1.0, 1.0)}
-    for name, value in expected.items():
-        socket = node.inputs.get(name)
-        if socket is None or not socket.enabled:
-            continue
-        source = upstream(socket, groups)
-        if source.node is not None or any(abs(a - b) > 1e-6 for a, b in zip(source.socket.default_value, value)):
-            return False
-    return True
-
-
 def _mix(first, second, fac, warn):
     """Shader mix `(1 - fac) * first + fac * second`, constant inputs blended, textures from the
     dominant side; a Transparent BSDF side becomes opacity."""
@@ -397,11 +420,11 @@ def _times(value, factor):
 
 
 def _scale4(factor):
-    """A texture's `inputs:scale` for a factor, None for none (or one)."""
+    """A factor as a texture's scale (alpha untouched), None for no factor."""
     if factor is None:
         return None
     rgb = tuple(factor) if isinstance(factor, tuple) else (factor,) * 3
-    return None if rgb == (1.0, 1.0, 1.0) else (*map(float, rgb), 1.0)
+    return (*map(float, rgb), 1.0)
 
 
 def _reflectance(ior):

@@ -13,6 +13,8 @@ def _property(name, default, meta):
         return bpy.props.BoolProperty(**common)
     if isinstance(default, str):
         return bpy.props.StringProperty(**common)
+    if isinstance(default, int):
+        return bpy.props.IntProperty(min=1, soft_max=8192, **common)
     raise TypeError(f"option {name} has no property type")
 
 

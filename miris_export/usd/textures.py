@@ -7,8 +7,9 @@ from the image's pixels, as PNG, or OpenEXR for float images. The user's image
 data-block is never changed: encoding goes through a temporary image that is
 removed afterwards.
 
-UDIM images keep their tiles as `NAME.1001.png`, `NAME.1002.png`... and are
-referenced as `./Textures/NAME.<UDIM>.png`, the token UsdUVTexture resolves.
+UDIM images are packed into one atlas image (usd.udim), the UVs reading them
+remapped; with the `udim` option `tiles` they keep their tiles as
+`NAME.1001.png`, `NAME.1002.png`... referenced as `./Textures/NAME.<UDIM>.png`.
 
 Every file is written to a temporary name in `Textures/` and renamed, so a
 reader never sees half a file.
@@ -17,6 +18,8 @@ import os
 import re
 import shutil
 import tempfile
+
+from . import udim
 
 # Formats a USD renderer reads, by their first bytes -> file extension.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"v/1\x01", ".exr"))
@@ -60,7 +63,9 @@ def _write(session, image):
     if folder is None:
         return None
     if image.source == "TILED":
-        return _write_tiles(session, image, folder)
+        if session.options.udim == "tiles":
+            return _write_tiles(session, image, folder)
+        return _write_atlas(session, image, folder)
     if image.source not in {"FILE", "GENERATED"}:
         raise _Unavailable(f"image {image.name!r}: {image.source.lower()} images are not exported as textures")
     packed = image.packed_file
@@ -170,12 +175,21 @@ def _encode(session, image, folder):
         raise _Unavailable(f"image {image.name!r} has no pixels (a missing or unreadable file "
                            f"{image.filepath!r})")
     is_float = image.is_float
-    ext, file_format = (".exr", "OPEN_EXR") if is_float else (".png", "PNG")
     pixels = np.empty(width * height * image.channels, np.float32)
     image.pixels.foreach_get(pixels)
     if image.channels != 4:  # the temporary image is RGBA
         pixels = _to_rgba(pixels.reshape(-1, image.channels)).ravel()
-    name = _claim(session, _stem(image), ext)
+    name = _save_pixels(session, folder, _stem(image), pixels, width, height, is_float)
+    session.report.info(f"image {image.name!r} written as {name}")
+    return f"./{TEXTURES}/{name}"
+
+
+def _save_pixels(session, folder, stem, pixels, width, height, is_float):
+    """Saves RGBA pixels (flat, rows bottom-up) as `stem`.png, or .exr when float; returns the file name."""
+    import bpy
+
+    ext, file_format = (".exr", "OPEN_EXR") if is_float else (".png", "PNG")
+    name = _claim(session, stem, ext)
     temp = bpy.data.images.new(".miris_texture", width, height, alpha=True, float_buffer=is_float)
     try:
         # Non-Color passes the values through untouched: a float buffer is already scene linear,
@@ -191,8 +205,7 @@ def _encode(session, image, folder):
         _atomic(folder, name, save)
     finally:
         bpy.data.images.remove(temp)
-    session.report.info(f"image {image.name!r} written as {name}")
-    return f"./{TEXTURES}/{name}"
+    return name
 
 
 def _to_rgba(pixels):
@@ -209,8 +222,8 @@ def _to_rgba(pixels):
     return rgba
 
 
-def _write_tiles(session, image, folder):
-    """Copies every tile of a UDIM image; packed or generated tiles are not supported and are reported."""
+def _tile_files(image):
+    """(number, path) of each tile file of a UDIM image; packed or generated tiles are not supported."""
     pattern = image.filepath
     if image.packed_file is not None or UDIM_TOKEN not in pattern:
         raise _Unavailable(f"image {image.name!r}: UDIM tiles that are packed, generated or not named with "
@@ -219,6 +232,43 @@ def _write_tiles(session, image, folder):
     missing = [path for _, path in tiles if not os.path.isfile(path)]
     if missing:
         raise _Unavailable(f"image {image.name!r}: UDIM tile file(s) {', '.join(missing)} not found")
+    return tiles
+
+
+def _write_atlas(session, image, folder):
+    """Packs the tiles of a UDIM image into one atlas image (see usd.udim), downscaled when too large."""
+    import bpy
+    import numpy as np
+
+    tiles = _tile_files(image)
+    grid = udim.layout(image)
+    if grid is None:
+        raise _Unavailable(f"image {image.name!r}: its UDIM tiles could not be read")
+    pixels, is_float = {}, image.is_float
+    for number, path in tiles:
+        temp = bpy.data.images.load(path, check_existing=False)
+        try:
+            w, h = temp.size
+            data = np.empty(w * h * temp.channels, np.float32)
+            temp.pixels.foreach_get(data)
+            pixels[number] = _to_rgba(data.reshape(-1, temp.channels)).reshape(h, w, 4)
+        finally:
+            bpy.data.images.remove(temp)
+    atlas = udim.atlas_pixels(grid, pixels)
+    full = atlas.shape
+    atlas = udim.downscaled(atlas)
+    height, width = atlas.shape[:2]
+    name = _save_pixels(session, folder, _stem(image), atlas.ravel(), width, height, is_float)
+    if atlas.shape != full:
+        session.report.warn(f"image {image.name!r}: the atlas of its {len(tiles)} UDIM tiles, {full[1]}x{full[0]} "
+                            f"px, is downscaled to {width}x{height} (at most {udim.MAX_SIZE} px a side)")
+    session.report.info(f"image {image.name!r}: {len(tiles)} UDIM tile(s) packed into the atlas {name}")
+    return f"./{TEXTURES}/{name}"
+
+
+def _write_tiles(session, image, folder):
+    """Copies every tile of a UDIM image, referenced with the <UDIM> token."""
+    tiles = _tile_files(image)
     formats = {_format_of(_head(path)) for _, path in tiles}
     if len(formats) != 1 or None in formats:
         raise _Unavailable(f"image {image.name!r}: UDIM tiles must all be PNG, JPEG or EXR files to be "
@@ -227,5 +277,6 @@ def _write_tiles(session, image, folder):
     name = _claim(session, _stem(image), ext, udim=True)
     for number, path in tiles:
         _atomic(folder, name.replace(UDIM_TOKEN, str(number)), lambda tmp, src=path: shutil.copyfile(src, tmp))
-    session.report.info(f"image {image.name!r}: {len(tiles)} UDIM tile(s) written as {name}")
+    session.report.info(f"image {image.name!r}: {len(tiles)} UDIM tile(s) written as {name}; usdchecker and "
+                        "OpenUSD's asset tools cannot resolve <UDIM> paths, so they are not checked")
     return f"./{TEXTURES}/{name}"

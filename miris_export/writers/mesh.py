@@ -26,7 +26,8 @@ class MeshWriter(Writer):
         self.mesh = UsdGeom.Mesh.Define(stage, path)
         self.mesh.CreateSubdivisionSchemeAttr(UsdGeom.Tokens.none)
         self.mesh.CreateDoubleSidedAttr(materials.double_sided(ctx.object))
-        materials.bind(self.session, self.mesh, ctx.object)
+        # Texture coordinates the materials compute, written with the UV maps, under this object's name.
+        self._coordinates = (ctx.name, materials.bind(self.session, self.mesh, ctx.object))
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
         # Instances and geometry components come from evaluation and are always compared.
@@ -90,6 +91,9 @@ class MeshWriter(Writer):
             if uv.indices is not None:
                 self.set(pv.CreateIndicesAttr(), Vt.IntArray.FromNumpy(uv.indices), time)
             del uv
+        for name, values in materials.computed_coordinates(self.session, reader.mesh, *self._coordinates):
+            pv = primvars.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
+            self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(values), time)
         colors = reader.colors() if options.colors else None
         if colors is not None:
             pv = self.mesh.CreateDisplayColorPrimvar(colors[1])
