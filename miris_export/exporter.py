@@ -14,6 +14,11 @@ class ExportError(Exception):
     """An export that could not be done; the message says why, for the user."""
 
 
+class Cancelled(ExportError):
+    """An export stopped on request (the progress callback returned False, or the cancel signal was
+    set); like a failed one, it leaves nothing behind."""
+
+
 def check_target(filepath):
     """The absolute target path, or a clear error for a wrong extension or an unusable folder."""
     path = os.path.abspath(os.fspath(filepath))
@@ -47,10 +52,12 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None, progress=None):
+def export(filepath, options=None, context=None, progress=None, cancel=None):
     """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
 
-    `progress(fraction)`, when given, is called as frames are done."""
+    `progress(fraction)`, when given, is called as frames are done; returning False stops the export.
+    `cancel`, when given, is checked as often: a callable returning True, or an object whose `is_set()`
+    does (a `threading.Event`). A stopped export raises `Cancelled` and leaves nothing behind."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -68,6 +75,7 @@ def export(filepath, options=None, context=None, progress=None):
     scene = context.scene
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
+    progress = _progress_with_cancel(progress, cancel)
 
     def write(staging, evaluated, skins):
         """Writes the export into `staging` and returns the file to put at `path`."""
@@ -92,6 +100,18 @@ def export(filepath, options=None, context=None, progress=None):
         _write_atomically(path, lambda staging: write(staging, evaluated, skins), options, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _progress_with_cancel(progress, cancel):
+    """One callback that reports progress and raises Cancelled when a stop is asked for."""
+    if progress is None and cancel is None:
+        return None
+    is_set = getattr(cancel, "is_set", cancel)
+
+    def step(fraction):
+        if (progress is not None and progress(fraction) is False) or (is_set is not None and is_set()):
+            raise Cancelled("the export was cancelled; nothing was written")
+    return step
 
 
 def _write_atomically(path, write, options, report):
@@ -177,8 +197,10 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
 
     from pxr import Sdf
 
+    from .hooks import API_VERSION, HookContext, HookRun, active
     from .session import ExportSession
     from .usd import stage as usd_stage
+    from .usd.custom_data import write_custom_properties
     from .usd.hierarchy import UsdHierarchy
     from .writers import SCENE_WRITERS
 
@@ -197,6 +219,9 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         skins=skins,
     )
     hierarchy = UsdHierarchy(session)
+    hook_context = HookContext(API_VERSION, options, report, scene, layer_path, frame=frames[0])
+    hooks = HookRun(stage, hook_context, active())
+    hooks.call("on_stage", stage)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     for done, frame in enumerate(frames):
         if progress is not None:
@@ -207,6 +232,8 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)
+        hook_context.depsgraph, hook_context.frame = depsgraph, frame
+        hooks.call_objects(hierarchy, per_frame=True)
         with Sdf.ChangeBlock():
             for writer in scene_writers:
                 _guarded(report, writer, writer.write, scene, depsgraph, frame)
@@ -217,6 +244,15 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         _guarded(report, writer, writer.finish)
     if session.animated:
         usd_stage.set_time_range(stage, frames[0], frames[-1], scene.render.fps / scene.render.fps_base)
+    if options.custom_properties:
+        write_custom_properties(hierarchy, report)
+    if hooks:
+        hooks.call_objects(hierarchy, per_frame=False)
+        hooks.call_materials(session.cache.get("materials", {}))
+        hooks.call("on_save", stage, report)
+        hooks.merge()
+    if progress is not None:
+        progress(1.0)
     source = os.path.basename(bpy.data.filepath) or "unsaved scene"
     usd_stage.set_provenance(
         stage,
