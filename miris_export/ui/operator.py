@@ -6,6 +6,7 @@ from bpy_extras.io_utils import ExportHelper
 
 from .. import exporter
 from ..options import FORMATS
+from . import presets, report_view
 from .properties import groups, operator_options, options_from
 
 
@@ -19,10 +20,18 @@ class EXPORT_SCENE_OT_miris_usd(bpy.types.Operator, ExportHelper):
     filename_ext = ".usdc"
     check_extension = None  # .usdc, .usda and .usdz are all accepted as typed
     filter_glob: bpy.props.StringProperty(default="*.usdc;*.usda;*.usdz", options={"HIDDEN"})
+    will_save_settings: bpy.props.BoolProperty(
+        name="Remember Export Settings", default=False, options={"SKIP_SAVE"},
+        description="Keep these settings in the .blend for the next export from it")
+
+    def invoke(self, context, event):
+        presets.restore(context.scene, self)
+        return ExportHelper.invoke(self, context, event)
 
     def draw(self, context):
         layout = self.layout
         layout.use_property_split = True
+        layout.prop(self, "will_save_settings")
         for group, names in groups().items():
             header, body = layout.panel(f"MIRIS_USD_{group}", default_closed=group == "Checks")
             header.label(text=group)
@@ -34,6 +43,7 @@ class EXPORT_SCENE_OT_miris_usd(bpy.types.Operator, ExportHelper):
         path = self.filepath
         if os.path.splitext(path)[1].lower() not in FORMATS:
             path += self.filename_ext
+        presets.remember(context.scene, self)
         wm = context.window_manager
         wm.progress_begin(0, 1)
         try:
@@ -48,7 +58,9 @@ class EXPORT_SCENE_OT_miris_usd(bpy.types.Operator, ExportHelper):
             self.report({"WARNING"}, line)
         for finding in report.findings:
             self.report({"WARNING"}, str(finding))
-        self.report({"INFO"}, report.summary())
+        report_view.store(wm, report.summary(), report.warnings, report.findings)
+        report_view.show(context)
+        self.report({"INFO"}, report.summary())  # last: the status bar shows it
         return {"FINISHED"}
 
 
