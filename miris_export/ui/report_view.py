@@ -69,6 +69,9 @@ def register():
 
 
 def unregister():
+    for wm in bpy.data.window_managers:  # their lines would outlive the type
+        wm.miris_usd_report.clear()
+        wm.property_unset("miris_usd_report_title")
     del bpy.types.WindowManager.miris_usd_report_title
     del bpy.types.WindowManager.miris_usd_report
     bpy.utils.unregister_class(MIRIS_PG_report_line)
