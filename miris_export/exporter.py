@@ -58,6 +58,26 @@ def export(filepath, options=None, context=None, progress=None, cancel=None):
     `progress(fraction)`, when given, is called as frames are done; returning False stops the export.
     `cancel`, when given, is checked as often: a callable returning True, or an object whose `is_set()`
     does (a `threading.Event`). A stopped export raises `Cancelled` and leaves nothing behind."""
+    steps = export_steps(filepath, options, context)
+    is_set = getattr(cancel, "is_set", cancel)
+    try:
+        while True:
+            fraction = next(steps)
+            if (progress is not None and progress(fraction) is False) or (is_set is not None and is_set()):
+                cancel_steps(steps)
+    except StopIteration as done:
+        return done.value
+
+
+def cancel_steps(steps):
+    """Stops `export_steps` where it stands; everything it wrote goes, and Cancelled is raised."""
+    steps.throw(Cancelled("the export was cancelled; nothing was written"))
+
+
+def export_steps(filepath, options=None, context=None):
+    """The export as a generator, for callers that interleave it with other work (the dialog's modal
+    operator): it yields the fraction done before each frame and when the frames are done, and
+    returns the ExportReport. `cancel_steps` stops it; closing it stops it too."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -75,7 +95,6 @@ def export(filepath, options=None, context=None, progress=None, cancel=None):
     scene = context.scene
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
-    progress = _progress_with_cancel(progress, cancel)
 
     def write(staging, evaluated, skins):
         """Writes the export into `staging` and returns the file to put at `path`."""
@@ -83,12 +102,12 @@ def export(filepath, options=None, context=None, progress=None, cancel=None):
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress, evaluated, skins)
+            yield from _export_to(layer, context, options, frames, report, evaluated, skins)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress, evaluated, skins)
+            yield from _export_to(out, context, options, frames, report, evaluated, skins)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -97,32 +116,20 @@ def export(filepath, options=None, context=None, progress=None, cancel=None):
                                          include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)
         evaluated.switch_off(armature_modifiers(skins))
-        _write_atomically(path, lambda staging: write(staging, evaluated, skins), options, report)
+        yield from _write_atomically(path, lambda staging: write(staging, evaluated, skins), options, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _progress_with_cancel(progress, cancel):
-    """One callback that reports progress and raises Cancelled when a stop is asked for."""
-    if progress is None and cancel is None:
-        return None
-    is_set = getattr(cancel, "is_set", cancel)
-
-    def step(fraction):
-        if (progress is not None and progress(fraction) is False) or (is_set is not None and is_set()):
-            raise Cancelled("the export was cancelled; nothing was written")
-    return step
-
-
 def _write_atomically(path, write, options, report):
-    """Writes the export into a staging folder beside `path`, the file with its textures below it,
-    as they will stand. Only a complete (and, when strict, compliant) export moves into place,
+    """Writes the export into a staging folder beside `path` (`write(staging)` is a generator returning
+    the file), the file with its textures below it, as they will stand. Only a complete (and, when strict, compliant) export moves into place,
     textures first, then the file over `path` by a rename; otherwise the staging folder goes and
     nothing of the export is left, the previous file and its textures untouched."""
     folder, name = os.path.split(path)
     staging = tempfile.mkdtemp(prefix=f".{os.path.splitext(name)[0]}.", dir=folder)
     try:
-        written = write(staging)
+        written = yield from write(staging)
         if options.strict and not report.compliant:
             raise ExportError(f"the export is not Miris-compliant ({len(report.errors)} error(s)); "
                               f"nothing was written to {path}")
@@ -190,8 +197,9 @@ def _plan_skins(context, options, report, evaluated):
     return skins
 
 
-def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins):
-    """Writes the layer at `layer_path`; textures go below its folder. `evaluated` (see
+def _export_to(layer_path, context, options, frames, report, evaluated, skins):
+    """Writes the layer at `layer_path`, yielding the fraction done before each frame and at the end
+    of the frames; textures go below its folder. `evaluated` (see
     blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned."""
     import bpy
 
@@ -224,8 +232,7 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
     hooks.call("on_stage", stage)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     for done, frame in enumerate(frames):
-        if progress is not None:
-            progress(done / len(frames))
+        yield done / len(frames)
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
             evaluated.frame_changed()
@@ -251,8 +258,7 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         hooks.call_materials(session.cache.get("materials", {}))
         hooks.call("on_save", stage, report)
         hooks.merge()
-    if progress is not None:
-        progress(1.0)
+    yield 1.0
     source = os.path.basename(bpy.data.filepath) or "unsaved scene"
     usd_stage.set_provenance(
         stage,

@@ -87,3 +87,22 @@ def test_a_set_event_stops_the_export(textured, tmp_path):
 def test_an_unset_signal_changes_nothing(textured, tmp_path):
     report = miris_export.export(str(tmp_path / "scene.usda"), cancel=lambda: False)
     assert report.frames == (1, 5) and (tmp_path / "Textures").is_dir()
+
+
+def test_stepped_export_stopped_between_frames_leaves_nothing(textured, tmp_path):
+    """How the dialog's modal operator runs an export, frame by frame, and stops it on Esc."""
+    from miris_export.exporter import cancel_steps, export_steps
+
+    out = tmp_path / "out"
+    out.mkdir()
+    before = _state(textured)
+    steps = export_steps(str(out / "scene.usda"))
+    assert [next(steps), next(steps)] == [0.0, 0.2]
+    assert textured.frame_current == 1  # the first frame is written, the export stands before the second
+    with pytest.raises(Cancelled):
+        cancel_steps(steps)
+    assert list(out.iterdir()) == []
+    assert _state(textured) == before
+    steps = export_steps(str(out / "scene.usda"))
+    fractions = list(steps)  # run to the end, the report is the generator's return value
+    assert fractions == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0] and (out / "scene.usda").is_file()
