@@ -67,14 +67,5 @@ def restore(scene, operator):
         operator.will_save_settings = True
 
 
-_classes = (EXPORT_SCENE_MT_miris_usd_presets, EXPORT_SCENE_OT_miris_usd_preset_add)
-
-
-def register():
-    for cls in _classes:
-        bpy.utils.register_class(cls)
-
-
-def unregister():
-    for cls in reversed(_classes):
-        bpy.utils.unregister_class(cls)
+register, unregister = bpy.utils.register_classes_factory(
+    (EXPORT_SCENE_MT_miris_usd_presets, EXPORT_SCENE_OT_miris_usd_preset_add))
