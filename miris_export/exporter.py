@@ -230,6 +230,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins):
     hook_context = HookContext(API_VERSION, options, report, scene, layer_path, frame=frames[0])
     hooks = HookRun(stage, hook_context, active())
     hooks.call("on_stage", stage)
+    custom_done = set()  # keys of the objects whose custom properties are written
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     for done, frame in enumerate(frames):
         yield done / len(frames)
@@ -239,6 +240,8 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins):
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)
+        if options.custom_properties:
+            write_custom_properties(hierarchy, report, custom_done)
         hook_context.depsgraph, hook_context.frame = depsgraph, frame
         hooks.call_objects(hierarchy, per_frame=True)
         with Sdf.ChangeBlock():
@@ -251,8 +254,6 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins):
         _guarded(report, writer, writer.finish)
     if session.animated:
         usd_stage.set_time_range(stage, frames[0], frames[-1], scene.render.fps / scene.render.fps_base)
-    if options.custom_properties:
-        write_custom_properties(hierarchy, report)
     if hooks:
         hooks.call_objects(hierarchy, per_frame=False)
         hooks.call_materials(session.cache.get("materials", {}))

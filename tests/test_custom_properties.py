@@ -62,3 +62,45 @@ def test_with_the_option_off_there_are_none(crate, export):
 def test_custom_data_is_compliant(crate, export):
     report, _ = export()
     assert report.compliant, report.finding_lines()
+
+
+def test_an_animated_property_is_written_as_at_the_first_frame(crate, export):
+    scene = bpy.context.scene
+    scene.frame_start, scene.frame_end = 1, 5
+    crate["weight"] = 1.0
+    crate.keyframe_insert('["weight"]', frame=1)
+    crate["weight"] = 5.0
+    crate.keyframe_insert('["weight"]', frame=5)
+    scene.frame_set(1)
+    first = crate["weight"]
+    scene.frame_set(3)
+    _, stage = export()
+    assert first == 1.0 and scene.frame_current == 3
+    assert stage.GetPrimAtPath("/Root/Crate").GetCustomDataByKey(KEY)["weight"] == first
+
+
+@pytest.mark.skipif(bpy.app.version < (5, 0, 0), reason="the corpus was saved by Blender 5.x; Blender 4.2 cannot "
+                    "read several of its files")
+def test_a_real_scenes_extras_read_back(corpus_scene, tmp_path):
+    import miris_export
+    from pxr import Usd
+
+    bpy.ops.wm.open_mainfile(filepath=str(corpus_scene("00_extras.blend")))
+    scene = bpy.context.scene
+    current = scene.frame_current
+    scene.frame_set(scene.frame_start)  # the values as at the first exported frame
+    expected = {o.name: (dict(o.items()), dict(o.data.items()) if o.data else {}) for o in scene.objects}
+    scene.frame_set(current)
+    report = miris_export.export(str(tmp_path / "extras.usdc"))
+    stage = Usd.Stage.Open(report.filepath)
+    found = 0
+    for prim in stage.Traverse():
+        props = prim.GetCustomDataByKey(KEY)
+        if not props:
+            continue
+        as_object = expected.get(prim.GetName(), ({}, {}))[0]
+        as_data = expected.get(prim.GetParent().GetName(), ({}, {}))[1]  # a data prim, under its object's
+        assert props in (as_object, as_data), prim.GetPath()
+        found += len(props)
+    assert found == sum(len(a) + len(b) for a, b in expected.values()) > 0
+    assert report.compliant

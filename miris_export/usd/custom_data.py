@@ -60,13 +60,19 @@ def _set(prim, props):
         prim.SetCustomDataByKey(KEY, props)
 
 
-def write_custom_properties(hierarchy, report):
-    """Writes every exported object's custom properties on its Xform prim and its data's on the
-    data prim; a property USD cannot hold costs a report line."""
+def write_custom_properties(hierarchy, report, done):
+    """Writes the custom properties of each object exported since the last call (`done`: the keys of
+    those already written) on its Xform prim, and its data's on the data prim: called each frame,
+    they are the values at the first frame an object is exported (customData holds no time samples).
+    A property USD cannot hold costs a report line."""
     import bpy
 
+    new = [(key, writers) for key, writers in hierarchy.writers.items() if key not in done]
+    if not new:
+        return
     objects = {o.name_full: o for o in bpy.data.objects}
-    for key, writers in list(hierarchy.writers.items()):
+    for key, writers in new:
+        done.add(key)
         obj = objects.get(key[1]) if key and key[0] == "OB" else None
         if obj is None:
             continue
