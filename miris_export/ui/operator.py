@@ -21,7 +21,7 @@ class EXPORT_SCENE_OT_miris_usd(bpy.types.Operator, ExportHelper):
     check_extension = None  # .usdc, .usda and .usdz are all accepted as typed
     filter_glob: bpy.props.StringProperty(default="*.usdc;*.usda;*.usdz", options={"HIDDEN"})
     will_save_settings: bpy.props.BoolProperty(
-        name="Remember Export Settings", default=False, options={"SKIP_SAVE"},
+        name="Remember Export Settings", default=False, options={"SKIP_SAVE", "SKIP_PRESET"},
         description="Keep these settings in the .blend for the next export from it")
 
     def invoke(self, context, event):
