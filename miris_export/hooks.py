@@ -8,7 +8,8 @@ A hook is an object with any of these methods (all optional):
 - `on_material(prim, material, context)`: each Material prim and its Blender material;
 - `on_save(stage, report, context)`: the finished stage and the report, before the file is saved.
 
-`context` is a `HookContext`. Hooks are registered from Python with `register(hook)` (an instance of
+`context` is a `HookContext`. A hook written for a newer API than this exporter's says so with an
+`api_version` attribute, and is then not called (with a report line) rather than called wrongly. Hooks are registered from Python with `register(hook)` (an instance of
 `ExportHook`, or any object with those methods), or shipped by add-ons as subclasses of
 `MirisUSDHook` registered with `bpy.utils.register_class`, whose methods are static methods, as with
 `bpy.types.USDHook`.
@@ -30,6 +31,7 @@ METHODS = ("on_stage", "on_object", "on_material", "on_save")
 class ExportHook:
     """Base class of hooks registered from Python; override the methods you need (see the module)."""
 
+    api_version = API_VERSION  # the hook API the hook was written for
     per_frame = False  # True: on_object is called every frame, after the frame is written
 
 
@@ -37,6 +39,7 @@ class MirisUSDHook(bpy.types.PropertyGroup):
     """Base class of hooks an add-on ships: subclass it, write the methods as static methods, and
     register the subclass with `bpy.utils.register_class`."""
 
+    api_version = API_VERSION
     per_frame = False
 
 
@@ -95,6 +98,11 @@ class HookRun:
         self.layers = {}
         session = stage.GetSessionLayer()
         for hook in hooks:
+            wanted = getattr(hook, "api_version", API_VERSION)
+            if wanted > API_VERSION:
+                context.report.warn(f"export hook {hook_name(hook)}: not called, it needs hook API version "
+                                    f"{wanted} and this exporter has {API_VERSION}")
+                continue
             layer = Sdf.Layer.CreateAnonymous(f"hook_{hook_name(hook)}")
             session.subLayerPaths.insert(0, layer.identifier)  # a later hook is stronger
             self.layers[id(hook)] = (hook, layer)

@@ -136,3 +136,15 @@ def test_a_hook_shipped_as_a_blender_class_is_found_once_registered(cube, export
 def test_registering_something_without_hook_methods_is_refused():
     with pytest.raises(TypeError, match="none of the hook methods"):
         hooks.register(object())
+
+
+def test_a_hook_for_a_newer_api_is_not_called(cube, registered, export):
+    class Future(Tagger):
+        api_version = hooks.API_VERSION + 1
+
+    hook = registered(Future())
+    report, stage = export()
+    assert hook.calls == []
+    assert f"export hook Future: not called, it needs hook API version {hooks.API_VERSION + 1} and this " \
+           f"exporter has {hooks.API_VERSION}" in report.warnings
+    assert stage.GetPrimAtPath("/Root/Crate").GetCustomDataByKey("studio:asset") is None
