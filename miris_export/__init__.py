@@ -25,16 +25,23 @@ def stitch(filepath, chunks, validate=True):
     return _stitch(filepath, chunks, validate=validate)
 
 
+_ALIASED = ("hooks", "exporter")  # submodules whose objects (the hook registry, exceptions) must be one
+
+
 def register():
     import sys
+    from importlib import import_module
 
     from . import cli, ui
 
     ui.register()
     cli.register()
     # Installed as an extension the package is `bl_ext.<repo>.miris_export`; the
-    # documented `import miris_export` should work in scripts all the same.
+    # documented `import miris_export` should work in scripts all the same, and
+    # `miris_export.hooks` (its registry) be the module the exporter calls.
     sys.modules.setdefault("miris_export", sys.modules[__name__])
+    for name in _ALIASED:
+        sys.modules.setdefault(f"miris_export.{name}", import_module(f".{name}", __name__))
 
 
 def unregister():
@@ -44,5 +51,9 @@ def unregister():
 
     cli.unregister()
     ui.unregister()
-    if sys.modules.get("miris_export") is sys.modules[__name__] and __name__ != "miris_export":
-        del sys.modules["miris_export"]
+    if __name__ == "miris_export":
+        return
+    for name in ("", *(f".{n}" for n in _ALIASED)):
+        alias = sys.modules.get(f"miris_export{name}")
+        if alias is not None and alias is sys.modules.get(f"{__name__}{name}"):
+            del sys.modules[f"miris_export{name}"]

@@ -14,6 +14,11 @@ class ExportError(Exception):
     """An export that could not be done; the message says why, for the user."""
 
 
+class Cancelled(ExportError):
+    """An export stopped on request (the progress callback returned False, or the cancel signal was
+    set); like a failed one, it leaves nothing behind."""
+
+
 def check_target(filepath):
     """The absolute target path, or a clear error for a wrong extension or an unusable folder."""
     path = os.path.abspath(os.fspath(filepath))
@@ -48,12 +53,34 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None, progress=None, chunk_of=None, report=None):
+def export(filepath, options=None, context=None, progress=None, cancel=None, chunk_of=None, report=None):
     """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
 
-    `progress(fraction)`, when given, is called as frames are done. `chunk_of` (first, last):
-    the file is a chunk of that whole range, its frames the options' range, for `farm.stitch`.
-    `report`: the ExportReport to fill, for a progress display that reads it as the export runs."""
+    `progress(fraction)`, when given, is called as frames are done; returning False stops the export.
+    `cancel`, when given, is checked as often: a callable returning True, or an object whose `is_set()`
+    does (a `threading.Event`). A stopped export raises `Cancelled` and leaves nothing behind.
+    `chunk_of` (first, last): the file is a chunk of that whole range, its frames the options' range,
+    for `farm.stitch`. `report`: the ExportReport to fill, for a progress display that reads it."""
+    steps = export_steps(filepath, options, context, chunk_of, report)
+    is_set = getattr(cancel, "is_set", cancel)
+    try:
+        while True:
+            fraction = next(steps)
+            if (progress is not None and progress(fraction) is False) or (is_set is not None and is_set()):
+                cancel_steps(steps)
+    except StopIteration as done:
+        return done.value
+
+
+def cancel_steps(steps):
+    """Stops `export_steps` where it stands; everything it wrote goes, and Cancelled is raised."""
+    steps.throw(Cancelled("the export was cancelled; nothing was written"))
+
+
+def export_steps(filepath, options=None, context=None, chunk_of=None, report=None):
+    """The export as a generator, for callers that interleave it with other work (the dialog's modal
+    operator): it yields the fraction done before each frame and when the frames are done, and
+    returns the ExportReport. `cancel_steps` stops it; closing it stops it too."""
     import bpy
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
@@ -82,12 +109,12 @@ def export(filepath, options=None, context=None, progress=None, chunk_of=None, r
         out = os.path.join(staging, name)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            _export_to(layer, context, options, frames, report, progress, evaluated, skins, baked, chunk)
+            yield from _export_to(layer, context, options, frames, report, evaluated, skins, baked, chunk)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            _export_to(out, context, options, frames, report, progress, evaluated, skins, baked, chunk)
+            yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -97,20 +124,21 @@ def export(filepath, options=None, context=None, progress=None, chunk_of=None, r
         skins = _plan_skins(context, options, report, evaluated)
         with baked_textures(context, options, report) as baked:
             evaluated.switch_off(armature_modifiers(skins))
-            _write_atomically(path, write, options, report)
+            yield from _write_atomically(path, write, options, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _write_atomically(path, write, options, report):
-    """Writes the export into a staging folder beside `path`, the file with its textures below it,
-    as they will stand. Only a complete (and, when strict, compliant) export moves into place,
-    textures first, then the file over `path` by a rename; otherwise the staging folder goes and
-    nothing of the export is left, the previous file and its textures untouched."""
+    """Writes the export into a staging folder beside `path` (`write(staging)` is a generator
+    returning the file), the file with its textures below it, as they will stand. Only a complete
+    (and, when strict, compliant) export moves into place, textures first, then the file over
+    `path` by a rename; otherwise the staging folder goes and nothing of the export is left, the
+    previous file and its textures untouched."""
     folder, name = os.path.split(path)
     staging = tempfile.mkdtemp(prefix=f".{os.path.splitext(name)[0]}.", dir=folder)
     try:
-        written = write(staging)
+        written = yield from write(staging)
         if options.strict and not report.compliant:
             raise ExportError(f"the export is not Miris-compliant ({len(report.errors)} error(s)); "
                               f"nothing was written to {path}")
@@ -193,16 +221,19 @@ def chunk_plan(frames, whole, options):
     return chunk_metadata(frames, whole, options)
 
 
-def _export_to(layer_path, context, options, frames, report, progress, evaluated, skins, baked, chunk=None):
-    """Writes the layer at `layer_path`; textures go below its folder. `evaluated` (see
-    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned,
-    `baked` the images baked for (object, material); `chunk`: the chunk's metadata, for a chunk export."""
+def _export_to(layer_path, context, options, frames, report, evaluated, skins, baked, chunk=None):
+    """Writes the layer at `layer_path`, yielding the fraction done before each frame and at the end
+    of the frames; textures go below its folder. `evaluated` (see blender/evaluation.py) is told of
+    each frame change; `skins` are the meshes written skinned, `baked` the images baked for
+    (object, material); `chunk`: the chunk's metadata, for a chunk export."""
     import bpy
 
     from pxr import Sdf
 
+    from .hooks import API_VERSION, HookContext, HookRun, active
     from .session import ExportSession
     from .usd import stage as usd_stage
+    from .usd.custom_data import write_custom_properties
     from .usd.hierarchy import UsdHierarchy
     from .writers import SCENE_WRITERS
 
@@ -228,21 +259,26 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         cache={"baked": baked},  # images baked for (object, material), see materials.bake
     )
     hierarchy = UsdHierarchy(session)
+    hook_context = HookContext(API_VERSION, options, report, scene, layer_path, frame=frames[0])
+    hooks = HookRun(stage, hook_context, active())
+    hooks.call("on_stage", stage)
+    custom_done = set()  # keys of the objects whose custom properties are written
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     for done, frame in enumerate(frames):
-        if progress is not None:
-            progress(done / len(frames))
+        yield done / len(frames)
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
             evaluated.frame_changed()
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)
+        if options.custom_properties:
+            write_custom_properties(hierarchy, report, custom_done)
+        hook_context.depsgraph, hook_context.frame = depsgraph, frame
+        hooks.call_objects(hierarchy, per_frame=True)
         with Sdf.ChangeBlock():
             for writer in scene_writers:
                 _guarded(report, writer, writer.write, scene, depsgraph, frame)
-    if progress is not None:
-        progress(1.0)
     hierarchy.finish()
     if not report.prims["Xform"]:  # every exported object is an Xform
         report.warn(_nothing_exported(options))
@@ -250,6 +286,12 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
         _guarded(report, writer, writer.finish)
     if session.animated:
         usd_stage.set_time_range(stage, rng[0], rng[-1], scene.render.fps / scene.render.fps_base)
+    if hooks:
+        hooks.call_objects(hierarchy, per_frame=False)
+        hooks.call_materials(session.cache.get("materials", {}))
+        hooks.call("on_save", stage, report)
+        hooks.merge()
+    yield 1.0
     source = os.path.basename(bpy.data.filepath) or "unsaved scene"
     usd_stage.set_provenance(
         stage,

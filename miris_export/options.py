@@ -24,6 +24,8 @@ class ExportOptions:
                                 "Include")
     collection: str = option("", "Collection", "Export only the objects of this collection (empty: the whole "
                              "view layer)", "Include")
+    custom_properties: bool = option(True, "Custom Properties", "Export the custom properties of objects and "
+                                     "their data as the prims' customData", "Include")
     # Animation
     animation: bool = option(True, "Animation", "Export the frame range as time samples; off: the current frame "
                              "only", "Animation")

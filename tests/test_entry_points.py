@@ -104,9 +104,18 @@ zip_path, out = sys.argv[-2], sys.argv[-1]
 bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default", enable_on_install=True)
 bpy.ops.mesh.primitive_cube_add()
+import miris_export  # the documented name, provided by the installed extension
+import miris_export.hooks
+
+
+class Tag:
+    def on_object(self, prim, obj, context):
+        prim.SetCustomDataByKey("studio:tag", obj.name)
+
+
+miris_export.hooks.register(Tag())  # the registry the installed exporter calls
 result = bpy.ops.export_scene.miris_usd(filepath=out, animation=False)
 menu = [f.__module__ for f in bpy.types.TOPBAR_MT_file_export._dyn_ui_initialize()]
-import miris_export  # the documented name, provided by the installed extension
 print(json.dumps({"addons": list(bpy.context.preferences.addons.keys()), "menu": menu, "result": list(result),
                   "module": miris_export.__name__}))
 """
@@ -128,6 +137,7 @@ def test_extension_zip_builds_validates_installs_and_exports(tmp_path):
     assert state["module"] == "bl_ext.user_default.miris_export"
     stage = Usd.Stage.Open(str(out))
     assert len(UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr().Get()) == 8
+    assert stage.GetPrimAtPath("/Root/Cube").GetCustomDataByKey("studio:tag") == "Cube"
 
 
 def test_manifest_and_package_agree():

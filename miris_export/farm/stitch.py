@@ -64,9 +64,11 @@ def stitch(filepath, chunks, validate=True):
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)
         if validate:
             _validate(out_path, path, report)
+        yield 1.0  # a generator, as _write_atomically takes the exporter's
         return out_path
 
-    _write_atomically(path, write, ExportOptions(validate=validate), report)
+    for _ in _write_atomically(path, write, ExportOptions(validate=validate), report):
+        pass
     report.seconds = time.perf_counter() - started
     return report
 

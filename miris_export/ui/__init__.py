@@ -1,7 +1,8 @@
-"""Blender UI: the export operator, its File > Export entry and the file handler."""
-from . import menu, operator
+"""Blender UI: the export operator, its presets, the report popup, the validate operator, their
+File > Export entries and the file handler."""
+from . import menu, operator, presets, report_view, validate_operator
 
-_modules = (operator, menu)
+_modules = (report_view, operator, presets, validate_operator, menu)
 
 
 def register():

@@ -38,6 +38,11 @@ class SharedData:
     def done(self):
         return self.writer.done
 
+    @property
+    def prim(self):
+        """The prototype's data prim, which the copies share with the data-block."""
+        return self.writer.prim
+
     def write(self, ctx, time):
         if self._written_at != time:
             self._written_at = time

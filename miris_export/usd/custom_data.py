@@ -1,0 +1,85 @@
+"""Custom properties of objects and their data as the prims' `customData`, which the Miris
+specification accepts as metadata unrelated to content (attributes it does not list would not be).
+
+Numbers, strings and booleans keep their type; arrays become typed arrays; groups become nested
+dictionaries; a data-block a property points to is written as its name. Properties an add-on
+registered through the Python API (`cycles`...) and Blender's own (`_RNA_UI`, names starting with
+an underscore) are not the user's and are left out.
+"""
+from pxr import Vt
+
+KEY = "userProperties"  # customData:userProperties:<name>, as Blender's USD exporter names them
+
+
+def custom_properties(idblock):
+    """The user's custom properties of `idblock` as a dictionary USD can hold, or {}."""
+    if idblock is None or not hasattr(idblock, "keys"):
+        return {}
+    registered = idblock.bl_rna.properties.keys()
+    out = {}
+    for name in idblock.keys():
+        if name.startswith("_") or name in registered:
+            continue
+        value = _value(idblock[name])
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _value(value):
+    if hasattr(value, "to_dict"):  # a group
+        value = value.to_dict()
+    elif hasattr(value, "to_list"):  # an array
+        value = value.to_list()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): v for k, v in ((k, _value(v)) for k, v in value.items()) if v is not None}
+    if isinstance(value, (list, tuple)):
+        return _array(list(value))
+    name = getattr(value, "name", None)  # a data-block
+    return name if isinstance(name, str) else None
+
+
+def _array(items):
+    if all(isinstance(v, bool) for v in items):
+        return Vt.BoolArray(items)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+        return Vt.IntArray(items) if all(-2**31 <= v < 2**31 for v in items) else Vt.Int64Array(items)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+        return Vt.DoubleArray(items)
+    if all(isinstance(v, str) for v in items):
+        return Vt.StringArray(items)
+    # Nested arrays (a matrix) and lists of groups: a dictionary keyed by index.
+    values = {str(i): _value(v) for i, v in enumerate(items)}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _set(prim, props):
+    if props:
+        prim.SetCustomDataByKey(KEY, props)
+
+
+def write_custom_properties(hierarchy, report, done):
+    """Writes the custom properties of each object exported since the last call (`done`: the keys of
+    those already written) on its Xform prim, and its data's on the data prim: called each frame,
+    they are the values at the first frame an object is exported (customData holds no time samples).
+    A property USD cannot hold costs a report line."""
+    import bpy
+
+    new = [(key, writers) for key, writers in hierarchy.writers.items() if key not in done]
+    if not new:
+        return
+    objects = {o.name_full: o for o in bpy.data.objects}
+    for key, writers in new:
+        done.add(key)
+        obj = objects.get(key[1]) if key and key[0] == "OB" else None
+        if obj is None:
+            continue
+        for writer, idblock in ((writers.transform, obj), (writers.data, obj.data)):
+            if writer is None or not writer.prim:
+                continue
+            try:
+                _set(writer.prim, custom_properties(idblock))
+            except Exception as error:  # noqa: BLE001  (a value USD refuses costs the properties, not the export)
+                report.warn(f"{idblock.name}: custom properties not exported ({type(error).__name__}: {error})")
