@@ -9,9 +9,9 @@ the data prim under the copy, where visibility is inherited from the copy's
 own ancestors, not the holder, and bindings to `/Materials` resolve unchanged
 (an internal reference maps only paths inside the prototype).
 """
-from pxr import Gf, Sdf, UsdGeom
+from pxr import Sdf, UsdGeom
 
-from ..writers.xform import TransformWriter
+from ..writers.xform import TransformWriter, author_static
 from .stage import ROOT
 
 HOLDER = "Prototypes"
@@ -86,13 +86,9 @@ class Prototypes:
                 spec.specifier, spec.typeName = Sdf.SpecifierDef, TransformWriter.prim_kind
                 spec.instanceable = True
                 spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
-                transform = Sdf.AttributeSpec(spec, _TRANSFORM, Sdf.ValueTypeNames.Matrix4d)
-                order = Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
-                                          Sdf.VariabilityUniform)
-                order.default = [_TRANSFORM]
                 if static and writer.gathered:  # one frame: the matrix is all there will be
-                    # Gf matrices act on row vectors: the transpose of Blender's.
-                    transform.default = Gf.Matrix4d(writer.gathered[0][0].T.tolist())
+                    if author_static(spec, writer.gathered[0][0]):
+                        self.session.report.matrices += 1
                     writer.gathered = None
         self._pending = []
 
@@ -119,9 +115,6 @@ class Prototypes:
         session.report.count("Xform")
         data_path = path.AppendChild(names.claim(path, data_name))
         return SharedData(writer_class(session, data_path, ctx), data_path, check)
-
-
-_TRANSFORM = "xformOp:transform"
 
 
 class CopyWriter(TransformWriter):
@@ -155,7 +148,3 @@ class CopyWriter(TransformWriter):
     @prim.setter
     def prim(self, value):
         """Writer.__init__ sets what define() returns: nothing, here."""
-
-    @property
-    def _op(self):
-        return UsdGeom.XformOp(self.prim.GetAttribute(_TRANSFORM))
