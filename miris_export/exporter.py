@@ -177,6 +177,7 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
 
     from pxr import Sdf
 
+    from .blender.animation import scene_may_change
     from .session import ExportSession
     from .usd import stage as usd_stage
     from .usd.hierarchy import UsdHierarchy
@@ -198,12 +199,16 @@ def _export_to(layer_path, context, options, frames, report, progress, evaluated
     )
     hierarchy = UsdHierarchy(session)
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
-    for done, frame in enumerate(frames):
+    # Over a range where nothing can change, the first frame stands for all: every value is
+    # written as a default, as it would be after sampling each frame.
+    evaluated_frames = frames if session.animated and scene_may_change(scene) else frames[:1]
+    for done, frame in enumerate(evaluated_frames):
         if progress is not None:
-            progress(done / len(frames))
+            progress(done / len(evaluated_frames))
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
             evaluated.frame_changed()
+        report.frames_evaluated += 1
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)
