@@ -108,3 +108,22 @@ def test_blender_importer_reads_the_transforms_back(scene, export, tmp_path):
     for frame, matrix in expected.items():
         bpy.context.scene.frame_set(frame)
         assert np.allclose(np.array(imported[0].matrix_world), matrix, atol=1e-5), frame
+
+
+def test_static_copies_take_the_same_ops(scene, export):
+    mesh = bpy.data.meshes.new("Shared")
+    mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+    holder = _object("Holder", rotation_euler=(math.pi / 2, 0, 0))  # undoes the Y-up rotation
+    copies = {}
+    for name, angle in (("Small", 1e-3), ("Large", 1.0)):
+        obj = bpy.data.objects.new(name, mesh)  # linked duplicates: copies of one prototype
+        scene.collection.objects.link(obj)
+        obj.parent, obj.location, obj.rotation_euler.z = holder, (2, 0, 0), angle
+        copies[obj] = f"/Root/Holder/{name}"
+    _, stage = export(animation=False)
+    for path in copies.values():
+        assert stage.GetPrimAtPath(path).IsInstanceable()
+    _assert_world(scene, stage, copies, [scene.frame_current])
+    # A small angle needs a double quaternion to come back exactly (USD reads it from acos(w)).
+    small, large = (_ops(stage, path)["xformOp:orient"] for path in copies.values())
+    assert small.GetTypeName() == "quatd" and large.GetTypeName() == "quatf"

@@ -9,6 +9,7 @@ the data prim under the copy, where visibility is inherited from the copy's
 own ancestors, not the holder, and bindings to `/Materials` resolve unchanged
 (an internal reference maps only paths inside the prototype).
 """
+import numpy as np
 from pxr import Sdf, UsdGeom
 
 from ..writers.xform import TransformWriter, author_static
@@ -80,6 +81,7 @@ class Prototypes:
             return
         layer = self.session.stage.GetRootLayer()
         static = not self.session.animated
+        specs, matrices = [], []
         with Sdf.ChangeBlock():
             for writer, shared in self._pending:
                 spec = Sdf.CreatePrimInLayer(layer, writer.path)
@@ -87,9 +89,11 @@ class Prototypes:
                 spec.instanceable = True
                 spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
                 if static and writer.gathered:  # one frame: the matrix is all there will be
-                    if author_static(spec, writer.gathered[0][0]):
-                        self.session.report.matrices += 1
+                    specs.append(spec)
+                    matrices.append(writer.gathered[0][0])
                     writer.gathered = None
+            if specs:
+                self.session.report.matrices += author_static(specs, np.array(matrices))
         self._pending = []
 
     def get(self, key, ctx, writer_class, check=None):

@@ -12,7 +12,7 @@ rotation times a scale at some frame (shear from a non-uniformly scaled
 parent, a scale through zero), the object gets one matrix op instead.
 """
 import numpy as np
-from pxr import Sdf, UsdGeom, Vt
+from pxr import Gf, Sdf, UsdGeom, Vt
 
 from ..usd.sparse import write_gathered
 from .base import Writer
@@ -88,37 +88,45 @@ def _rotation_matrices(q):
         np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], axis=1)], axis=1)
 
 
+def _decompose(matrices):
+    """Translation, quaternion (x, y, z, w; float32 where that is exact enough per row, else
+    float64), float32 scale of each of the (N, 4, 4) matrices, and per row whether the
+    values as written give the matrix back (not so with shear or a zero scale)."""
+    basis = matrices[:, :3, :3]
+    scale = np.linalg.norm(basis, axis=1)  # the length of each column
+    size = scale.max(axis=1)
+    ok = np.isfinite(matrices).all(axis=(1, 2)) & (scale.min(axis=1) > 1e-8 * size)
+    scale[np.linalg.det(basis) < 0] *= -1.0  # a mirror: all three negated, the rest is a rotation
+    scale[~ok] = 1.0
+    rotation = basis / scale[:, None, :]
+    rotation[~ok] = np.eye(3)
+    q = _quaternions(rotation)
+    scale32 = scale.astype(np.float32)
+    # A float quaternion is exact enough for angles that are not small (USD reads the angle from
+    # the real part); else the row is written in doubles.
+    errors = []
+    for candidate in (q.astype(np.float32), q):
+        rebuilt = _rotation_matrices(candidate.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
+        errors.append(np.abs(rebuilt - basis).max(axis=(1, 2)))
+    use_float = errors[0] <= 5e-7 * size
+    ok &= use_float | (errors[1] <= 2e-6 * size)
+    return matrices[:, :3, 3], q, use_float, scale32, ok
+
+
 def split_transforms(matrices):
     """The ops of (F, 4, 4) matrices (Blender's, acting on column vectors): a list of
     (op name, values as written, changed) for translate, orient and scale, leaving out those
     that are identity at every frame; None when some frame is not translate x rotate x scale
     to float precision (the caller writes a matrix)."""
-    if not np.isfinite(matrices).all():
+    translate, q, use_float, scale32, ok = _decompose(matrices)
+    if not ok.all():
         return None
-    basis = matrices[:, :3, :3]
-    scale = np.linalg.norm(basis, axis=1)  # the length of each column
-    size = scale.max(axis=1)
-    if (scale.min(axis=1) <= 1e-8 * np.maximum(size, 1e-30)).any():
-        return None  # a zero scale: no rotation to find
-    scale[np.linalg.det(basis) < 0] *= -1.0  # a mirror: all three negated, the rest is a rotation
-    q = _quaternions(basis / scale[:, None, :])
-    translate = matrices[:, :3, 3]
-    scale32 = scale.astype(np.float32)
-    # The values as written must give back the matrix: not so where the basis has shear. A float
-    # quaternion is exact enough for angles that are not small; else it is written in doubles.
-    for q_written in (q.astype(np.float32), q):
-        rebuilt = _rotation_matrices(q_written.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
-        error = np.abs(rebuilt - basis).max(axis=(1, 2))
-        if (error <= 5e-7 * size).all():
-            break
-    if (error > 2e-6 * size).any():
-        return None
+    q = q.astype(np.float32) if use_float.all() else q
     ops = []
-    reach = np.linalg.norm(translate, axis=1)
     if np.any(translate != 0.0):
-        ops.append((TRANSLATE, translate, _changed(translate, reach)))
-    if np.any(q_written[:, :3] != 0.0) or np.any(q_written[:, 3] != 1.0):
-        ops.append((ORIENT, q_written, _changed(q_written, np.zeros(len(q)))))
+        ops.append((TRANSLATE, translate, _changed(translate, np.linalg.norm(translate, axis=1))))
+    if np.any(q[:, :3] != 0.0) or np.any(q[:, 3] != 1.0):
+        ops.append((ORIENT, q, _changed(q, np.zeros(len(q)))))
     if np.any(scale32 != 1.0):
         ops.append((SCALE, scale32, _changed(scale32, np.abs(scale32).max(axis=1))))
     return ops
@@ -137,15 +145,29 @@ def transform_ops(matrices):
     return ops, False
 
 
-def author_static(spec, matrix):
-    """Authors the ops of one (4, 4) matrix on the prim spec `spec`, through Sdf; whether it took
-    a matrix op."""
-    ops, sheared = transform_ops(matrix[None])
-    for name, values, _ in ops:
-        value_type, array = _kind(name, values)
-        Sdf.AttributeSpec(spec, name, value_type).default = array.FromNumpy(np.ascontiguousarray(values))[0]
-    _order(spec, ops)
-    return sheared
+def author_static(specs, matrices):
+    """Authors on each prim spec of `specs` the ops of its (4, 4) matrix in `matrices` (N, 4, 4),
+    through Sdf, decomposed all at once; returns how many took a matrix op."""
+    translate, q, use_float, scale32, ok = _decompose(matrices)
+    translate, q, scale32, gf = translate.tolist(), q.tolist(), scale32.tolist(), matrix_values(matrices)
+    for i, spec in enumerate(specs):
+        if not ok[i]:
+            ops = [(MATRIX, Sdf.ValueTypeNames.Matrix4d, Gf.Matrix4d(gf[i].tolist()))]
+        else:
+            x, y, z, w = q[i]
+            ops = []
+            if translate[i] != [0.0, 0.0, 0.0]:
+                ops.append((TRANSLATE, Sdf.ValueTypeNames.Double3, Gf.Vec3d(*translate[i])))
+            if (x, y, z, w) != (0.0, 0.0, 0.0, 1.0):
+                quat = (Sdf.ValueTypeNames.Quatf, Gf.Quatf(w, x, y, z)) if use_float[i] else \
+                    (Sdf.ValueTypeNames.Quatd, Gf.Quatd(w, x, y, z))
+                ops.append((ORIENT,) + quat)
+            if scale32[i] != [1.0, 1.0, 1.0]:
+                ops.append((SCALE, Sdf.ValueTypeNames.Float3, Gf.Vec3f(*scale32[i])))
+        for name, value_type, value in ops:
+            Sdf.AttributeSpec(spec, name, value_type).default = value
+        _order(spec, ops)
+    return int(np.count_nonzero(~ok))
 
 
 def _order(spec, ops):
