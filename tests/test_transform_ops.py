@@ -46,12 +46,17 @@ def test_each_op_sampled_only_where_it_changes(scene, export):
     spinner.rotation_euler.z = 2.5 * math.pi  # over a full turn: the quaternion changes hemisphere
     spinner.keyframe_insert("rotation_euler", frame=24)
     still = _object("Still", holder)
+    far = _object("Far", holder, location=(5000.5, 0, 0))
     report, stage = export()
-    paths = {mover: "/Root/Holder/Mover", spinner: "/Root/Holder/Spinner", still: "/Root/Holder/Still"}
+    paths = {mover: "/Root/Holder/Mover", spinner: "/Root/Holder/Spinner", still: "/Root/Holder/Still",
+             far: "/Root/Holder/Far"}
     _assert_world(scene, stage, paths, range(1, 25))
     mover_ops = _ops(stage, paths[mover])
     assert list(mover_ops) == ["xformOp:translate", "xformOp:orient", "xformOp:scale"]
     assert mover_ops["xformOp:translate"].GetTimeSamples() == list(range(1, 11))
+    # Near its parent a float translation is exact enough; far away, doubles.
+    assert mover_ops["xformOp:translate"].GetAttr().GetTypeName() == "float3"
+    assert _ops(stage, paths[far])["xformOp:translate"].GetAttr().GetTypeName() == "double3"
     assert mover_ops["xformOp:orient"].GetNumTimeSamples() == 0
     assert mover_ops["xformOp:scale"].Get() == Gf.Vec3f(2, 2, 2)
     spinner_ops = _ops(stage, paths[spinner])

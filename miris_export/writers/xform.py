@@ -22,8 +22,15 @@ _TYPES = {TRANSLATE: Sdf.ValueTypeNames.Double3, SCALE: Sdf.ValueTypeNames.Float
 _ARRAYS = {TRANSLATE: Vt.Vec3dArray, SCALE: Vt.Vec3fArray, MATRIX: Vt.Matrix4dArray}
 
 
+# Translations within this distance of the parent are written as floats: rounding moves them by
+# at most 4e-6 (metres, once scaled), below the 1e-5 an object may stray from Blender's path.
+FLOAT_REACH = 100.0
+
+
 def _kind(name, values):
     """The value type and array type of op `name` holding `values`."""
+    if name == TRANSLATE and values.dtype == np.float32:
+        return Sdf.ValueTypeNames.Float3, Vt.Vec3fArray
     if name == ORIENT:
         if values.dtype == np.float32:
             return Sdf.ValueTypeNames.Quatf, Vt.QuatfArray
@@ -124,6 +131,8 @@ def split_transforms(matrices):
     q = q.astype(np.float32) if use_float.all() else q
     ops = []
     if np.any(translate != 0.0):
+        if np.abs(translate).max() <= FLOAT_REACH:
+            translate = translate.astype(np.float32)
         ops.append((TRANSLATE, translate, _changed(translate, np.linalg.norm(translate, axis=1))))
     if np.any(q[:, :3] != 0.0) or np.any(q[:, 3] != 1.0):
         ops.append((ORIENT, q, _changed(q, np.zeros(len(q)))))
@@ -157,7 +166,9 @@ def author_static(specs, matrices):
             x, y, z, w = q[i]
             ops = []
             if translate[i] != [0.0, 0.0, 0.0]:
-                ops.append((TRANSLATE, Sdf.ValueTypeNames.Double3, Gf.Vec3d(*translate[i])))
+                ops.append((TRANSLATE,) + ((Sdf.ValueTypeNames.Float3, Gf.Vec3f(*translate[i]))
+                                           if max(map(abs, translate[i])) <= FLOAT_REACH else
+                                           (Sdf.ValueTypeNames.Double3, Gf.Vec3d(*translate[i]))))
             if (x, y, z, w) != (0.0, 0.0, 0.0, 1.0):
                 quat = (Sdf.ValueTypeNames.Quatf, Gf.Quatf(w, x, y, z)) if use_float[i] else \
                     (Sdf.ValueTypeNames.Quatd, Gf.Quatd(w, x, y, z))
