@@ -204,7 +204,19 @@ class TransformWriter(Writer):
         self._times.extend(times)
         self._matrices.append(matrices)
 
+    def still_matrix(self):
+        """The (4, 4) matrix when one finite matrix was gathered, for `author_static`; else None."""
+        if self._matrices and len(self._times) == 1 and np.isfinite(self._matrices[0]).all():
+            return self._matrices[0][0]
+        return None
+
+    def written(self):
+        """Says the transform was authored by the caller: `finish` writes nothing."""
+        self._matrices = None
+
     def finish(self):
+        if self._matrices is None:
+            return
         matrices = np.concatenate(self._matrices)
         broken = np.count_nonzero(~np.isfinite(matrices).all(axis=(1, 2)))
         if broken:  # a driver dividing by zero, say: the renderer cannot place the object
