@@ -230,6 +230,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
 
     from pxr import Sdf
 
+    from .blender.animation import scene_may_change
     from .hooks import API_VERSION, HookContext, HookRun, active
     from .session import ExportSession
     from .usd import stage as usd_stage
@@ -264,11 +265,17 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     hooks.call("on_stage", stage)
     custom_done = set()  # keys of the objects whose custom properties are written
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
-    for done, frame in enumerate(frames):
-        yield done / len(frames)
+    # Over a range where nothing can change, the first frame stands for all: every value is
+    # written as a default, as it would be after sampling each frame. A chunk samples every frame
+    # for the stitch, and a per-frame hook is called at every frame.
+    may_change = session.chunk or (session.animated and (hooks.per_frame or scene_may_change(scene)))
+    evaluated_frames = frames if may_change else frames[:1]
+    for done, frame in enumerate(evaluated_frames):
+        yield done / len(evaluated_frames)
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
             scene.frame_set(frame)
             evaluated.frame_changed()
+        report.frames_evaluated += 1
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)

@@ -110,6 +110,11 @@ class HookRun:
     def __bool__(self):
         return bool(self.layers)
 
+    @property
+    def per_frame(self):
+        """Whether a live hook asks to be called every frame (so every frame is evaluated)."""
+        return any(getattr(hook, "per_frame", False) for hook, _ in self.layers.values())
+
     def call(self, method, *args, per_frame=None):
         """Calls `method` of every live hook (with `per_frame`, only hooks whose flag matches)."""
         for key, (hook, layer) in list(self.layers.items()):

@@ -12,6 +12,8 @@ class ExportReport:
     infos: list = field(default_factory=list)  # something the user may want to know
     findings: list = field(default_factory=list)  # validator findings on the written file
     frames: tuple = (0, 0)  # first and last frame exported
+    matrices: int = 0  # objects whose transform is one matrix op: it cannot be split (shear)
+    frames_evaluated: int = 0  # frame changes made in Blender
     seconds: float = 0.0
 
     _said: set = field(default_factory=set, repr=False)  # each line is said once
@@ -39,6 +41,8 @@ class ExportReport:
 
     def summary(self):
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.prims.items())) or "nothing"
+        if self.matrices:
+            kinds += f" ({self.matrices} with a matrix transform: sheared)"
         first, last = self.frames
         span = f"frame {first}" if first == last else f"frames {first}-{last}"
         return f"Exported {kinds} ({span}) to {self.filepath} in {self.seconds:.2f} s"
@@ -58,6 +62,8 @@ class ExportReport:
         return json.dumps({
             "filepath": self.filepath,
             "prims": dict(self.prims),
+            "matrix_transforms": self.matrices,
+            "frames_evaluated": self.frames_evaluated,
             "frames": list(self.frames),
             "seconds": round(self.seconds, 3),
             "warnings": self.warnings,

@@ -13,3 +13,68 @@ def shape_may_change(obj):
     data = obj.data
     keys = getattr(data, "shape_keys", None)
     return data.animation_data is not None or (keys is not None and keys.animation_data is not None)
+
+
+# Modifiers whose result depends only on their inputs, never on the frame itself: anything that
+# moves them (an animated object, property or driver) is caught as animation.
+_TIMELESS_MODIFIERS = {
+    "ARMATURE", "ARRAY", "BEVEL", "BOOLEAN", "CAST", "CORRECTIVE_SMOOTH", "CURVE", "DATA_TRANSFER",
+    "DECIMATE", "DISPLACE", "EDGE_SPLIT", "HOOK", "LAPLACIANDEFORM", "LAPLACIANSMOOTH", "LATTICE",
+    "MASK", "MESH_DEFORM", "MIRROR", "MULTIRES", "NORMAL_EDIT", "REMESH", "SCREW", "SHRINKWRAP",
+    "SIMPLE_DEFORM", "SKIN", "SMOOTH", "SOLIDIFY", "SUBSURF", "SURFACE_DEFORM", "TRIANGULATE",
+    "UV_PROJECT", "UV_WARP", "VERTEX_WEIGHT_EDIT", "VERTEX_WEIGHT_MIX", "VERTEX_WEIGHT_PROXIMITY",
+    "VOLUME_DISPLACE", "WARP", "WEIGHTED_NORMAL", "WELD", "WIREFRAME",
+}
+# Geometry nodes that read the frame or keep state from frame to frame.
+_TIMED_NODES = {"GeometryNodeInputSceneTime", "GeometryNodeSimulationInput", "GeometryNodeSimulationOutput",
+                "GeometryNodeBake"}
+
+
+def _animated(owner):
+    anim = getattr(owner, "animation_data", None)
+    return anim is not None and (anim.action is not None or len(anim.drivers) or len(anim.nla_tracks))
+
+
+def _timed_tree(tree, seen):
+    if tree is None or tree.as_pointer() in seen:
+        return False
+    seen.add(tree.as_pointer())
+    for node in tree.nodes:
+        if node.bl_idname in _TIMED_NODES:
+            return True
+        if _timed_tree(getattr(node, "node_tree", None), seen):  # a group node
+            return True
+    return False
+
+
+def scene_may_change(scene):
+    """Whether anything exported from `scene` can differ between frames, decided conservatively:
+    no animation or driver on any data-block, no physics, particles, time-dependent modifier or
+    geometry nodes, constraint, camera marker or moving image. When this is False, one frame
+    stands for the whole range."""
+    import bpy
+
+    for name in dir(bpy.data):
+        ids = getattr(bpy.data, name, None)
+        if not isinstance(ids, bpy.types.bpy_prop_collection):
+            continue
+        for block in ids:
+            if not isinstance(block, bpy.types.ID):
+                break
+            if _animated(block) or _animated(getattr(block, "node_tree", None)):
+                return True
+    if scene.rigidbody_world is not None or any(marker.camera for marker in scene.timeline_markers):
+        return True
+    if any(image.source in {"MOVIE", "SEQUENCE"} for image in bpy.data.images):
+        return True
+    seen = set()
+    for obj in scene.objects:
+        if len(obj.constraints) or len(getattr(obj, "particle_systems", ())):
+            return True
+        for modifier in obj.modifiers:
+            if modifier.type == "NODES":
+                if _timed_tree(modifier.node_group, seen):
+                    return True
+            elif modifier.type not in _TIMELESS_MODIFIERS:
+                return True
+    return False

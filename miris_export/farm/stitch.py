@@ -25,6 +25,7 @@ from ..report import ExportReport
 from ..usd.sparse import CHUNK_KEY, SampledAttribute, write_gathered
 from ..usd.textures import TEXTURES, UDIM_TOKEN
 from ..usd.usdz import pack
+from ..writers.xform import MATRIX, author_ops
 
 
 class StitchError(ExportError):
@@ -223,6 +224,9 @@ def _replay(stage, out, path, layers):
         return
     changed = [c if c is not None else (i > 0 and not _same(v, calls[i - 1][1]))
                for i, (_, v, c) in enumerate(calls)]
+    if kind == "gathered" and path.name == MATRIX:  # a transform: split over the whole range, as one export does
+        _replay_transform(stage, out, path, calls)
+        return
     if kind == "gathered":
         write_gathered(attr, [t for t, _, _ in calls], [v for _, v, _ in calls], np.array(changed[1:], bool))
         return
@@ -231,6 +235,17 @@ def _replay(stage, out, path, layers):
     for (t, value, _), flag in zip(calls, changed):
         current["changed"] = flag
         sampler.set(value, t)
+
+
+def _replay_transform(stage, out, path, calls):
+    """The chunks' matrices of one Xform, written as its transform ops over the whole range."""
+    prim_path = path.GetPrimPath()
+    spec = out.GetPrimAtPath(prim_path)
+    spec.RemoveProperty(spec.attributes[MATRIX])
+    spec.RemoveProperty(spec.attributes["xformOpOrder"])
+    # Gf matrices act on row vectors: the transpose of Blender's.
+    matrices = np.array([np.array(value).T for _, value, _ in calls])
+    author_ops(spec, stage.GetPrimAtPath(prim_path), [t for t, _, _ in calls], matrices)
 
 
 def _drop_chunk_data(spec):

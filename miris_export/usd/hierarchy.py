@@ -13,7 +13,7 @@ from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
 from ..hierarchy.iterator import object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
-from ..writers.xform import TransformWriter
+from ..writers.xform import TransformWriter, author_static
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
 from .stage import ROOT
 
@@ -178,7 +178,22 @@ class UsdHierarchy(HierarchyIterator):
                     writers.transform.extend(times, stacked[:, row])
             start = end
         self._gathered = []
+        self._finish_still()
         super().finish()
+
+    def _finish_still(self):
+        """Writes the transforms of the objects gathered at one frame only (a still export, or a
+        range where nothing changes) at once: decomposed together, as static copies' are."""
+        still = [w.transform for w in self.writers.values()
+                 if w.transform is not None and w.transform.still_matrix() is not None]
+        if not still:
+            return
+        layer = self.session.stage.GetRootLayer()
+        with Sdf.ChangeBlock():
+            specs = [layer.GetPrimAtPath(writer.path) for writer in still]
+            self.session.report.matrices += author_static(specs, np.array([w.still_matrix() for w in still]))
+        for writer in still:
+            writer.written()
 
     def finish_writer(self, writers):
         for writer in (writers.transform, writers.data):

@@ -9,9 +9,10 @@ the data prim under the copy, where visibility is inherited from the copy's
 own ancestors, not the holder, and bindings to `/Materials` resolve unchanged
 (an internal reference maps only paths inside the prototype).
 """
-from pxr import Gf, Sdf, UsdGeom
+import numpy as np
+from pxr import Sdf, UsdGeom
 
-from ..writers.xform import TransformWriter
+from ..writers.xform import TransformWriter, author_static
 from .stage import ROOT
 
 HOLDER = "Prototypes"
@@ -85,20 +86,19 @@ class Prototypes:
             return
         layer = self.session.stage.GetRootLayer()
         static = not self.session.animated
+        specs, matrices = [], []
         with Sdf.ChangeBlock():
             for writer, shared in self._pending:
                 spec = Sdf.CreatePrimInLayer(layer, writer.path)
                 spec.specifier, spec.typeName = Sdf.SpecifierDef, TransformWriter.prim_kind
                 spec.instanceable = True
                 spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
-                transform = Sdf.AttributeSpec(spec, _TRANSFORM, Sdf.ValueTypeNames.Matrix4d)
-                order = Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
-                                          Sdf.VariabilityUniform)
-                order.default = [_TRANSFORM]
                 if static and writer.gathered:  # one frame: the matrix is all there will be
-                    # Gf matrices act on row vectors: the transpose of Blender's.
-                    transform.default = Gf.Matrix4d(writer.gathered[0][0].T.tolist())
+                    specs.append(spec)
+                    matrices.append(writer.gathered[0][0])
                     writer.gathered = None
+            if specs:
+                self.session.report.matrices += author_static(specs, np.array(matrices))
         self._pending = []
 
     def get(self, key, ctx, writer_class, check=None):
@@ -124,9 +124,6 @@ class Prototypes:
         session.report.count("Xform")
         data_path = path.AppendChild(names.claim(path, data_name))
         return SharedData(writer_class(session, data_path, ctx), data_path, check)
-
-
-_TRANSFORM = "xformOp:transform"
 
 
 class CopyWriter(TransformWriter):
@@ -160,7 +157,3 @@ class CopyWriter(TransformWriter):
     @prim.setter
     def prim(self, value):
         """Writer.__init__ sets what define() returns: nothing, here."""
-
-    @property
-    def _op(self):
-        return UsdGeom.XformOp(self.prim.GetAttribute(_TRANSFORM))

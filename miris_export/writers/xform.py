@@ -1,9 +1,41 @@
-"""The Xform prim of an exported object: its transform relative to its export parent."""
+"""The Xform prim of an exported object: its transform relative to its export parent.
+
+A transform is written as separate translate, orient (a quaternion) and scale
+ops, each sampled on its own and left out when identity over the whole range:
+an object that only moves writes 24 bytes a changed frame, and copies that
+differ only in place share their other values (the crate format stores
+identical values once). A quaternion, not Euler angles: decomposed from a
+matrix, Euler angles jump between equivalent solutions from frame to frame,
+while a quaternion kept in one hemisphere interpolates (slerp) along the
+shortest rotation, as Blender's own matrices move. Where the matrix is not a
+rotation times a scale at some frame (shear from a non-uniformly scaled
+parent, a scale through zero), the object gets one matrix op instead.
+"""
 import numpy as np
-from pxr import UsdGeom, Vt
+from pxr import Gf, Sdf, UsdGeom, Vt
 
 from ..usd.sparse import CHUNK_KEY, write_gathered
 from .base import Writer
+
+TRANSLATE, ORIENT, SCALE, MATRIX = "xformOp:translate", "xformOp:orient", "xformOp:scale", "xformOp:transform"
+_TYPES = {TRANSLATE: Sdf.ValueTypeNames.Double3, SCALE: Sdf.ValueTypeNames.Float3, MATRIX: Sdf.ValueTypeNames.Matrix4d}
+_ARRAYS = {TRANSLATE: Vt.Vec3dArray, SCALE: Vt.Vec3fArray, MATRIX: Vt.Matrix4dArray}
+
+
+# Translations within this distance of the parent are written as floats: rounding moves them by
+# at most 4e-6 (metres, once scaled), below the 1e-5 an object may stray from Blender's path.
+FLOAT_REACH = 100.0
+
+
+def _kind(name, values):
+    """The value type and array type of op `name` holding `values`."""
+    if name == TRANSLATE and values.dtype == np.float32:
+        return Sdf.ValueTypeNames.Float3, Vt.Vec3fArray
+    if name == ORIENT:
+        if values.dtype == np.float32:
+            return Sdf.ValueTypeNames.Quatf, Vt.QuatfArray
+        return Sdf.ValueTypeNames.Quatd, Vt.QuatdArray
+    return _TYPES[name], _ARRAYS[name]
 
 
 def changed_matrices(matrices):
@@ -13,12 +45,166 @@ def changed_matrices(matrices):
     return np.abs(np.diff(matrices, axis=0)).max(axis=(1, 2)) > tolerance
 
 
+def _changed(values, scale):
+    """Frame-to-frame changes beyond float noise relative to `scale` (per frame)."""
+    return np.abs(np.diff(values, axis=0)).max(axis=1) > 1e-6 * (1.0 + scale[:-1])
+
+
+def _quaternions(rotations):
+    """(F, 4) quaternions (x, y, z, w) of (F, 3, 3) rotation matrices, each in the hemisphere of
+    the one before, so that interpolation between samples turns the short way."""
+    m = rotations
+    w2 = np.maximum(0.0, 1.0 + m[:, 0, 0] + m[:, 1, 1] + m[:, 2, 2])
+    x2 = np.maximum(0.0, 1.0 + m[:, 0, 0] - m[:, 1, 1] - m[:, 2, 2])
+    y2 = np.maximum(0.0, 1.0 - m[:, 0, 0] + m[:, 1, 1] - m[:, 2, 2])
+    z2 = np.maximum(0.0, 1.0 - m[:, 0, 0] - m[:, 1, 1] + m[:, 2, 2])
+    # From the largest component, the one known most precisely (Shepperd's method).
+    pick = np.argmax(np.stack([x2, y2, z2, w2], axis=1), axis=1)
+    q = np.empty((len(m), 4))
+    big = 0.5 * np.sqrt(np.choose(pick, [x2, y2, z2, w2]))
+    f = 0.25 / big
+    sums = {  # (x, y, z, w) given the picked component
+        0: (big, (m[:, 1, 0] + m[:, 0, 1]) * f, (m[:, 0, 2] + m[:, 2, 0]) * f, (m[:, 2, 1] - m[:, 1, 2]) * f),
+        1: ((m[:, 1, 0] + m[:, 0, 1]) * f, big, (m[:, 2, 1] + m[:, 1, 2]) * f, (m[:, 0, 2] - m[:, 2, 0]) * f),
+        2: ((m[:, 0, 2] + m[:, 2, 0]) * f, (m[:, 2, 1] + m[:, 1, 2]) * f, big, (m[:, 1, 0] - m[:, 0, 1]) * f),
+        3: ((m[:, 2, 1] - m[:, 1, 2]) * f, (m[:, 0, 2] - m[:, 2, 0]) * f, (m[:, 1, 0] - m[:, 0, 1]) * f, big),
+    }
+    for k, parts in sums.items():
+        rows = pick == k
+        q[rows] = np.stack(parts, axis=1)[rows]
+    q /= np.linalg.norm(q, axis=1)[:, None]
+    if q[0, 3] < 0:
+        q[0] = -q[0]
+    flips = np.cumsum(np.einsum("ij,ij->i", q[1:], q[:-1]) < 0) % 2 == 1
+    q[1:][flips] = -q[1:][flips]
+    return q
+
+
+def _rotation_matrices(q):
+    """The rotations USD reads from quaternions: an angle of 2 acos(w) about the direction of the
+    imaginary part (so a float w near 1 leaves small angles imprecise)."""
+    imaginary = np.linalg.norm(q[:, :3], axis=1)
+    half = np.arccos(np.clip(q[:, 3], -1.0, 1.0)) * (imaginary > 0)
+    axis = q[:, :3] / np.where(imaginary > 0, imaginary, 1.0)[:, None]
+    s, c = np.sin(half), np.cos(half)
+    x, y, z = (axis * s[:, None]).T
+    w = c
+    return np.stack([
+        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], axis=1),
+        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], axis=1),
+        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], axis=1)], axis=1)
+
+
+def _decompose(matrices):
+    """Translation, quaternion (x, y, z, w; float32 where that is exact enough per row, else
+    float64), float32 scale of each of the (N, 4, 4) matrices, and per row whether the
+    values as written give the matrix back (not so with shear or a zero scale)."""
+    basis = matrices[:, :3, :3]
+    scale = np.linalg.norm(basis, axis=1)  # the length of each column
+    size = scale.max(axis=1)
+    ok = np.isfinite(matrices).all(axis=(1, 2)) & (scale.min(axis=1) > 1e-8 * size)
+    scale[np.linalg.det(basis) < 0] *= -1.0  # a mirror: all three negated, the rest is a rotation
+    scale[~ok] = 1.0
+    rotation = basis / scale[:, None, :]
+    rotation[~ok] = np.eye(3)
+    q = _quaternions(rotation)
+    scale32 = scale.astype(np.float32)
+    # A float quaternion is exact enough for angles that are not small (USD reads the angle from
+    # the real part); else the row is written in doubles.
+    errors = []
+    for candidate in (q.astype(np.float32), q):
+        rebuilt = _rotation_matrices(candidate.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
+        errors.append(np.abs(rebuilt - basis).max(axis=(1, 2)))
+    use_float = errors[0] <= 5e-7 * size
+    ok &= use_float | (errors[1] <= 2e-6 * size)
+    return matrices[:, :3, 3], q, use_float, scale32, ok
+
+
+def split_transforms(matrices):
+    """The ops of (F, 4, 4) matrices (Blender's, acting on column vectors): a list of
+    (op name, values as written, changed) for translate, orient and scale, leaving out those
+    that are identity at every frame; None when some frame is not translate x rotate x scale
+    to float precision (the caller writes a matrix)."""
+    translate, q, use_float, scale32, ok = _decompose(matrices)
+    if not ok.all():
+        return None
+    q = q.astype(np.float32) if use_float.all() else q
+    ops = []
+    if np.any(translate != 0.0):
+        if np.abs(translate).max() <= FLOAT_REACH:
+            translate = translate.astype(np.float32)
+        ops.append((TRANSLATE, translate, _changed(translate, np.linalg.norm(translate, axis=1))))
+    if np.any(q[:, :3] != 0.0) or np.any(q[:, 3] != 1.0):
+        ops.append((ORIENT, q, _changed(q, np.zeros(len(q)))))
+    if np.any(scale32 != 1.0):
+        ops.append((SCALE, scale32, _changed(scale32, np.abs(scale32).max(axis=1))))
+    return ops
+
+
+def matrix_values(matrices):
+    """Gf matrices act on row vectors: the transpose of Blender's."""
+    return np.ascontiguousarray(matrices.transpose(0, 2, 1))
+
+
+def transform_ops(matrices):
+    """(ops as for `split_transforms`, whether it fell back to one matrix op)."""
+    ops = split_transforms(matrices)
+    if ops is None:
+        return [(MATRIX, matrix_values(matrices), changed_matrices(matrices))], True
+    return ops, False
+
+
+def author_static(specs, matrices):
+    """Authors on each prim spec of `specs` the ops of its (4, 4) matrix in `matrices` (N, 4, 4),
+    through Sdf, decomposed all at once; returns how many took a matrix op."""
+    translate, q, use_float, scale32, ok = _decompose(matrices)
+    translate, q, scale32, gf = translate.tolist(), q.tolist(), scale32.tolist(), matrix_values(matrices)
+    for i, spec in enumerate(specs):
+        if not ok[i]:
+            ops = [(MATRIX, Sdf.ValueTypeNames.Matrix4d, Gf.Matrix4d(gf[i].tolist()))]
+        else:
+            x, y, z, w = q[i]
+            ops = []
+            if translate[i] != [0.0, 0.0, 0.0]:
+                ops.append((TRANSLATE,) + ((Sdf.ValueTypeNames.Float3, Gf.Vec3f(*translate[i]))
+                                           if max(map(abs, translate[i])) <= FLOAT_REACH else
+                                           (Sdf.ValueTypeNames.Double3, Gf.Vec3d(*translate[i]))))
+            if (x, y, z, w) != (0.0, 0.0, 0.0, 1.0):
+                quat = (Sdf.ValueTypeNames.Quatf, Gf.Quatf(w, x, y, z)) if use_float[i] else \
+                    (Sdf.ValueTypeNames.Quatd, Gf.Quatd(w, x, y, z))
+                ops.append((ORIENT,) + quat)
+            if scale32[i] != [1.0, 1.0, 1.0]:
+                ops.append((SCALE, Sdf.ValueTypeNames.Float3, Gf.Vec3f(*scale32[i])))
+        for name, value_type, value in ops:
+            Sdf.AttributeSpec(spec, name, value_type).default = value
+        _order(spec, ops)
+    return int(np.count_nonzero(~ok))
+
+
+def author_ops(spec, prim, times, matrices):
+    """Authors the (F, 4, 4) `matrices` of frames `times` on the Xform `prim` (whose prim spec is
+    `spec`) as its ops, each sampled sparsely; returns whether it took a matrix op (shear)."""
+    ops, sheared = transform_ops(matrices)
+    for name, values, changed in ops:
+        value_type, array = _kind(name, values)
+        Sdf.AttributeSpec(spec, name, value_type)
+        write_gathered(prim.GetAttribute(name), times, array.FromNumpy(np.ascontiguousarray(values)), changed)
+    _order(spec, ops)
+    return sheared
+
+
+def _order(spec, ops):
+    if ops:
+        order = Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
+                                  Sdf.VariabilityUniform)
+        order.default = [name for name, _, _ in ops]
+
+
 class TransformWriter(Writer):
     prim_kind = "Xform"
 
     def define(self, stage, path, ctx):
         self.xform = UsdGeom.Xform.Define(stage, path)
-        self._op = self.xform.AddTransformOp()
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
         if self.session.chunk:  # which object the name is for, checked by the stitch
             self.xform.GetPrim().SetCustomDataByKey(CHUNK_KEY, repr(ctx.key))
@@ -32,12 +218,32 @@ class TransformWriter(Writer):
         self._times.extend(times)
         self._matrices.append(matrices)
 
+    def still_matrix(self):
+        """The (4, 4) matrix when one finite matrix was gathered, for `author_static`; else None."""
+        if self.session.chunk:
+            return None
+        if self._matrices and len(self._times) == 1 and np.isfinite(self._matrices[0]).all():
+            return self._matrices[0][0]
+        return None
+
+    def written(self):
+        """Says the transform was authored by the caller: `finish` writes nothing."""
+        self._matrices = None
+
     def finish(self):
+        if self._matrices is None:
+            return
         matrices = np.concatenate(self._matrices)
         broken = np.count_nonzero(~np.isfinite(matrices).all(axis=(1, 2)))
         if broken:  # a driver dividing by zero, say: the renderer cannot place the object
             self.session.report.warn(f"{self.path}: its transform is not finite (NaN or infinite) at "
                                      f"{broken} frame(s); written as it is")
-        # Gf matrices act on row vectors: the transpose of Blender's.
-        values = Vt.Matrix4dArray.FromNumpy(np.ascontiguousarray(matrices.transpose(0, 2, 1)))
-        write_gathered(self._op.GetAttr(), self._times, values, changed_matrices(matrices), self.session.chunk)
+        stage = self.session.stage
+        if self.session.chunk:  # whole matrices, every frame: the stitch splits them over the whole range
+            attr = UsdGeom.Xformable(stage.GetPrimAtPath(self.path)).AddTransformOp().GetAttr()
+            values = Vt.Matrix4dArray.FromNumpy(matrix_values(matrices))
+            write_gathered(attr, self._times, values, changed_matrices(matrices), dense=True)
+            return
+        spec = stage.GetEditTarget().GetLayer().GetPrimAtPath(self.path)
+        if author_ops(spec, stage.GetPrimAtPath(self.path), self._times, matrices):
+            self.session.report.matrices += 1
