@@ -1,0 +1,93 @@
+"""The MaterialX OpenPBR Surface written beside the UsdPreviewSurface (option `materialx`), read back."""
+import bpy
+import pytest
+from pxr import Gf, UsdShade
+
+from test_materials import cube, principled, valid
+
+# Principled socket: (value set, OpenPBR input, value expected on it), the conversions worked by hand.
+CASES = {
+    "Base Color": ((0.8, 0.1, 0.2, 1.0), "base_color", (0.8, 0.1, 0.2)),
+    "Metallic": (0.7, "base_metalness", 0.7),
+    "Roughness": (0.35, "specular_roughness", 0.35),
+    "IOR": (1.45, "specular_ior", 1.45),
+    "Specular IOR Level": (0.25, "specular_weight", 0.5),
+    "Specular Tint": ((0.9, 0.8, 0.7, 1.0), "specular_color", (0.9, 0.8, 0.7)),
+    "Anisotropic": (0.6, "specular_roughness_anisotropy", 0.6),
+    "Transmission Weight": (0.3, "transmission_weight", 0.3),
+    "Subsurface Weight": (0.4, "subsurface_weight", 0.4),
+    "Subsurface Radius": ((1.0, 0.5, 0.25), "subsurface_radius_scale", (1.0, 0.5, 0.25)),
+    "Subsurface Scale": (0.1, "subsurface_radius", 0.1),
+    "Subsurface Anisotropy": (0.2, "subsurface_scatter_anisotropy", 0.2),
+    "Coat Weight": (0.9, "coat_weight", 0.9),
+    "Coat Tint": ((0.5, 0.6, 0.7, 1.0), "coat_color", (0.5, 0.6, 0.7)),
+    "Coat Roughness": (0.15, "coat_roughness", 0.15),
+    "Coat IOR": (1.6, "coat_ior", 1.6),
+    "Sheen Weight": (0.55, "fuzz_weight", 0.55),
+    "Sheen Tint": ((0.3, 0.2, 0.1, 1.0), "fuzz_color", (0.3, 0.2, 0.1)),
+    "Sheen Roughness": (0.45, "fuzz_roughness", 0.45),
+    "Emission Color": ((1.0, 0.5, 0.0, 1.0), "emission_color", (1.0, 0.5, 0.0)),
+    "Emission Strength": (2.0, "emission_luminance", 2.0 * 683.0),
+    "Thin Film Thickness": (250.0, "thin_film_thickness", 0.25),
+    "Thin Film IOR": (1.4, "thin_film_ior", 1.4),
+    "Alpha": (0.75, "geometry_opacity", 0.75),
+}
+
+
+def openpbr(stage, material):
+    usd_material = UsdShade.Material(stage.GetPrimAtPath(f"/Materials/{material}"))
+    sources, _ = usd_material.GetSurfaceOutput("mtlx").GetConnectedSources()
+    (source,) = sources
+    assert source.sourceName == "out"
+    return UsdShade.Shader(source.source.GetPrim())
+
+
+def test_each_principled_input_reads_back_on_the_openpbr_surface(scene, export):
+    material, tree, bsdf = principled("Paint")
+    for socket, (value, _, _) in CASES.items():
+        bsdf.inputs[socket].default_value = value
+    cube(materials=[material])
+    report, stage = export(animation=False, materialx=True)
+    shader = openpbr(stage, "Paint")
+    assert shader.GetShaderId() == "ND_open_pbr_surface_surfaceshader"
+    assert shader.GetPrim().GetParent().GetPath() == "/Materials/Paint"
+    for socket, (_, name, expected) in CASES.items():
+        got = shader.GetInput(name).Get()
+        expected = Gf.Vec3f(*expected) if isinstance(expected, tuple) else expected
+        assert got == pytest.approx(expected, rel=1e-5), (socket, name)
+    # Blender's transmission and subsurface take the base colour as theirs.
+    for name in ("transmission_color", "subsurface_color"):
+        assert shader.GetInput(name).Get() == pytest.approx(Gf.Vec3f(0.8, 0.1, 0.2))
+    assert shader.GetInput("thin_film_weight").Get() == 1.0
+    if bpy.app.version >= (4, 3, 0):  # Diffuse Roughness is a 4.3 socket
+        assert shader.GetInput("base_diffuse_roughness").Get() == pytest.approx(
+            bsdf.inputs["Diffuse Roughness"].default_value)
+    # The UsdPreviewSurface is still there, in the universal context, and the file is compliant.
+    surface_output = UsdShade.Material(stage.GetPrimAtPath("/Materials/Paint")).GetSurfaceOutput()
+    (preview,), _ = surface_output.GetConnectedSources()
+    assert UsdShade.Shader(preview.source.GetPrim()).GetShaderId() == "UsdPreviewSurface"
+    assert valid(stage)
+    assert report.compliant, report.findings
+
+
+def test_linked_inputs_keep_openpbr_defaults_with_a_report_line(scene, export):
+    material, tree, bsdf = principled("Noisy")
+    noise = tree.nodes.new("ShaderNodeTexNoise")
+    tree.links.new(noise.outputs["Fac"], bsdf.inputs["Coat Weight"])
+    cube(materials=[material])
+    report, stage = export(animation=False, materialx=True)
+    assert not openpbr(stage, "Noisy").GetInput("coat_weight")
+    assert any("'Noisy'" in w and "Coat Weight" in w and "OpenPBR" in w for w in report.warnings)
+
+
+def test_option_off_writes_nothing_of_materialx(scene, export):
+    material, tree, bsdf = principled("Plain")
+    cube(materials=[material])
+    report, stage = export(animation=False)
+    prim = stage.GetPrimAtPath("/Materials/Plain")
+    assert prim
+    assert not UsdShade.Material(prim).GetSurfaceOutput("mtlx")
+    for p in stage.Traverse():
+        assert not any(n.startswith("outputs:mtlx") for n in p.GetPropertyNames())
+        if p.IsA(UsdShade.Shader):
+            assert not (UsdShade.Shader(p).GetShaderId() or "").startswith("ND_")
