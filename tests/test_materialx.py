@@ -3,7 +3,19 @@ import bpy
 import pytest
 from pxr import Gf, UsdShade
 
-from test_materials import cube, principled, valid
+from shading_checks import shading_findings
+from test_materials import cube, principled
+
+
+def shading_valid(stage):
+    """OpenUSD's shading validators pass; where its Sdr registry has no MaterialX library (usd-core on
+    the 4.2 leg), the one finding allowed is that the ND_* ids are not in that registry."""
+    from pxr import Sdr
+
+    findings = shading_findings(stage)
+    if not Sdr.Registry().GetShaderNodeByIdentifier("ND_open_pbr_surface_surfaceshader"):
+        findings = [f for f in findings if not ("MissingShaderIdInRegistry" in f and "shaderId 'ND_" in f)]
+    return findings == []
 
 # Principled socket: (value set, OpenPBR input, value expected on it), the conversions worked by hand.
 CASES = {
@@ -66,7 +78,7 @@ def test_each_principled_input_reads_back_on_the_openpbr_surface(scene, export):
     surface_output = UsdShade.Material(stage.GetPrimAtPath("/Materials/Paint")).GetSurfaceOutput()
     (preview,), _ = surface_output.GetConnectedSources()
     assert UsdShade.Shader(preview.source.GetPrim()).GetShaderId() == "UsdPreviewSurface"
-    assert valid(stage)
+    assert shading_valid(stage)
     assert report.compliant, report.findings
 
 
