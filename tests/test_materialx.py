@@ -3,6 +3,7 @@ import bpy
 import pytest
 from pxr import Gf, UsdShade
 
+from conftest import is_blender_42
 from shading_checks import shading_findings
 from test_materials import cube, principled
 
@@ -103,3 +104,29 @@ def test_option_off_writes_nothing_of_materialx(scene, export):
         assert not any(n.startswith("outputs:mtlx") for n in p.GetPropertyNames())
         if p.IsA(UsdShade.Shader):
             assert not (UsdShade.Shader(p).GetShaderId() or "").startswith("ND_")
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(is_blender_42(), reason="the corpus scenes were saved by Blender 5.x, which 4.2 cannot read "
+                                            "reliably")
+@pytest.mark.parametrize("name", ["08_clearcoat.blend", "14_transmission.blend", "17_ior.blend",
+                                  "20_specular.blend", "33_anisotropy_from_grayscale.blend"])
+def test_corpus_material_scenes_are_compliant_with_materialx(corpus_scene, export, name):
+    bpy.ops.wm.open_mainfile(filepath=str(corpus_scene(name)))
+    report, stage = export(animation=False, materialx=True)
+    assert report.compliant, report.findings
+    assert shading_findings(stage) == []
+    checked = 0
+    for prim in stage.GetPrimAtPath("/Materials").GetChildren():
+        shader = openpbr(stage, prim.GetName())
+        material = next(m for m in bpy.data.materials if prim.GetName() in (m.name, bpy.path.clean_name(m.name)))
+        bsdf = next((n for n in material.node_tree.nodes if n.type == "BSDF_PRINCIPLED"), None)
+        if bsdf is None:
+            continue
+        # Unlinked sockets read back as set in Blender.
+        for socket, name_on_openpbr in (("IOR", "specular_ior"), ("Coat Weight", "coat_weight"),
+                                        ("Transmission Weight", "transmission_weight")):
+            if not bsdf.inputs[socket].is_linked:
+                assert shader.GetInput(name_on_openpbr).Get() == pytest.approx(bsdf.inputs[socket].default_value)
+                checked += 1
+    assert checked
