@@ -97,7 +97,7 @@ def material_for(session, material, varnames, derived=None, baked=None):
     if variant not in made:
         made[variant] = define_material(session, material.name, surface, needed)
         if session.options.materialx:
-            define_openpbr(session, made[variant], material, surface)
+            define_openpbr(session, made[variant], material, surface, needed)
     return made[variant]
 
 

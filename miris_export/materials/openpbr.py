@@ -7,8 +7,9 @@ Inputs fed by links (textures, procedurals) keep OpenPBR's default, with a repor
 """
 from pxr import Gf, Sdf, UsdShade
 
+from ..usd.textures import write_texture
 from .nodes import active_output, input_source
-from .surface import TextureInput, _uses_nodes
+from .surface import NORMAL_BIAS, NORMAL_SCALE, TextureInput, _uses_nodes
 
 OPENPBR_ID = "ND_open_pbr_surface_surfaceshader"
 # 1 W/(sr·m²) of radiance at 555 nm is 683 cd/m² (nits): Blender's emission strength 1 on a white
@@ -54,20 +55,29 @@ FROM_PREVIEW = {
     "emission_color": "emissiveColor", "geometry_opacity": "opacity",
 }
 
+# OpenPBR input: the UsdPreviewSurface texture channel it takes its image from, the same file.
+TEXTURED = {"base_color": "diffuseColor", "base_metalness": "metallic", "specular_roughness": "roughness",
+            "emission_color": "emissiveColor", "geometry_normal": "normal"}
+ADDRESS = {"repeat": "periodic", "clamp": "clamp", "black": "constant", "mirror": "mirror"}
+COLOR_SPACE = {"sRGB": "srgb_texture", "raw": "lin_rec709"}
+_CHANNEL = {"r": 0, "g": 1, "b": 2, "a": 3}
+_T = Sdf.ValueTypeNames
 
-def define_openpbr(session, usd_material, material, surface):
-    """Adds the OpenPBR Surface of the Blender `material` (its Surface read as `surface`) to `usd_material`."""
+
+def define_openpbr(session, usd_material, material, surface, varnames):
+    """Adds the OpenPBR Surface of the Blender `material` (its Surface read as `surface`) to `usd_material`;
+    textures read the primvars `varnames` names, as the UsdPreviewSurface network's do."""
     values = _from_preview(surface)
     principled = _principled(material)
+    linked = {}  # OpenPBR input -> the Principled socket whose link it cannot follow
     if principled is not None:
         node, groups = principled
-        linked = []
         for name, (socket_name, _type, convert) in PRINCIPLED.items():
             source = input_source(node, socket_name, groups)
             if source is None:
                 continue
             if source.node is not None:
-                linked.append(socket_name)
+                linked[name] = socket_name
                 values.pop(name, None)
                 continue
             value = source.socket.default_value
@@ -75,9 +85,6 @@ def define_openpbr(session, usd_material, material, surface):
             values[name] = convert(value) if convert else value
         if values.get("thin_film_thickness", 0.0) > 0.0:
             values["thin_film_weight"] = 1.0
-        if linked:
-            session.report.warn(f"material {material.name!r}: the MaterialX OpenPBR surface keeps its defaults "
-                                f"for the linked inputs {', '.join(sorted(set(linked)))}")
     path = usd_material.GetPath()
     name = session.names.claim(path, "OpenPBRSurface")
     shader = UsdShade.Shader.Define(session.stage, path.AppendChild(name))
@@ -86,6 +93,18 @@ def define_openpbr(session, usd_material, material, surface):
         value = values[input_name]
         type_name = _C if isinstance(value, tuple) else _F
         shader.CreateInput(input_name, type_name).Set(Gf.Vec3f(*value) if type_name == _C else value)
+    network = _Images(session, path, varnames)
+    for input_name, preview_name in TEXTURED.items():
+        tex = surface.inputs.get(preview_name)
+        output = isinstance(tex, TextureInput) and network.output(tex, input_name)
+        if output:
+            kind = _T.Float3 if input_name == "geometry_normal" else _C if tex.channel == "rgb" else _F
+            shader.GetPrim().RemoveProperty("inputs:" + input_name)
+            shader.CreateInput(input_name, kind).ConnectToSource(output)
+            linked.pop(input_name, None)
+    if linked:
+        session.report.warn(f"material {material.name!r}: the MaterialX OpenPBR surface keeps its defaults "
+                            f"for the linked inputs {', '.join(sorted(set(linked.values())))}")
     out = shader.CreateOutput("out", Sdf.ValueTypeNames.Token)
     usd_material.CreateSurfaceOutput("mtlx").ConnectToSource(out)
     return shader
@@ -112,3 +131,63 @@ def _principled(material):
     if source is None or source.node is None or source.node.type != "BSDF_PRINCIPLED":
         return None
     return source.node, source.groups
+
+
+class _Images:
+    """The MaterialX image, coordinate and normal-map nodes of one material, each made once. Images
+    with a scale or bias other than a normal map's (factors, emission strength) keep the constant."""
+
+    def __init__(self, session, path, varnames):
+        self.session, self.path, self.varnames = session, path, varnames
+        self.nodes = {}
+
+    def output(self, tex, input_name):
+        normal = input_name == "geometry_normal"
+        if (tex.scale, tex.bias) != ((NORMAL_SCALE, NORMAL_BIAS) if normal else
+                                     ((1.0,) * 4, (0.0,) * 4)):
+            return None
+        asset = write_texture(self.session, tex.image)
+        if asset is None:
+            return None
+        coords = self._node("TexCoord", "ND_geompropvalue_vector2", _T.Float2,
+                            geomprop=(_T.String, self.varnames.get(tex.uv_map, "st")))
+        if normal:
+            mx_type, out_type = "vector3", _T.Float3
+        else:
+            mx_type, out_type = ("color3", _C) if tex.channel == "rgb" else ("vector4", _T.Float4)
+        image = self._node("Image", f"ND_image_{mx_type}", out_type, file=(_T.Asset, Sdf.AssetPath(asset)),
+                           texcoord=coords, uaddressmode=(_T.String, ADDRESS[tex.wrap]),
+                           vaddressmode=(_T.String, ADDRESS[tex.wrap]))
+        image.GetPrim().GetAttribute("inputs:file").SetColorSpace(COLOR_SPACE[tex.color_space])
+        if normal:
+            return self._node("NormalMap", "ND_normalmap_float", _T.Float3,
+                              **{"in": image.GetOutput("out")}).GetOutput("out")
+        if tex.channel == "rgb":
+            return image.GetOutput("out")
+        return self._node("Extract", "ND_extract_vector4", _F, **{"in": image.GetOutput("out")},
+                          index=(_T.Int, _CHANNEL[tex.channel])).GetOutput("out")
+
+    def _node(self, name, node_id, out_type, **inputs):
+        """The Shader `node_id` with `inputs` ({name: (type, value) or an output to connect}), once."""
+        key = (node_id, tuple(sorted((k, _key(v)) for k, v in inputs.items())))
+        node = self.nodes.get(key)
+        if node is None:
+            prim_name = self.session.names.claim(self.path, name)
+            node = self.nodes[key] = UsdShade.Shader.Define(self.session.stage, self.path.AppendChild(prim_name))
+            node.CreateIdAttr(node_id)
+            for input_name, value in sorted(inputs.items()):
+                if isinstance(value, UsdShade.Output):
+                    node.CreateInput(input_name, value.GetTypeName()).ConnectToSource(value)
+                elif isinstance(value, UsdShade.Shader):
+                    node.CreateInput(input_name, value.GetOutput("out").GetTypeName()).ConnectToSource(
+                        value.GetOutput("out"))
+                else:
+                    node.CreateInput(input_name, value[0]).Set(value[1])
+            node.CreateOutput("out", out_type)
+        return node
+
+
+def _key(value):
+    if isinstance(value, (UsdShade.Output, UsdShade.Shader)):
+        return str(value.GetPrim().GetPath())
+    return str(value[0]), repr(value[1])
