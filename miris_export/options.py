@@ -56,6 +56,8 @@ class ExportOptions:
                                  "Materials")
     bake_resolution: int = option(1024, "Bake Resolution", "Width and height of baked images, in pixels",
                                   "Materials")
+    materialx: bool = option(False, "MaterialX", "Also write each material as a MaterialX OpenPBR Surface in the "
+                             "mtlx render context, beside its UsdPreviewSurface", "Materials")
     default_light: bool = option(True, "Default Light", "Add a light when the scene has none, as the Miris "
                                  "specification requires one", "Lights")
     # Checks

@@ -72,7 +72,12 @@ token outputs:surface
 
 @pytest.mark.parametrize("text", [COMPLIANT, ANIMATED, OPENPBR], ids=["static", "animated", "openpbr"])
 def test_compliant_twin_has_no_findings(tmp_path, text):
-    assert validate_file(write_scene(tmp_path, "scene.usda", text)) == []
+    from miris_export.validate.materialx import node_definitions
+
+    found = validate_file(write_scene(tmp_path, "scene.usda", text))
+    if node_definitions() is None:  # the one warning that MaterialX nodes go unchecked
+        found = [f for f in found if (f.rule, f.severity) != ("miris:MaterialXNode", "warning")]
+    assert found == []
 
 
 @pytest.mark.parametrize("rule", sorted(BREAKS))

@@ -6,6 +6,7 @@ from ..blender.mesh_data import read_material_indices
 from ..usd.naming import uv_primvar_names
 from . import coordinates
 from .network import define_material
+from .openpbr import define_openpbr
 from .surface import read_surface, with_baked
 
 
@@ -95,6 +96,8 @@ def material_for(session, material, varnames, derived=None, baked=None):
     variant = (key, tuple(sorted(needed.items(), key=repr)))
     if variant not in made:
         made[variant] = define_material(session, material.name, surface, needed)
+        if session.options.materialx:
+            define_openpbr(session, made[variant], material, surface, needed)
     return made[variant]
 
 

@@ -11,7 +11,8 @@ import re
 from .. import usd as _usd  # noqa: F401  (Blender's own pxr when running inside Blender)
 from pxr import Ar, Sdf, Tf, Usd
 
-from . import assets, composition, hierarchy, lights, materials, metadata, schemas, skel, usdchecker  # noqa: F401
+from . import (assets, composition, hierarchy, lights, materials, materialx, metadata, schemas,  # noqa: F401
+               skel, usdchecker)
 from .finding import ERROR, REFERENCE, ROOT, RULES, SUBLAYER, WARNING, Finding
 from .package import package_findings
 from .subject import Subject
