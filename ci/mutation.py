@@ -92,7 +92,7 @@ def run_module(work, module, show, timeout):
     name = module.replace("/", "_").removesuffix(".py")
     cfg, db = work / f"{name}.toml", work / f"{name}.sqlite"
     cfg.write_text(config(module, MODULES[module], timeout))
-    cosmic = [str(Path(sys.executable).parent / "cosmic-ray")]
+    cosmic = [sys.executable, "-m", "cosmic_ray.cli"]  # not the script, whose first line names one venv
     run(*cosmic, "init", str(cfg), str(db), cwd=work)
     if run(*cosmic, "baseline", str(cfg), cwd=work):
         sys.exit(f"{module}: the tests fail without any mutation")
