@@ -133,7 +133,8 @@ def test_scaled_rotated_armature_under_a_parent(scene, export):
     rig.parent = parent
     rig.rotation_euler, rig.scale = (0, 0.5, 0.4), (1.5, 1.5, 1.5)
     scene.unit_settings.scale_length = 0.01  # centimetres: the file is in metres
-    _check(scene, export, [body], [1, 4, 6])
+    report, _ = _check(scene, export, [body], [1, 4, 6])  # skinned points where Blender puts them
+    assert report.compliant, report.findings
 
 
 def test_sheared_joint_is_reported(scene, export):
@@ -170,7 +171,10 @@ def test_ik_constraint_is_baked(scene, export):
     target.keyframe_insert("location", frame=6)
     ik = rig.pose.bones["Fore.Arm"].constraints.new("IK")
     ik.target, ik.chain_count = target, 2
-    _check(scene, export, [body], [1, 3, 6])
+    report, stage = _check(scene, export, [body], [1, 3, 6])  # skinned points follow the IK
+    animation = next(UsdSkel.Animation(p) for p in stage.Traverse() if p.IsA(UsdSkel.Animation))
+    assert len(animation.GetRotationsAttr().GetTimeSamples()) > 1  # the solved pose, baked per frame
+    assert report.compliant, report.findings
 
 
 def test_modifier_after_the_armature_falls_back_with_a_report_line(scene, export):
