@@ -330,3 +330,21 @@ def test_empty_text_is_skipped_and_reported(scene, export):
     report, stage = export(animation=False)
     assert not stage.GetPrimAtPath("/Root/Text")
     assert any("Text" in w and "no surface" in w for w in report.warnings)
+
+
+def test_uv_map_of_few_values_with_seams_everywhere_is_indexed_by_value(scene, export):
+    # A map added to a mesh made without UVs gives every face the whole square: each corner of a
+    # vertex differs from the next, but there are four values in all.
+    bpy.ops.mesh.primitive_uv_sphere_add(segments=16, ring_count=8)
+    me = bpy.context.object.data
+    me.uv_layers.remove(me.uv_layers[0])
+    me.uv_layers.new(name="UVMap")
+    expected = blender_corner_uvs(me, "UVMap")
+    distinct = np.unique(expected, axis=0)
+    assert len(distinct) <= 4 < len(me.vertices)
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Sphere/Sphere")).GetPrimvar("st")
+    assert st.IsIndexed()
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert len(values) == len(distinct) and len(indices) == len(me.loops)
+    assert np.array_equal(values[indices], expected)

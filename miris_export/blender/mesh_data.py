@@ -83,6 +83,8 @@ class MeshReader:
         nc = len(self.face_indices)
         values = read_attribute(self.mesh, name, "vector", nc, 2, np.float32)  # a FLOAT2 corner attribute
         table, indices = _index_by_vertex(values, self.face_indices, self.vertex_count)
+        if len(table) * 2 >= nc:  # seams everywhere: a map of few values (a square a face, say) still indexes
+            table, indices = _index_by_value(values)
         # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner.
         if len(table) * 2 < nc:
             return UVMap(name, table, indices, uv.active_render)
@@ -133,3 +135,12 @@ def _index_by_vertex(values, corner_vert, nv):
     table = np.concatenate([vertex_keys, keys[seams]])
     return table.view(np.float32).reshape(len(table), 2), indices
 
+
+def _index_by_value(values, sample=4096):
+    """(table, indices) of the distinct values, sorted; or (values, None) when the first `sample`
+    corners are mostly distinct, so sorting them all would not pay."""
+    keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
+    if len(np.unique(keys[:sample])) * 2 >= min(len(keys), sample):
+        return values, None
+    table, indices = np.unique(keys, return_inverse=True)
+    return table.view(np.float32).reshape(len(table), 2), indices.astype(np.int32).ravel()
