@@ -49,27 +49,55 @@ def test_unit_scale_is_applied_once(scene, export):
 
 
 @pytest.mark.parametrize("shading, interpolation", [("flat", "uniform"), ("smooth", "vertex"),
-                                                    ("custom", "faceVarying")])
+                                                    ("custom", "faceVarying"), ("custom by vertex", "vertex")])
 def test_normals_are_written_at_their_own_domain(scene, export, shading, interpolation):
     bpy.ops.mesh.primitive_uv_sphere_add(segments=8, ring_count=4)
     obj = bpy.context.object
     me = obj.data
+    custom = None
     if shading == "smooth":
         bpy.ops.object.shade_smooth()
-    elif shading == "custom":
+    elif shading == "custom":  # each corner tilted towards its face: corners of one vertex differ
         bpy.ops.object.shade_smooth()
-        custom = [(0.0, 0.0, 1.0)] * len(me.loops)
+        custom = [None] * len(me.loops)
+        for face in me.polygons:
+            for corner in face.loop_indices:
+                custom[corner] = tuple(0.5 * face.normal + 0.5 * me.vertices[me.loops[corner].vertex_index].normal)
         me.normals_split_custom_set(custom)
+    elif shading == "custom by vertex":  # custom, but one normal a vertex: written per vertex
+        bpy.ops.object.shade_smooth()
+        me.normals_split_custom_set_from_vertices([(0.0, 0.0, 1.0)] * len(me.vertices))
     _, stage = export(animation=False)
     mesh = mesh_at(stage, "/Root/Sphere/Sphere")
     assert mesh.GetNormalsInterpolation() == interpolation
     normals = array(mesh.GetNormalsAttr())
+    corners = np.array([n.vector for n in me.corner_normals])
     expected = {"uniform": [p.normal for p in me.polygons], "vertex": [v.normal for v in me.vertices],
-                "faceVarying": [n.vector for n in me.corner_normals]}[interpolation]
+                "faceVarying": corners}[interpolation]
+    if shading == "custom by vertex":  # each vertex's normal is that of its corners, exactly
+        expected = np.zeros((len(me.vertices), 3))
+        expected[[loop.vertex_index for loop in me.loops]] = corners
+        assert np.allclose(normals, [0.0, 0.0, 1.0], atol=1e-3)
     assert normals.shape == (len(expected), 3)
     assert np.allclose(normals, expected, atol=1e-5)
-    if shading == "custom":
-        assert np.allclose(normals, [0.0, 0.0, 1.0], atol=1e-3)
+    # Read back per corner, the normals are Blender's corner normals.
+    if interpolation != "uniform":
+        per_corner = normals[array(mesh.GetFaceVertexIndicesAttr())] if interpolation == "vertex" else normals
+        assert np.allclose(per_corner, corners, atol=1e-5)
+
+
+def test_corner_normals_of_a_deforming_mesh_stay_per_corner(scene, export):
+    # An interpolation holds for every sample: normals that are one a vertex at the first frame
+    # but may not be later stay per corner.
+    bpy.ops.mesh.primitive_plane_add()
+    obj = bpy.context.object
+    obj.data.normals_split_custom_set_from_vertices([(0.0, 0.0, 1.0)] * 4)
+    wave = obj.modifiers.new("Wave", "WAVE")
+    wave.time_offset = -1.0
+    _, stage = export(frame_start=1, frame_end=3)
+    mesh = mesh_at(stage, "/Root/Plane/Plane")
+    assert mesh.GetNormalsInterpolation() == "faceVarying"
+    assert len(mesh.GetNormalsAttr().Get(1)) == len(obj.data.loops)
 
 
 def test_every_uv_map_with_its_values(scene, export):
@@ -330,3 +358,21 @@ def test_empty_text_is_skipped_and_reported(scene, export):
     report, stage = export(animation=False)
     assert not stage.GetPrimAtPath("/Root/Text")
     assert any("Text" in w and "no surface" in w for w in report.warnings)
+
+
+def test_uv_map_of_few_values_with_seams_everywhere_is_indexed_by_value(scene, export):
+    # A map added to a mesh made without UVs gives every face the whole square: each corner of a
+    # vertex differs from the next, but there are four values in all.
+    bpy.ops.mesh.primitive_uv_sphere_add(segments=16, ring_count=8)
+    me = bpy.context.object.data
+    me.uv_layers.remove(me.uv_layers[0])
+    me.uv_layers.new(name="UVMap")
+    expected = blender_corner_uvs(me, "UVMap")
+    distinct = np.unique(expected, axis=0)
+    assert len(distinct) <= 4 < len(me.vertices)
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Sphere/Sphere")).GetPrimvar("st")
+    assert st.IsIndexed()
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert len(values) == len(distinct) and len(indices) == len(me.loops)
+    assert np.array_equal(values[indices], expected)

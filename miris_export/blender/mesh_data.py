@@ -3,6 +3,7 @@
 No Python loop here touches a vertex, face or corner: the per-element
 collections are 10-100x slower than these bulk reads.
 """
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +14,7 @@ from .attributes import read_attribute
 # Blender's normals domain -> USD interpolation
 NORMAL_INTERPOLATION = {"POINT": "vertex", "FACE": "uniform", "CORNER": "faceVarying"}
 COLOR_INTERPOLATION = {"POINT": "vertex", "CORNER": "faceVarying"}
+CHUNK = 1 << 18  # corners compared at a time
 
 
 @dataclass
@@ -50,6 +52,13 @@ class MeshReader:
     def loose_edges(self):
         return _count_loose_edges(self.mesh, len(self.face_indices))
 
+    @functools.cached_property
+    def corner_of_vertex(self):
+        """(V,) int32: for each vertex, one of its corners (the last)."""
+        corner_of_vertex = np.zeros(self.vertex_count, np.int32)
+        corner_of_vertex[self.face_indices] = np.arange(len(self.face_indices), dtype=np.int32)
+        return corner_of_vertex
+
     def _per_vertex(self, array):
         return array if self.used is None else array[self.used]
 
@@ -63,14 +72,20 @@ class MeshReader:
         """(F,) int32: the corners of each face."""
         return read_array(self.mesh.polygons, "loop_total", len(self.mesh.polygons), 1, np.int32)
 
-    def normals(self):
-        """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces."""
+    def normals(self, fewest=False):
+        """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces.
+        With `fewest`, corner normals that are one per vertex (custom normals set by vertex, say)
+        are written per vertex: the same normals, a quarter of the data on a quad mesh."""
         mesh = self.mesh
         if not len(mesh.polygons):
             return None
         domain = mesh.normals_domain
         source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
         normals = read_array(source, "vector", len(source), 3, np.float32)
+        if domain == "CORNER" and fewest:
+            per_vertex = _one_per_vertex(normals, self.face_indices, self.corner_of_vertex)
+            if per_vertex is not None:
+                return per_vertex, NORMAL_INTERPOLATION["POINT"]
         return (self._per_vertex(normals) if domain == "POINT" else normals), NORMAL_INTERPOLATION[domain]
 
     def uv_maps(self):
@@ -81,8 +96,10 @@ class MeshReader:
         """The UV map `name` as a UVMap, indexed when that is smaller."""
         uv = self.mesh.uv_layers[name]
         nc = len(self.face_indices)
-        values = read_attribute(self.mesh, name, "vector", nc, 2, np.float32)  # a FLOAT2 corner attribute
-        table, indices = _index_by_vertex(values, self.face_indices, self.vertex_count)
+        values = read_uv(uv, nc)
+        table, indices = _index_by_vertex(values, self.face_indices, self.corner_of_vertex)
+        if len(table) * 2 >= nc:  # seams everywhere: a map of few values (a square a face, say) still indexes
+            table, indices = _index_by_value(values)
         # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner.
         if len(table) * 2 < nc:
             return UVMap(name, table, indices, uv.active_render)
@@ -104,6 +121,12 @@ def read_positions(mesh):
     return read_array(mesh.attributes["position"].data, "vector", len(mesh.vertices), 3, np.float32)
 
 
+def read_uv(layer, count):
+    """(C, 2) float32 of a UV map, read through the map (the attribute's data would first copy
+    the values the evaluated mesh shares with the original)."""
+    return read_array(layer.uv, "vector", count, 2, np.float32)
+
+
 def read_material_indices(mesh):
     """Each face's material slot, or None when every face uses slot 0."""
     material_index = read_attribute(mesh, "material_index", "value", len(mesh.polygons), 1, np.int32)
@@ -112,24 +135,45 @@ def read_material_indices(mesh):
 
 def _count_loose_edges(mesh, nc):
     corner_edge = read_attribute(mesh, ".corner_edge", "value", nc, 1, np.int32)  # every mesh has it (3.6+)
-    return int(len(mesh.edges) - np.count_nonzero(np.bincount(corner_edge, minlength=len(mesh.edges))))
+    used = np.zeros(len(mesh.edges), bool)
+    used[corner_edge] = True
+    return int(len(mesh.edges) - np.count_nonzero(used))
 
 
 def _read_corner_vert(mesh, nc):
     return read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)  # every mesh has it (Blender 3.6+)
 
 
-def _index_by_vertex(values, corner_vert, nv):
+def _index_by_vertex(values, corner_vert, corner_of_vertex):
     """(table, indices) with values == table[indices]: one entry per vertex, from one of its
     corners, plus one per corner that differs from its vertex's (a seam). No sorting, unlike
     np.unique: most corners of a vertex share its UV, so the table is about a vertex long."""
     keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
-    corner_of_vertex = np.zeros(nv, np.int32)
-    corner_of_vertex[corner_vert] = np.arange(len(keys), dtype=np.int32)
     vertex_keys = keys[corner_of_vertex]
-    seams = np.flatnonzero(keys != vertex_keys[corner_vert])
+    seams = np.concatenate([np.zeros(0, np.intp), *(  # a chunk at a time: no second corner-sized array
+        start + np.flatnonzero(keys[start:start + CHUNK] != vertex_keys[corner_vert[start:start + CHUNK]])
+        for start in range(0, len(keys), CHUNK))])
     indices = corner_vert.copy()
-    indices[seams] = nv + np.arange(len(seams), dtype=np.int32)
+    indices[seams] = len(corner_of_vertex) + np.arange(len(seams), dtype=np.int32)
     table = np.concatenate([vertex_keys, keys[seams]])
     return table.view(np.float32).reshape(len(table), 2), indices
 
+
+def _one_per_vertex(values, corner_vert, corner_of_vertex):
+    """(V, K) `values` per vertex when every corner of each vertex has its vertex's value exactly,
+    else None."""
+    table = values[corner_of_vertex]
+    for start in range(0, len(corner_vert), CHUNK):  # a chunk at a time: no second corner-sized array
+        if not np.array_equal(values[start:start + CHUNK], table[corner_vert[start:start + CHUNK]]):
+            return None
+    return table
+
+
+def _index_by_value(values, sample=4096):
+    """(table, indices) of the distinct values, sorted; or (values, None) when the first `sample`
+    corners are mostly distinct, so sorting them all would not pay."""
+    keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
+    if len(np.unique(keys[:sample])) * 2 >= min(len(keys), sample):
+        return values, None
+    table, indices = np.unique(keys, return_inverse=True)
+    return table.view(np.float32).reshape(len(table), 2), indices.astype(np.int32).ravel()

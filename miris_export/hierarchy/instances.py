@@ -19,7 +19,7 @@ import hashlib
 import numpy as np
 
 from ..blender.attributes import read_attribute
-from ..blender.mesh_data import read_positions
+from ..blender.mesh_data import read_positions, read_uv
 
 
 def materials_of(obj):
@@ -85,8 +85,7 @@ def geometry_digest(mesh):
         values = read_attribute(mesh, name, "value", count, 1, dtype)
         digest.update(b"-" if values is None else values.tobytes())
     for uv in mesh.uv_layers:
-        values = read_attribute(mesh, uv.name, "vector", nc, 2, np.float32)
-        digest.update(uv.name.encode() + (b"-" if values is None else values.tobytes()))
+        digest.update(uv.name.encode() + read_uv(uv, nc).tobytes())
     if mesh.has_custom_normals:
         normals = np.empty(nc * 3, np.float32)
         mesh.corner_normals.foreach_get("vector", normals)

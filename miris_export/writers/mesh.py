@@ -51,14 +51,16 @@ class MeshWriter(Writer):
         reader = MeshReader(mesh, self._positions)
         first = self._topology is None
         self._topology = topology
+        # Counted before the arrays are written, while little memory is held.
+        loose = (reader.loose_edges, reader.loose_vertices) if first else (0, 0)
         self._write_shape(reader, time)
         renamed = self._write_topology(reader, time)
         for name, primvar in renamed if first else ():
             self.session.report.warn(f"{ctx.name}: UV map {name!r} is written as primvars:{primvar}, as USD "
                                      f"gives primvars:{identifier(name)} a meaning of its own")
-        if first and (reader.loose_vertices or reader.loose_edges):
+        if any(loose):
             self.session.report.warn(
-                f"{ctx.name}: dropped {reader.loose_edges} loose edge(s) and {reader.loose_vertices} "
+                f"{ctx.name}: dropped {loose[0]} loose edge(s) and {loose[1]} "
                 "vertex(es) not used by any face (USD meshes hold faces only)"
             )
 
@@ -68,7 +70,9 @@ class MeshWriter(Writer):
         self.set(self.mesh.CreatePointsAttr(), vec3f(points), time)
         self.set_extent(self.mesh.CreateExtentAttr(), points, time)
         del points
-        normals = reader.normals() if self.session.options.normals else None
+        # Per vertex only where written once: an interpolation is one for every sample.
+        once = self._static or not self.session.animated
+        normals = reader.normals(fewest=once) if self.session.options.normals else None
         if normals is not None:
             attr = self.mesh.CreateNormalsAttr()
             self.mesh.SetNormalsInterpolation(normals[1])
