@@ -1,0 +1,149 @@
+"""Linked libraries as referenced asset files (option linked_as_references): an asset collection
+in a library written in code, instanced three times in a shot (one of them overridden), exported
+as an assembly and compared, composed, with the single-file export of the same shot."""
+import os
+
+import bpy
+import numpy as np
+import pytest
+from pxr import Usd, UsdGeom, UsdShade
+
+import miris_export
+from miris_export.validate import validate_file
+
+LIBRARY = "props.blend"
+
+
+def _material(name, color):
+    material = bpy.data.materials.new(name)
+    material.diffuse_color = color
+    return material
+
+
+def write_library(folder):
+    """props.blend: collection Props holding a cube with two materials (face subsets), a plane, and a
+    linked duplicate of the cube (instancing inside the asset); instance offset (0.5, 0, 0)."""
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    props = bpy.data.collections.new("Props")
+    red, blue = _material("Red", (1, 0, 0, 1)), _material("Blue", (0, 0, 1, 1))
+    bpy.ops.mesh.primitive_cube_add(size=1, location=(1, 0, 0.5))
+    cube = bpy.context.object
+    cube.data.materials.append(red)
+    cube.data.materials.append(blue)
+    cube.data.polygons[0].material_index = 1
+    bpy.ops.mesh.primitive_plane_add(size=2, location=(-1, 2, 0))
+    plane = bpy.context.object
+    plane.data.materials.append(blue)
+    twin = cube.copy()
+    twin.location = (3, 0, 0.5)
+    for obj in (cube, plane):
+        for collection in obj.users_collection:
+            collection.objects.unlink(obj)
+        props.objects.link(obj)
+    props.objects.link(twin)
+    props.instance_offset = (0.5, 0, 0)
+    path = str(folder / LIBRARY)
+    bpy.data.libraries.write(path, {props}, fake_user=True)
+    return path
+
+
+def link_shot(folder, overridden=True):
+    """A fresh shot linking Props, instanced by three Empties; the third made a library override
+    (do_fully_editable: its objects are local, moved by (0, -4, 0)) when `overridden`. Saved as
+    shot.blend beside the library, so the library path is relative."""
+    write_library(folder)
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.wm.save_as_mainfile(filepath=str(folder / "shot.blend"))
+    with bpy.data.libraries.load("//" + LIBRARY, link=True, relative=True) as (_src, dst):
+        dst.collections = ["Props"]
+    props = bpy.data.collections["Props"]
+    scene = bpy.context.scene
+    empties = []
+    for i, (location, rotation) in enumerate((((0, 0, 0), (0, 0, 0)), ((5, 0, 0), (0, 0, 0.5)),
+                                              ((0, 6, 1), (0.3, 0, 0)))):
+        empty = bpy.data.objects.new(f"Set{i}", None)
+        empty.instance_type, empty.instance_collection = "COLLECTION", props
+        empty.location, empty.rotation_euler = location, rotation
+        scene.collection.objects.link(empty)
+        empties.append(empty)
+    if overridden:
+        override = props.override_hierarchy_create(scene, bpy.context.view_layer, reference=empties[2],
+                                                   do_fully_editable=True)
+        bpy.data.objects.remove(empties[2])
+        for obj in override.objects:
+            obj.location.y -= 4
+    bpy.context.view_layer.update()
+    return scene
+
+
+def drawn_meshes(stage):
+    """(world bound min, max, bound material names) of every mesh the composed stage draws, sorted;
+    with GeomSubsets, the material of each subset (by its faces) too."""
+    cache = UsdGeom.BBoxCache(Usd.TimeCode.Default(), [UsdGeom.Tokens.default_, UsdGeom.Tokens.render])
+    found = []
+    for prim in Usd.PrimRange(stage.GetPseudoRoot(), Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)):
+        if not prim.IsA(UsdGeom.Mesh) or UsdGeom.Imageable(prim).ComputeVisibility() == UsdGeom.Tokens.invisible:
+            continue
+        box = cache.ComputeWorldBound(prim).ComputeAlignedRange()
+        materials = [_bound(prim)]
+        for subset in UsdShade.MaterialBindingAPI(prim).GetMaterialBindSubsets():
+            materials.append((tuple(subset.GetIndicesAttr().Get()), _bound(subset.GetPrim())))
+        found.append((tuple(np.round(box.GetMin(), 4)), tuple(np.round(box.GetMax(), 4)), tuple(materials)))
+    return sorted(found)
+
+
+def _bound(prim):
+    material = UsdShade.MaterialBindingAPI(prim).ComputeBoundMaterial()[0]
+    return material.GetPrim().GetName() if material else None
+
+
+def assert_same_meshes(assembly, single):
+    got, want = drawn_meshes(assembly), drawn_meshes(single)
+    assert len(got) == len(want) and want
+    for (gmin, gmax, gmat), (wmin, wmax, wmat) in zip(got, want):
+        np.testing.assert_allclose(gmin, wmin, atol=2e-4)
+        np.testing.assert_allclose(gmax, wmax, atol=2e-4)
+        assert gmat == wmat
+
+
+def file_references(layer):
+    """{prim path: [asset path, ...]} of the references to other files authored in the layer."""
+    found = {}
+
+    def visit(path):
+        spec = layer.GetPrimAtPath(path) if path.IsPrimPath() else None
+        files = [r.assetPath for r in spec.referenceList.GetAddedOrExplicitItems() if r.assetPath] if spec else []
+        if files:
+            found[str(path)] = files
+
+    layer.Traverse("/", visit)
+    return found
+
+
+def asset_files(folder):
+    return sorted(os.path.relpath(os.path.join(root, f), folder).replace(os.sep, "/")
+                  for root, _dirs, files in os.walk(folder / "Assets") for f in files)
+
+
+def test_three_instances_one_overridden_compose_as_the_single_file(tmp_path):
+    link_shot(tmp_path)
+    scenes, libraries = len(bpy.data.scenes), len(bpy.data.libraries)
+    report = miris_export.export(str(tmp_path / "assembly.usda"), linked_as_references=True)
+    assert report.compliant, report.lines()
+    assert (len(bpy.data.scenes), len(bpy.data.libraries)) == (scenes, libraries)  # nothing left behind
+    single_report = miris_export.export(str(tmp_path / "single.usda"))
+    assert single_report.compliant
+    # The asset is written once, for both instances; the overridden copy is inline.
+    assert asset_files(tmp_path) == ["Assets/props/Props/Props.usda", "Assets/props/Props/stamp.json"]
+    asset = tmp_path / "Assets/props/Props/Props.usda"
+    assert [f for f in validate_file(asset) if f.severity == "error"] == []
+    stage = Usd.Stage.Open(str(tmp_path / "assembly.usda"))
+    layer = stage.GetRootLayer()
+    refs = file_references(layer)
+    assert sorted(refs) == ["/Materials/Props", "/Root/Set0/Props", "/Root/Set1/Props"]
+    assert all(v == ["./Assets/props/Props/Props.usda"] for v in refs.values())
+    assert not stage.GetPrimAtPath("/Root/Set0/Props/DefaultLight").IsActive()
+    assert_same_meshes(stage, Usd.Stage.Open(str(tmp_path / "single.usda")))
+    # Referenced meshes resolve to materials under /Materials/Props, inside this file.
+    cube = stage.GetPrimAtPath("/Root/Set1/Props/Plane/Plane")
+    assert UsdShade.MaterialBindingAPI(cube).ComputeBoundMaterial()[0].GetPath() == "/Materials/Props/Blue"
