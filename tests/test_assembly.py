@@ -6,7 +6,7 @@ import os
 import bpy
 import numpy as np
 import pytest
-from pxr import Usd, UsdGeom, UsdShade
+from pxr import Sdf, Usd, UsdGeom, UsdShade
 
 import miris_export
 from miris_export.validate import validate_file
@@ -147,3 +147,62 @@ def test_three_instances_one_overridden_compose_as_the_single_file(tmp_path):
     # Referenced meshes resolve to materials under /Materials/Props, inside this file.
     cube = stage.GetPrimAtPath("/Root/Set1/Props/Plane/Plane")
     assert UsdShade.MaterialBindingAPI(cube).ComputeBoundMaterial()[0].GetPath() == "/Materials/Props/Blue"
+
+
+def test_asset_is_written_again_only_when_its_library_or_the_options_change(tmp_path):
+    link_shot(tmp_path, overridden=False)
+    target, asset = tmp_path / "shot.usdc", tmp_path / "Assets/props/Props/Props.usdc"
+    first = miris_export.export(str(target), linked_as_references=True)
+    assert "linked asset Props: written to Assets/props/Props/Props.usdc" in first.infos
+    written = asset.stat().st_mtime_ns
+    again = miris_export.export(str(target), linked_as_references=True)
+    assert "linked asset Props: Assets/props/Props/Props.usdc is up to date, kept" in again.infos
+    assert asset.stat().st_mtime_ns == written and again.compliant
+    # Kept, its default light is still known and deactivated.
+    stage = Usd.Stage.Open(str(target))
+    assert not stage.GetPrimAtPath("/Root/Set1/Props/DefaultLight").IsActive()
+    other = miris_export.export(str(target), linked_as_references=True, normals=False)
+    assert "linked asset Props: written to Assets/props/Props/Props.usdc" in other.infos
+    fresh = Sdf.Layer.FindOrOpen(str(asset))
+    fresh.Reload()  # the layer the shot's stage opened is still in USD's registry
+    assert not Usd.Stage.Open(fresh).GetPrimAtPath("/Root/Plane/Plane").GetAttribute("normals").HasValue()
+    with open(tmp_path / LIBRARY, "ab") as library:  # the library changed on disk since
+        library.write(b"\0")
+    changed = miris_export.export(str(target), linked_as_references=True, normals=False)
+    assert "linked asset Props: written to Assets/props/Props/Props.usdc" in changed.infos
+    assert asset_files(tmp_path) == ["Assets/props/Props/Props.usdc", "Assets/props/Props/stamp.json"]
+
+
+def test_a_failed_export_leaves_the_assets_as_they_were(tmp_path):
+    link_shot(tmp_path, overridden=False)
+    target = tmp_path / "shot.usda"
+    miris_export.export(str(target), linked_as_references=True)
+    before = {f: (tmp_path / f).read_bytes() for f in asset_files(tmp_path)}
+    cancelled = iter([True, False])
+    with pytest.raises(miris_export.exporter.Cancelled):
+        miris_export.export(str(target), linked_as_references=True, normals=False,
+                            progress=lambda fraction: next(cancelled, False))
+    assert {f: (tmp_path / f).read_bytes() for f in asset_files(tmp_path)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Assets", LIBRARY, "shot.blend", "shot.usda"]
+
+
+def test_usdz_packs_the_asset_files_with_relative_paths(tmp_path):
+    import zipfile
+
+    link_shot(tmp_path)
+    report = miris_export.export(str(tmp_path / "shot.usdz"), linked_as_references=True)
+    assert report.compliant, report.lines()
+    names = zipfile.ZipFile(tmp_path / "shot.usdz").namelist()
+    assert names[0] == "shot.usdc" and "Assets/props/Props/Props.usdc" in names
+    again = miris_export.export(str(tmp_path / "shot.usdz"), linked_as_references=True)  # the asset kept
+    assert again.compliant and any("is up to date, kept" in line for line in again.infos)
+    assert zipfile.ZipFile(tmp_path / "shot.usdz").namelist() == names
+    miris_export.export(str(tmp_path / "single.usda"))
+    assert_same_meshes(Usd.Stage.Open(str(tmp_path / "shot.usdz")), Usd.Stage.Open(str(tmp_path / "single.usda")))
+
+
+def test_chunks_refuse_linked_assets(tmp_path):
+    link_shot(tmp_path, overridden=False)
+    with pytest.raises(miris_export.exporter.ExportError, match="linked assets"):
+        miris_export.export(str(tmp_path / "c.usdc"), linked_as_references=True, frame_start=1, frame_end=2,
+                            chunk_of=(1, 10))
