@@ -206,3 +206,49 @@ def test_chunks_refuse_linked_assets(tmp_path):
     with pytest.raises(miris_export.exporter.ExportError, match="linked assets"):
         miris_export.export(str(tmp_path / "c.usdc"), linked_as_references=True, frame_start=1, frame_end=2,
                             chunk_of=(1, 10))
+
+
+def blender_meshes():
+    """(world bound min, max, material names) of every mesh the current scene draws, instances
+    included, Blender's '.001' name suffixes dropped, sorted."""
+    found = []
+    for inst in bpy.context.evaluated_depsgraph_get().object_instances:
+        obj = inst.object
+        if obj.type != "MESH" or not inst.show_self or not len(obj.data.polygons):
+            continue
+        corners = np.array([tuple(c) + (1.0,) for c in obj.bound_box]) @ np.array(inst.matrix_world).T
+        materials = tuple(s.material.name.split(".")[0] if s.material else None for s in obj.material_slots)
+        found.append((tuple(np.round(corners[:, :3].min(0), 4) + 0.0), tuple(np.round(corners[:, :3].max(0), 4) + 0.0),
+                      materials))
+    return sorted(found)
+
+
+def test_blenders_importer_reads_the_referenced_geometry_back(tmp_path):
+    link_shot(tmp_path)
+    want = blender_meshes()
+    assert len(want) == 9  # three meshes, in two referenced instances and the overridden copy
+    assert miris_export.export(str(tmp_path / "shot.usdc"), linked_as_references=True).compliant
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    bpy.ops.wm.usd_import(filepath=str(tmp_path / "shot.usdc"))
+    got = blender_meshes()
+    assert [materials for _, _, materials in got] == [materials for _, _, materials in want]
+    np.testing.assert_allclose([b[:2] for b in got], [b[:2] for b in want], atol=2e-4)
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(bpy.app.version < (5, 0, 0), reason="the corpus was saved by Blender 5.x; Blender 4.2 "
+                    "cannot read several of its files")
+def test_corpus_linked_collection_as_an_assembly(corpus_scene, tmp_path):
+    bpy.ops.wm.open_mainfile(filepath=str(corpus_scene("01_linked_collection.blend")))
+    report = miris_export.export(str(tmp_path / "shot.usdc"), linked_as_references=True)
+    assert report.compliant, report.lines()
+    assert miris_export.export(str(tmp_path / "single.usdc")).compliant
+    asset = tmp_path / "Assets/collection_to_link/Collection/Collection.usdc"
+    assert asset.is_file() and [f for f in validate_file(asset) if f.severity == "error"] == []
+    asset_layer = Sdf.Layer.FindOrOpen(str(asset))
+    assert asset_layer.customLayerData["sourceFile"] == "collection_to_link.blend"
+    stage = Usd.Stage.Open(str(tmp_path / "shot.usdc"))
+    assert file_references(stage.GetRootLayer()) == {
+        "/Materials/Collection": ["./Assets/collection_to_link/Collection/Collection.usdc"],
+        "/Root/Collection/Collection": ["./Assets/collection_to_link/Collection/Collection.usdc"]}
+    assert_same_meshes(stage, Usd.Stage.Open(str(tmp_path / "single.usdc")))
