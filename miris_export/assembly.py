@@ -30,13 +30,16 @@ class AssetFile:
     shape: object  # usd.references.AssetShape
 
 
-def write_assets(context, options, frames, path, staging, report):
-    """Writes (or keeps) the file of each linked asset the view layer instances, below `staging`
-    as it will stand beside `path`. Returns ({instancer key: AssetFile}, [folders written, relative])."""
+def write_assets(context, options, frames, path, staging, report, evaluated):
+    """Writes (or keeps) the file of each linked asset the exported objects instance, below `staging`
+    as it will stand beside `path`; `evaluated`: the export's Evaluation. Returns ({instancer key:
+    AssetFile}, [folders written, relative])."""
     from .exporter import ExportError
+    from .hierarchy.iterator import ObjectFilter
     from .usd.references import read_shape
 
-    instancers = linked_instancers(context.view_layer)
+    wanted = ObjectFilter(options, context.view_layer, evaluated)
+    instancers = linked_instancers(context.evaluated_depsgraph_get(), wanted)
     if not instancers:
         return {}, []
     folder = os.path.dirname(path)

@@ -114,7 +114,7 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
         assets = {}
         if options.linked_as_references:
             yield 0.0
-            assets, written = write_assets(context, options, frames, path, staging, report)
+            assets, written = write_assets(context, options, frames, path, staging, report, evaluated)
             written_assets.extend(written)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")

@@ -252,3 +252,17 @@ def test_corpus_linked_collection_as_an_assembly(corpus_scene, tmp_path):
         "/Materials/Collection": ["./Assets/collection_to_link/Collection/Collection.usdc"],
         "/Root/Collection/Collection": ["./Assets/collection_to_link/Collection/Collection.usdc"]}
     assert_same_meshes(stage, Usd.Stage.Open(str(tmp_path / "single.usdc")))
+
+
+def test_only_assets_the_export_takes_are_written(tmp_path):
+    scene = link_shot(tmp_path, overridden=False)
+    hidden = bpy.data.collections.new("Elsewhere")
+    scene.collection.children.link(hidden)
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    for collection in cube.users_collection:
+        collection.objects.unlink(cube)
+    hidden.objects.link(cube)
+    report = miris_export.export(str(tmp_path / "shot.usda"), linked_as_references=True, collection="Elsewhere")
+    assert report.compliant and not (tmp_path / "Assets").exists()
+    assert file_references(Sdf.Layer.FindOrOpen(str(tmp_path / "shot.usda"))) == {}

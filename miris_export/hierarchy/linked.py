@@ -25,8 +25,10 @@ class LinkedAsset:
 
 
 def is_linked_asset(collection):
-    """Whether the collection is the library's as it was linked (not local, not overridden)."""
-    return collection is not None and collection.library is not None and collection.override_library is None
+    """Whether the collection is the library's as it was linked (not local, not overridden, and found:
+    a library that is missing leaves an empty placeholder)."""
+    return (collection is not None and collection.library is not None and collection.override_library is None
+            and not collection.is_missing)
 
 
 def library_path(library):
@@ -36,12 +38,14 @@ def library_path(library):
     return os.path.normpath(bpy.path.abspath(library.filepath, library=library.parent))
 
 
-def linked_instancers(view_layer):
-    """{object key: LinkedAsset} of the view layer's objects that instance a linked asset."""
+def linked_instancers(depsgraph, wanted):
+    """{object key: LinkedAsset} of the evaluated objects the export takes (`wanted`, an ObjectFilter)
+    that instance a linked asset."""
     found = {}
-    for obj in view_layer.objects:
+    for evaluated in depsgraph.objects:
+        obj = evaluated.original
         collection = obj.instance_collection if obj.instance_type == "COLLECTION" else None
-        if is_linked_asset(collection):
+        if is_linked_asset(collection) and wanted(object_key(obj), obj):
             found[object_key(obj)] = LinkedAsset(collection.name_full, collection.name,
                                                  library_path(collection.library),
                                                  tuple(collection.instance_offset))
