@@ -69,7 +69,8 @@ def write_assets(context, options, frames, path, staging, report, evaluated):
             written.append(rel)
             report.info(f"linked asset {asset.name}: written to {rel}/{name}")
             for line in asset_report.warnings:
-                report.warn(f"linked asset {asset.name}: {line}")
+                if not (asset_report.default_light and asset_report.default_light in line):  # deactivated here
+                    report.warn(f"linked asset {asset.name}: {line}")
         shape = read_shape(os.path.join(staged, name), stamp["default_light"])
         for key, instanced in instancers.items():
             if instanced == asset:

@@ -127,10 +127,19 @@ def asset_files(folder):
 
 def test_three_instances_one_overridden_compose_as_the_single_file(tmp_path):
     link_shot(tmp_path)
-    scenes, libraries = len(bpy.data.scenes), len(bpy.data.libraries)
+    props = bpy.data.collections["Props", bpy.data.libraries[0].filepath]
+
+    def data():
+        return len(bpy.data.scenes), len(bpy.data.libraries), len(bpy.data.collections), props.users
+
+    before = data()
     report = miris_export.export(str(tmp_path / "assembly.usda"), linked_as_references=True)
     assert report.compliant, report.lines()
-    assert (len(bpy.data.scenes), len(bpy.data.libraries)) == (scenes, libraries)  # nothing left behind
+    assert data() == before  # the temporary scene is gone, the collection's users as they were
+    # The asset's added light is deactivated here: no report line about it (the shot's own is reported).
+    assert [line for line in report.warnings if "DefaultLight" in line] == [
+        "the scene has no light and a black or missing World: added /Root/DefaultLight, a white DomeLight of "
+        "intensity 1, as the Miris specification requires a light"]
     single_report = miris_export.export(str(tmp_path / "single.usda"))
     assert single_report.compliant
     # The asset is written once, for both instances; the overridden copy is inline.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pxr import Sdf, Usd
 
+from ..validate.composition import is_binding
 from .stage import MATERIALS
 
 
@@ -26,11 +27,6 @@ class AssetShape:
     default_light: str  # the added light's path, or ""
 
 
-def _is_binding(name):
-    # Collection bindings name a collection besides the material: the exporter writes none.
-    return name.startswith("material:binding") and not name.startswith("material:binding:collection")
-
-
 def read_shape(path, default_light=""):
     """The AssetShape of the asset file at `path`, from its own composed stage."""
     stage = Usd.Stage.Open(path, Usd.Stage.LoadAll)
@@ -38,7 +34,7 @@ def read_shape(path, default_light=""):
     bindings, instances = [], set()
     for prim in Usd.PrimRange(root, Usd.TraverseInstanceProxies(Usd.PrimDefaultPredicate)):
         for rel in prim.GetRelationships():
-            if not _is_binding(rel.GetName()):
+            if not is_binding(rel.GetName()):
                 continue
             targets = tuple(t.MakeRelativePath(MATERIALS) for t in rel.GetTargets() if t.HasPrefix(MATERIALS))
             if not targets:

@@ -56,7 +56,9 @@ def internal_references(subject):
                                 "does not define", ARCS)
 
 
-def _is_binding(name):
+def is_binding(name):
+    """Whether a relationship is a direct material binding (collection bindings, which target a
+    collection besides the material, are not)."""
     return name.startswith("material:binding") and not name.startswith("material:binding:collection")
 
 
@@ -67,7 +69,7 @@ def dropped_bindings(subject):
     renders without its material. The file that references must bind it again, inside itself."""
     for prim in subject.prims:
         for rel in prim.GetRelationships():
-            if not _is_binding(rel.GetName()) or rel.GetTargets():
+            if not is_binding(rel.GetName()) or rel.GetTargets():
                 continue
             for spec in rel.GetPropertyStack():
                 authored = spec.targetPathList.GetAddedOrExplicitItems()
