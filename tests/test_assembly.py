@@ -9,6 +9,7 @@ import pytest
 from pxr import Sdf, Usd, UsdGeom, UsdShade
 
 import miris_export
+from miris_export.exporter import Cancelled, ExportError
 from miris_export.validate import validate_file
 
 LIBRARY = "props.blend"
@@ -188,7 +189,7 @@ def test_a_failed_export_leaves_the_assets_as_they_were(tmp_path):
     miris_export.export(str(target), linked_as_references=True)
     before = {f: (tmp_path / f).read_bytes() for f in asset_files(tmp_path)}
     cancelled = iter([True, False])
-    with pytest.raises(miris_export.exporter.Cancelled):
+    with pytest.raises(Cancelled):
         miris_export.export(str(target), linked_as_references=True, normals=False,
                             progress=lambda fraction: next(cancelled, False))
     assert {f: (tmp_path / f).read_bytes() for f in asset_files(tmp_path)} == before
@@ -212,7 +213,7 @@ def test_usdz_packs_the_asset_files_with_relative_paths(tmp_path):
 
 def test_chunks_refuse_linked_assets(tmp_path):
     link_shot(tmp_path, overridden=False)
-    with pytest.raises(miris_export.exporter.ExportError, match="linked assets"):
+    with pytest.raises(ExportError, match="linked assets"):
         miris_export.export(str(tmp_path / "c.usdc"), linked_as_references=True, frame_start=1, frame_end=2,
                             chunk_of=(1, 10))
 
@@ -275,3 +276,11 @@ def test_only_assets_the_export_takes_are_written(tmp_path):
     report = miris_export.export(str(tmp_path / "shot.usda"), linked_as_references=True, collection="Elsewhere")
     assert report.compliant and not (tmp_path / "Assets").exists()
     assert file_references(Sdf.Layer.FindOrOpen(str(tmp_path / "shot.usda"))) == {}
+
+
+def test_a_file_named_assets_is_a_clear_error_and_nothing_is_written(tmp_path):
+    link_shot(tmp_path, overridden=False)
+    (tmp_path / "Assets").write_text("not a folder")
+    with pytest.raises(ExportError, match="Assets is a file, not a folder"):
+        miris_export.export(str(tmp_path / "shot.usda"), linked_as_references=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Assets", LIBRARY, "shot.blend"]
