@@ -53,15 +53,17 @@ def frame_range(scene, options):
     return list(range(start, end + 1))
 
 
-def export(filepath, options=None, context=None, progress=None, cancel=None, chunk_of=None, report=None):
+def export(filepath, options=None, context=None, progress=None, cancel=None, chunk_of=None, report=None,
+           source=None):
     """Exports the scene of `context` (default: bpy.context) to `filepath`; returns an ExportReport.
 
     `progress(fraction)`, when given, is called as frames are done; returning False stops the export.
     `cancel`, when given, is checked as often: a callable returning True, or an object whose `is_set()`
     does (a `threading.Event`). A stopped export raises `Cancelled` and leaves nothing behind.
     `chunk_of` (first, last): the file is a chunk of that whole range, its frames the options' range,
-    for `farm.stitch`. `report`: the ExportReport to fill, for a progress display that reads it."""
-    steps = export_steps(filepath, options, context, chunk_of, report)
+    for `farm.stitch`. `report`: the ExportReport to fill, for a progress display that reads it.
+    `source`: the file name the layer records as its source (default: the open .blend's)."""
+    steps = export_steps(filepath, options, context, chunk_of, report, source)
     is_set = getattr(cancel, "is_set", cancel)
     try:
         while True:
@@ -77,7 +79,7 @@ def cancel_steps(steps):
     steps.throw(Cancelled("the export was cancelled; nothing was written"))
 
 
-def export_steps(filepath, options=None, context=None, chunk_of=None, report=None):
+def export_steps(filepath, options=None, context=None, chunk_of=None, report=None, source=None):
     """The export as a generator, for callers that interleave it with other work (the dialog's modal
     operator): it yields the fraction done before each frame and when the frames are done, and
     returns the ExportReport. `cancel_steps` stops it; closing it stops it too."""
@@ -85,6 +87,7 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
 
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
 
+    from .assembly import move_assets, write_assets
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
     from .blender.skinning import armature_modifiers
@@ -101,40 +104,52 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     frames = frame_range(scene, options)
     report.frames = (frames[0], frames[-1])
     chunk = None if chunk_of is None else chunk_plan(frames, chunk_of, options)
+    written_assets = []  # asset folders written into the staging folder, moved into place with the file
 
     def write(staging):
         """Writes the export into `staging` and returns the file to put at `path`; `evaluated`,
         `skins` and `baked` are set up below, before it is called."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
+        assets = {}
+        if options.linked_as_references:
+            yield 0.0
+            assets, written = write_assets(context, options, frames, path, staging, report, evaluated)
+            written_assets.extend(written)
         if name.lower().endswith(".usdz"):
             layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            yield from _export_to(layer, context, options, frames, report, evaluated, skins, baked, chunk)
+            yield from _export_to(layer, context, options, frames, report, evaluated, skins, baked, chunk, assets,
+                                  source)
             if not pack(layer, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk)
+            yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk, assets,
+                                  source)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
+
+    def move(staging, folder):
+        move_assets(staging, folder, written_assets)
 
     with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                          include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)
         with baked_textures(context, options, report) as baked:
             evaluated.switch_off(armature_modifiers(skins))
-            yield from _write_atomically(path, write, options, report)
+            yield from _write_atomically(path, write, options, report, move)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_atomically(path, write, options, report):
+def _write_atomically(path, write, options, report, move=None):
     """Writes the export into a staging folder beside `path` (`write(staging)` is a generator
     returning the file), the file with its textures below it, as they will stand. Only a complete
-    (and, when strict, compliant) export moves into place, textures first, then the file over
-    `path` by a rename; otherwise the staging folder goes and nothing of the export is left, the
-    previous file and its textures untouched."""
+    (and, when strict, compliant) export moves into place, textures first (and what `move(staging,
+    folder)` moves: the linked assets), then the file over `path` by a rename; otherwise the
+    staging folder goes and nothing of the export is left, the previous file and its textures
+    untouched."""
     folder, name = os.path.split(path)
     staging = tempfile.mkdtemp(prefix=f".{os.path.splitext(name)[0]}.", dir=folder)
     try:
@@ -143,6 +158,8 @@ def _write_atomically(path, write, options, report):
             raise ExportError(f"the export is not Miris-compliant ({len(report.errors)} error(s)); "
                               f"nothing was written to {path}")
         _move_textures(staging, folder)
+        if move is not None:
+            move(staging, folder)
         os.replace(written, path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -213,6 +230,8 @@ def chunk_plan(frames, whole, options):
 
     if not options.animation:
         raise ExportError("a chunk needs animation on")
+    if options.linked_as_references:
+        raise ExportError("a chunk cannot write linked assets as references; export the whole range at once")
     first, last = whole
     if last <= first:
         raise ExportError(f"the whole range {first}-{last} must span more than one frame to be exported in chunks")
@@ -221,11 +240,13 @@ def chunk_plan(frames, whole, options):
     return chunk_metadata(frames, whole, options)
 
 
-def _export_to(layer_path, context, options, frames, report, evaluated, skins, baked, chunk=None):
+def _export_to(layer_path, context, options, frames, report, evaluated, skins, baked, chunk=None, assets=None,
+               source=None):
     """Writes the layer at `layer_path`, yielding the fraction done before each frame and at the end
     of the frames; textures go below its folder. `evaluated` (see blender/evaluation.py) is told of
     each frame change; `skins` are the meshes written skinned, `baked` the images baked for
-    (object, material); `chunk`: the chunk's metadata, for a chunk export."""
+    (object, material); `chunk`: the chunk's metadata, for a chunk export; `assets`: the asset file
+    each instancer of a linked asset references (assembly.py); `source`: see export()."""
     import bpy
 
     from pxr import Sdf
@@ -257,6 +278,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         first_frame=frames[0],
         evaluation=evaluated,
         skins=skins,
+        assets=assets or {},
         cache={"baked": baked},  # images baked for (object, material), see materials.bake
     )
     hierarchy = UsdHierarchy(session)
@@ -299,7 +321,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         hooks.call("on_save", stage, report)
         hooks.merge()
     yield 1.0
-    source = os.path.basename(bpy.data.filepath) or "unsaved scene"
+    source = source or os.path.basename(bpy.data.filepath) or "unsaved scene"
     usd_stage.set_provenance(
         stage,
         creator=f"Miris USD exporter {__version__}",

@@ -24,6 +24,10 @@ class ExportOptions:
                                 "Include")
     collection: str = option("", "Collection", "Export only the objects of this collection (empty: the whole "
                              "view layer)", "Include")
+    linked_as_references: bool = option(False, "Linked as References", "Write each collection linked from a "
+                                        "library and instanced in the scene once, to its own file in Assets/ "
+                                        "beside the output, and reference it there; off: one self-contained file",
+                                        "Include")
     custom_properties: bool = option(True, "Custom Properties", "Export the custom properties of objects and "
                                      "their data as the prims' customData", "Include")
     # Animation

@@ -15,6 +15,7 @@ class ExportReport:
     matrices: int = 0  # objects whose transform is one matrix op: it cannot be split (shear)
     frames_evaluated: int = 0  # frame changes made in Blender
     seconds: float = 0.0
+    default_light: str = ""  # the path of the light added because the scene had none, if one was
 
     _said: set = field(default_factory=set, repr=False)  # each line is said once
 

@@ -20,4 +20,5 @@ class ExportSession:
     names: SiblingNames = field(default_factory=SiblingNames)
     evaluation: Any = None  # blender/evaluation.py's Evaluation: keyed visibility, frame changes
     skins: dict = field(default_factory=dict)  # object key -> blender.skinning.Skin of each skinned mesh
+    assets: dict = field(default_factory=dict)  # instancer key -> assembly.AssetFile it references
     cache: dict = field(default_factory=dict)  # per-export caches of writers that share work (materials...)

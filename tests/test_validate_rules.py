@@ -151,3 +151,35 @@ def test_reference_cycle_is_a_finding_not_a_hang(tmp_path):
         write_scene(tmp_path, name, text)
     findings = validate_file(tmp_path / "a.usda")
     assert any(f.rule.startswith("usdValidation:CompositionErrorTest") for f in findings), [str(f) for f in findings]
+
+
+def _assembly(tmp_path, rebind):
+    """scene.usda referencing Character/character.usda (the compliant scene, without its light) by its
+    default prim; with `rebind`, the asset's materials referenced under /Materials/Character and its
+    mesh bound there, as the exporter assembles scenes."""
+    asset = COMPLIANT.replace('    def DistantLight "Sun"\n    {\n        float inputs:intensity = 3\n    }\n', "")
+    write_scene(tmp_path / "Character", "character.usda", asset)
+    over = ('        over "Plane"\n        {\n            rel material:binding = </Materials/Character/Wood>\n'
+            '        }\n') if rebind else ""
+    scene = COMPLIANT.replace('def Xform "Root"\n{\n', 'def Xform "Root"\n{\n    def Xform "Character" (\n'
+                              '        prepend references = @./Character/character.usda@\n    )\n    {\n'
+                              f'{over}    }}\n\n')
+    if rebind:
+        scene = scene.replace('def Scope "Materials"\n{\n', 'def Scope "Materials"\n{\n    def Scope "Character" (\n'
+                              '        prepend references = @./Character/character.usda@</Materials>\n    )\n'
+                              '    {\n    }\n\n')
+    return validate_file(write_scene(tmp_path, "scene.usda", scene))
+
+
+def test_a_binding_the_reference_drops_is_a_finding_in_the_referencing_file(tmp_path):
+    findings = _assembly(tmp_path, rebind=False)
+    dropped = [f for f in findings if f.rule == "miris:DroppedBinding"]
+    assert [(f.path, f.severity) for f in dropped] == [("/Root/Character/Plane.material:binding", "error")]
+    assert "binds /Materials/Wood in @character.usda@" in dropped[0].message and "@character.usda@" in dropped[0].message
+    # The asset itself binds inside itself: nothing to say about it on its own.
+    assert not any(f.path.startswith("Character/character.usda") for f in findings), [str(f) for f in findings]
+
+
+def test_materials_referenced_and_bound_again_make_a_compliant_assembly(tmp_path):
+    findings = _assembly(tmp_path, rebind=True)
+    assert findings == [], [str(f) for f in findings]

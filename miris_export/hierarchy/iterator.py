@@ -82,8 +82,11 @@ def is_component(inst):
 class HierarchyIterator:
     """Subclasses provide `data_kind`, `create_writer`, `write` and optionally `batch`."""
 
-    def __init__(self, options, view_layer, top_matrix, evaluation=None):
+    def __init__(self, options, view_layer, top_matrix, evaluation=None, referenced=frozenset()):
         self.options = options
+        # Keys of instancers whose instances are written in a file of their own (linked.py): the
+        # instancer is exported, its instances are not.
+        self.referenced = frozenset(referenced)
         # blender/evaluation.py's Evaluation: the objects whose visibility is keyed are asked each frame
         self.evaluation = evaluation
         self._keyed = evaluation.keyed_visibility if evaluation is not None else frozenset()
@@ -175,7 +178,7 @@ class HierarchyIterator:
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
         for inst in depsgraph.object_instances if self._instancers else ():
-            if inst.is_instance:
+            if inst.is_instance and not (self.referenced and self._written_elsewhere(inst)):
                 ctx = self._instance_context(inst, exported)
                 if ctx is None:
                     continue
@@ -235,7 +238,7 @@ class HierarchyIterator:
                 # (an empty text object's geometry, say, has nothing).
                 if inst.parent is not None:
                     parent = object_key(inst.parent)
-                    if parent not in instancers and self.has_data(inst.object):
+                    if parent not in instancers and (parent in self.referenced or self.has_data(inst.object)):
                         instancers.add(parent)
                         instancer_objects[parent] = inst.parent
                 continue
@@ -355,6 +358,9 @@ class HierarchyIterator:
         if len(child):
             local[child] = relative(world[parent_index[child]], world[child])
         return local
+
+    def _written_elsewhere(self, inst):
+        return inst.parent is not None and object_key(inst.parent) in self.referenced
 
     def _instance_context(self, inst, exported):
         parent = exported.get(object_key(inst.parent)) if inst.parent is not None else None

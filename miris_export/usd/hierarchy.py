@@ -15,6 +15,7 @@ from ..hierarchy.iterator import object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter, author_static
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
+from .references import reference_asset, reference_materials
 from .stage import ROOT
 
 
@@ -41,7 +42,8 @@ class ObjectWriters:
 
 class UsdHierarchy(HierarchyIterator):
     def __init__(self, session):
-        super().__init__(session.options, session.view_layer, session.top_matrix, session.evaluation)
+        super().__init__(session.options, session.view_layer, session.top_matrix, session.evaluation,
+                         referenced=session.assets)
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
@@ -180,6 +182,32 @@ class UsdHierarchy(HierarchyIterator):
         self._gathered = []
         self._finish_still()
         super().finish()
+        self._reference_assets()
+
+    def _reference_assets(self):
+        """Under each exported instancer of a linked asset, an Xform referencing the asset's file: its
+        transform takes the asset, which carries the axis change and units already, from the stage's
+        space into the instancer's, less the collection's instance offset."""
+        referencing = [(key, self.paths[key]) for key in self.referenced if key in self.paths]
+        if not referencing:
+            return
+        layer = self.session.stage.GetRootLayer()
+        names = self.session.names
+        materials = {}  # asset file -> its /Materials/<asset>
+        specs, matrices = [], []
+        with Sdf.ChangeBlock():
+            for key, parent in sorted(referencing, key=lambda item: str(item[1])):
+                asset = self.session.assets[key]
+                file = "./" + asset.file
+                if file not in materials:
+                    materials[file] = reference_materials(layer, names, file, asset.asset.name)
+                path = parent.AppendChild(names.claim(parent, asset.asset.name))
+                specs.append(reference_asset(layer, path, file, asset.shape, materials[file]))
+                offset = np.eye(4)
+                offset[:3, 3] = np.negative(asset.asset.offset)
+                matrices.append(offset @ np.linalg.inv(self.top_matrix))
+            self.session.report.matrices += author_static(specs, np.array(matrices))
+        self.session.report.count("Xform", len(specs))
 
     def _finish_still(self):
         """Writes the transforms of the objects gathered at one frame only (a still export, or a

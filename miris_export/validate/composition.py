@@ -1,5 +1,6 @@
-"""Composition: variant sets with a selection, internal references that resolve. (Referenced and sublayered files are validated as files
-of their own by the driver; composition errors come from OpenUSD's CompositionErrorTest.)"""
+"""Composition: variant sets with a selection, internal references that resolve, bindings that survive
+the arcs that bring them in. (Referenced and sublayered files are validated as files of their own by
+the driver; composition errors come from OpenUSD's CompositionErrorTest.)"""
 from pxr import Sdf
 
 from .finding import COMPOSED, rule
@@ -53,3 +54,28 @@ def internal_references(subject):
         if not prim or not prim.IsDefined():
             yield subject.error("miris:InternalReference", path, f"references <{target or ''}>, which this file "
                                 "does not define", ARCS)
+
+
+def is_binding(name):
+    """Whether a relationship is a direct material binding (collection bindings, which target a
+    collection besides the material, are not)."""
+    return name.startswith("material:binding") and not name.startswith("material:binding:collection")
+
+
+@rule(COMPOSED)
+def dropped_bindings(subject):
+    """A binding authored in a referenced file that targets a prim outside what the reference brings
+    in (its /Materials, when it is referenced by its default prim) is dropped by USD: the prim then
+    renders without its material. The file that references must bind it again, inside itself."""
+    for prim in subject.prims:
+        for rel in prim.GetRelationships():
+            if not is_binding(rel.GetName()) or rel.GetTargets():
+                continue
+            for spec in rel.GetPropertyStack():
+                authored = spec.targetPathList.GetAddedOrExplicitItems()
+                if authored:
+                    yield subject.error("miris:DroppedBinding", rel.GetPath(), f"binds {authored[0]} in "
+                                        f"@{spec.layer.GetDisplayName()}@, which USD drops here: the "
+                                        "target is outside what the reference brings in (bind the material "
+                                        "again in this file)", ARCS)
+                    break

@@ -1,6 +1,7 @@
 """The scene's shape: one default prim for the scene, a top-level /Materials Scope for its materials."""
 from pxr import Sdf, UsdGeom, UsdLux, UsdShade
 
+from .composition import is_binding
 from .finding import COMPOSED, rule
 
 DEFAULT_PRIM = "Default Prim"
@@ -56,9 +57,7 @@ def binding_targets(subject):
     binding into a referenced file's own /Materials breaks when the file is referenced by its default prim."""
     for prim in subject.prims:
         for rel in prim.GetRelationships():
-            name = rel.GetName()
-            # Collection bindings target a collection as well as the material: not checked here.
-            if not name.startswith("material:binding") or name.startswith("material:binding:collection"):
+            if not is_binding(rel.GetName()):
                 continue
             for target in rel.GetTargets():
                 material = subject.stage.GetPrimAtPath(target)

@@ -98,5 +98,6 @@ class WorldWriter:
         dome.CreateIntensityAttr(1.0)
         dome.CreateColorAttr(Gf.Vec3f(1.0, 1.0, 1.0))
         session.report.count("DomeLight")
+        session.report.default_light = str(path)
         session.report.warn(f"the scene has no light and a black or missing World: added {path}, a white "
                             "DomeLight of intensity 1, as the Miris specification requires a light")
