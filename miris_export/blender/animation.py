@@ -47,6 +47,33 @@ def _timed_tree(tree, seen):
     return False
 
 
+def _animated_tree(tree, seen):
+    """Whether a node tree, or one its group nodes use, is keyed or driven."""
+    if tree is None or tree.as_pointer() in seen:
+        return False
+    seen.add(tree.as_pointer())
+    return _animated(tree) or any(_animated_tree(getattr(node, "node_tree", None), seen) for node in tree.nodes)
+
+
+def data_may_change(*blocks):
+    """Whether the values read from these data-blocks (a camera's or light's data and the scene whose
+    render settings it uses, a World) can differ between frames: a data-block itself, or a node tree
+    it uses, is keyed or driven. A driver writes only into its own data-block, so those of other
+    data-blocks cannot change them."""
+    seen = set()
+    return any(block is not None and (_animated(block) or _animated_tree(getattr(block, "node_tree", None), seen))
+               for block in blocks)
+
+
+def linked_may_change(owner, prop, *also):
+    """Whether the data-block `owner.<prop>` (an object's camera or light data, a scene's World) can
+    give other values at another frame: `data_may_change` for it and the blocks `also`, or an
+    animation of `owner` that reaches into it (a path through `prop`)."""
+    from .evaluation import animated_paths
+
+    return data_may_change(getattr(owner, prop), *also) or any(path.startswith(prop) for path in animated_paths(owner))
+
+
 def scene_may_change(scene):
     """Whether anything exported from `scene` can differ between frames, decided conservatively:
     no animation or driver on any data-block, no physics, particles, time-dependent modifier or

@@ -115,7 +115,8 @@ class HierarchyIterator:
         return False
 
     def prepare(self, contexts):
-        """Called with the objects met for the first time in a frame, before their writers are created."""
+        """Called with the objects met for the first time in a frame (if any), before their writers are
+        created."""
 
     def create_writer(self, ctx):
         """The object's writer: anything with a `live` attribute, true while `write` must be
@@ -152,7 +153,8 @@ class HierarchyIterator:
         """Exports one frame."""
         contexts, local = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
-        self.prepare(new)
+        if new:
+            self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
         for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
             if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \

@@ -13,6 +13,7 @@ about Y lines the two up.
 import numpy as np
 from pxr import Gf, UsdLux
 
+from ..blender.animation import linked_may_change
 from ..lights.world import read_world
 from ..usd.stage import ROOT, Z_UP_TO_Y_UP
 from ..usd.textures import write_texture
@@ -69,6 +70,8 @@ class WorldWriter:
     def __init__(self, session, scene):
         self.session = session
         self.dome = None
+        self._static = not linked_may_change(scene, "world")  # then written at the first frame only
+        self._written = False
         env = read_world(scene.world)
         if env is not None:
             name = session.names.claim(ROOT, scene.world.name)
@@ -77,8 +80,9 @@ class WorldWriter:
                 session.report.warn(f"World {scene.world.name!r}: {note}")
 
     def write(self, scene, depsgraph, frame):
-        if self.dome is None:
+        if self.dome is None or (self._static and self._written):
             return
+        self._written = True
         env = read_world(scene.world.evaluated_get(depsgraph))
         if env is None:  # black at this frame (an animated strength)
             self.dome.set(self.dome.dome.CreateIntensityAttr(), 0.0, frame)
