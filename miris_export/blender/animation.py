@@ -1,4 +1,5 @@
 """What can change from frame to frame, decided once per object as Blender decides it."""
+from functools import cache
 
 # Parenting that deforms the child's mesh, not only moves it (the legacy armature, lattice, curve parents).
 _DEFORMING_PARENT_TYPES = {"ARMATURE", "LATTICE", "CURVE"}
@@ -74,6 +75,16 @@ def linked_may_change(owner, prop, *also):
     return data_may_change(getattr(owner, prop), *also) or any(path.startswith(prop) for path in animated_paths(owner))
 
 
+@cache
+def _animatable_collections():
+    """The names of bpy.data's collections whose data-blocks can be keyed or driven, or hold a node
+    tree (images, texts, libraries... cannot: they need not be walked)."""
+    import bpy
+
+    return tuple(prop.identifier for prop in bpy.data.bl_rna.properties if prop.type == "COLLECTION"
+                 and {"animation_data", "node_tree"}.intersection(prop.fixed_type.properties.keys()))
+
+
 def scene_may_change(scene):
     """Whether anything exported from `scene` can differ between frames, decided conservatively:
     no animation or driver on any data-block, no physics, particles, time-dependent modifier or
@@ -81,13 +92,8 @@ def scene_may_change(scene):
     stands for the whole range."""
     import bpy
 
-    for name in dir(bpy.data):
-        ids = getattr(bpy.data, name, None)
-        if not isinstance(ids, bpy.types.bpy_prop_collection):
-            continue
-        for block in ids:
-            if not isinstance(block, bpy.types.ID):
-                break
+    for name in _animatable_collections():
+        for block in getattr(bpy.data, name):
             if _animated(block) or _animated(getattr(block, "node_tree", None)):
                 return True
     if scene.rigidbody_world is not None or any(marker.camera for marker in scene.timeline_markers):
