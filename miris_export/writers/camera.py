@@ -39,8 +39,9 @@ class CameraWriter(Writer):
         self.session.cache.setdefault(_CAMERAS, {}).setdefault(ctx.object.original.name_full, path)
         # Written once, at the first frame, where nothing can change its values: they are defaults.
         dof = ctx.object.data.dof
-        self._static = not (ctx.is_instance or (dof.use_dof and dof.focus_object is not None)
-                            or linked_may_change(ctx.object.original, "data", self.session.view_layer.id_data))
+        self._static = not self.session.sampled or not (
+            ctx.is_instance or (dof.use_dof and dof.focus_object is not None)
+            or linked_may_change(ctx.object.original, "data", self.session.view_layer.id_data))
         if ctx.object.data.type == "PANO":
             self.session.report.warn(f"{ctx.name}: panoramic camera written as a perspective camera "
                                      "(USD cameras have no panoramic projection)")

@@ -46,7 +46,8 @@ class LightWriter(Writer):
         self.api.CreateNormalizeAttr(True)  # see lights.units: intensity is then free of the light's size
         self.shaping = UsdLux.ShapingAPI.Apply(prim) if self.kind == units.SPOT else None
         # Written once, at the first frame, where nothing can change its values: they are defaults.
-        self._static = not (ctx.is_instance or linked_may_change(ctx.object.original, "data"))
+        self._static = not self.session.sampled or not (ctx.is_instance
+                                                         or linked_may_change(ctx.object.original, "data"))
         report = self.session.report
         if self.kind == units.SPOT:
             report.info(f"{ctx.name}: spot light written as a SphereLight with a ShapingAPI cone")

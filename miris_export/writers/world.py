@@ -70,9 +70,12 @@ class WorldWriter:
     def __init__(self, session, scene):
         self.session = session
         self.dome = None
-        self._static = not linked_may_change(scene, "world")  # then written at the first frame only
+        # Where nothing keys or drives the World, what it shows now is what it shows at every frame:
+        # written once, at the first frame, from what is read here.
+        self._static = not (session.sampled and linked_may_change(scene, "world"))
         self._written = False
         env = read_world(scene.world)
+        self._still = env if self._static else None
         if env is not None:
             name = session.names.claim(ROOT, scene.world.name)
             self.dome = DomeWriter(session, ROOT.AppendChild(name), env)
@@ -83,7 +86,8 @@ class WorldWriter:
         if self.dome is None or (self._static and self._written):
             return
         self._written = True
-        env = read_world(scene.world.evaluated_get(depsgraph))
+        env = self._still or read_world(scene.world.evaluated_get(depsgraph))
+        self._still = None  # not kept past the frame: it holds Blender data
         if env is None:  # black at this frame (an animated strength)
             self.dome.set(self.dome.dome.CreateIntensityAttr(), 0.0, frame)
             return
