@@ -114,7 +114,8 @@ def summary(results):
                  f"({ratio_of(total['ours'], total['blender']):.2f})")
     worst = sorted(done.items(), key=lambda item: item[1]["ratio"], reverse=True)[:WORST]
     lines.append(f"Worst {len(worst)}:")
-    lines += [row(name, r) for name, r in worst]
+    width = max(len(name) for name, _ in worst) + 2
+    lines += [row(name, r, width) for name, r in worst]
     verdicts = [f"{name} {stats[name]:.2f} <= {target} {'met' if stats[name] <= target else 'MISSED'}"
                 for name, target in TARGETS.items()]
     met = all(stats[name] <= target for name, target in TARGETS.items())
@@ -122,8 +123,8 @@ def summary(results):
     return lines
 
 
-def row(name, r):
-    return (f"  {name:48}{r['ours']:9.3f} s{r['blender']:9.3f} s{r['ratio']:8.2f}  "
+def row(name, r, width):
+    return (f"  {name:{width}}{r['ours']:9.3f} s{r['blender']:9.3f} s{r['ratio']:8.2f}  "
             f"({r['frames']} frames, {r['evaluated']} evaluated)")
 
 
@@ -142,7 +143,8 @@ def main(argv=None):
     names = pick(corpus_scenes(source), args)
     print(f"Blender {bpy.app.version_string}, {os.cpu_count()} CPUs, {len(names)} corpus scenes, "
           f"best of {args.runs} exports each")
-    print(f"  {'scene':48}{'ours':>11}{'Blender':>11}{'ratio':>8}")
+    width = max(map(len, names), default=0) + 2
+    print(f"  {'scene':{width}}{'ours':>11}{'Blender':>11}{'ratio':>8}")
     load_exporters()
     results = {}
     work = tempfile.mkdtemp(prefix="miris_corpus_")
@@ -154,10 +156,10 @@ def main(argv=None):
         for name in names:
             r = results[name] = bench_scene(os.path.join(copy, "scenes", name), args, out_root)
             if "failed" in r:
-                print(f"  {name:48}left out: {r['failed']}", flush=True)
+                print(f"  {name:{width}}left out: {r['failed']}", flush=True)
                 continue
             r["ratio"] = ratio_of(r["ours"], r["blender"])
-            print(row(name, r), flush=True)
+            print(row(name, r, width), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\n".join(summary(results)))
