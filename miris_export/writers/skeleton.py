@@ -79,13 +79,19 @@ class SkeletonWriter(Writer):
         self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = self
         self._times, self._frames = [], []  # each frame's (translations, rotations, scales), float32
         self._shear = 0.0
+        self._pose = None  # the armature-space pose last decomposed
         return self.skeleton.GetPrim()
 
     def write(self, ctx, time):
-        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
-        local = armature.local(armature.pose(ctx.object, self.joints), self.joints.parents)
-        translations, rotations, scales, residual = armature.decompose(local)
+        pose = armature.pose(ctx.object, self.joints)
         self._times.append(time)
+        if self._frames and np.array_equal(pose, self._pose):  # a held pose: the frame before's values
+            self._frames.append(self._frames[-1])
+            return
+        self._pose = pose
+        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
+        local = armature.local(pose, self.joints.parents)
+        translations, rotations, scales, residual = armature.decompose(local)
         self._frames.append(tuple(a.astype(np.float32) for a in (translations, rotations, scales)))
         self._shear = max(self._shear, float(residual.max(initial=0.0)))
 
@@ -133,6 +139,7 @@ class SkinnedMeshWriter(MeshWriter):
         self.joints = _joints(self.session, arm)
         self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
         self._copy = None  # the Skeleton copy of a mesh outside its armature
+        self._placed = None  # (armature's world matrix, mesh's, their bind and copy matrices) last written
         if not _is_ancestor(arm.original, ctx.object.original):
             xform = path.GetParentPath()
             make_skel_root(stage, xform)
@@ -153,11 +160,17 @@ class SkinnedMeshWriter(MeshWriter):
             self._vertex_groups = None
         self.done = False  # the armature may move relative to the mesh
         arm_world = np.array(self._armature(ctx).matrix_world, np.float64)
+        held = self._placed is not None and np.array_equal(arm_world, self._placed[0]) \
+            and np.array_equal(ctx.world_matrix, self._placed[1])
+        if not held:  # the values of the frame before, where neither moved
+            bind = _gf_matrix(relative(arm_world, ctx.world_matrix))
+            copy = None if self._copy is None else _gf_matrix(relative(ctx.world_matrix, arm_world))
+            self._placed = (arm_world, ctx.world_matrix.copy(), bind, copy)
+        bind, copy = self._placed[2:]
         same = _close_matrices
-        self.set(self.binding.CreateGeomBindTransformAttr(), _gf_matrix(relative(arm_world, ctx.world_matrix)),
-                 time, same)
-        if self._copy is not None:
-            self.set(self._copy_op.GetAttr(), _gf_matrix(relative(ctx.world_matrix, arm_world)), time, same)
+        self.set(self.binding.CreateGeomBindTransformAttr(), bind, time, same)
+        if copy is not None:
+            self.set(self._copy_op.GetAttr(), copy, time, same)
 
     def _write_topology(self, reader, time):
         renamed = super()._write_topology(reader, time)
