@@ -153,12 +153,8 @@ class SkinnedMeshWriter(MeshWriter):
         return ctx.object.modifiers[self.skin.modifier].object
 
     def write(self, ctx, time):
-        self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
-        try:
-            super().write(ctx, time)
-        finally:
-            self._vertex_groups = None
-        self.done = False  # the armature may move relative to the mesh
+        # The armature's place relative to the mesh first: the mesh's writer holds every value
+        # it has at this frame, which must not count as this one's held value before it changed.
         arm_world = np.array(self._armature(ctx).matrix_world, np.float64)
         held = self._placed is not None and np.array_equal(arm_world, self._placed[0]) \
             and np.array_equal(ctx.world_matrix, self._placed[1])
@@ -171,6 +167,12 @@ class SkinnedMeshWriter(MeshWriter):
         self.set(self.binding.CreateGeomBindTransformAttr(), bind, time, same)
         if copy is not None:
             self.set(self._copy_op.GetAttr(), copy, time, same)
+        self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
+        try:
+            super().write(ctx, time)
+        finally:
+            self._vertex_groups = None
+        self.done = False  # the armature may move relative to the mesh
 
     def _write_topology(self, reader, time):
         renamed = super()._write_topology(reader, time)
