@@ -5,11 +5,12 @@ from functools import cache
 _DEFORMING_PARENT_TYPES = {"ARMATURE", "LATTICE", "CURVE"}
 
 
-def shape_may_change(obj):
+def shape_may_change(obj, switched_off=()):
     """Whether the evaluated mesh of `obj` (an original object) can differ between frames:
-    any modifier (time, drivers and deformers act through them), animation or drivers on the
-    mesh or its shape keys, or a deforming parent. Anything else is read once."""
-    if len(obj.modifiers) or obj.parent_type in _DEFORMING_PARENT_TYPES:
+    any modifier (time, drivers and deformers act through them) but those named in `switched_off`,
+    which the export keeps out of the evaluation (a skinned mesh's Armature modifier), animation or
+    drivers on the mesh or its shape keys, or a deforming parent. Anything else is read once."""
+    if any(mod.name not in switched_off for mod in obj.modifiers) or obj.parent_type in _DEFORMING_PARENT_TYPES:
         return True
     data = obj.data
     keys = getattr(data, "shape_keys", None)

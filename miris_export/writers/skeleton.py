@@ -18,6 +18,7 @@ import numpy as np
 from pxr import Gf, UsdSkel, Vt
 
 from ..blender import armature
+from ..blender.animation import shape_may_change
 from ..blender.skinning import deform_joint_names, read_weights
 from ..hierarchy.iterator import object_key, relative
 from ..usd.sparse import write_gathered
@@ -132,6 +133,8 @@ class SkinnedMeshWriter(MeshWriter):
     def define(self, stage, path, ctx):
         prim = super().define(stage, path, ctx)
         self.skin = self.session.skins[object_key(ctx.object)]
+        # Its Armature modifier is kept out of the evaluation: only the others can change the mesh.
+        self._static = not ctx.is_instance and not shape_may_change(ctx.object.original, {self.skin.modifier})
         arm = self._armature(ctx)
         self.binding = UsdSkel.BindingAPI.Apply(prim)
         if self.skin.dual_quaternion:
@@ -167,11 +170,13 @@ class SkinnedMeshWriter(MeshWriter):
         self.set(self.binding.CreateGeomBindTransformAttr(), bind, time, same)
         if copy is not None:
             self.set(self._copy_op.GetAttr(), copy, time, same)
-        self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
-        try:
-            super().write(ctx, time)
-        finally:
-            self._vertex_groups = None
+        # A mesh only its armature moves is read at the first frame (in a chunk, held at each frame).
+        if self._topology is None or not self._static or self.session.chunk:
+            self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
+            try:
+                super().write(ctx, time)
+            finally:
+                self._vertex_groups = None
         self.done = False  # the armature may move relative to the mesh
 
     def _write_topology(self, reader, time):
