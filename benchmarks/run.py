@@ -4,6 +4,7 @@
     python benchmarks/run.py --scenes ad      # some scenes
     python benchmarks/run.py --quick          # small sizes, a smoke run
     python benchmarks/run.py --one a ours     # one export in this process; prints its memory (used by the above)
+    python benchmarks/run.py --corpus         # the real scenes of the corpus instead (benchmarks/corpus.py)
 
 Run with a Python that has the `bpy` module (Blender 5.0; 4.2 works too).
 
@@ -125,13 +126,18 @@ EXPORT = {"ours": export_ours, "blender": export_blender, "copies": export_copie
 
 def export_into(folder, exporter, scene, **options):
     """Exports into an empty `folder`; returns the wall time in seconds."""
+    return timed_export(folder, lambda path: EXPORT[exporter](path, scene, **options))
+
+
+def timed_export(folder, export):
+    """Calls `export(path)` for a file in the empty `folder`; returns its wall time in seconds."""
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     path = os.path.join(folder, FILE_NAME)
     gc.collect()
     with quiet_stdout():
         started = time.perf_counter()
-        EXPORT[exporter](path, scene, **options)
+        export(path)
         return time.perf_counter() - started
 
 
@@ -366,6 +372,11 @@ def targets_line(results):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if "--corpus" in argv:  # the real scenes of the corpus instead: benchmarks/corpus.py
+        import corpus
+
+        return corpus.main([a for a in argv if a != "--corpus"])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small scenes, 3 timed runs, 1 memory run")
     parser.add_argument("--scenes", default="".join(scenes.SCENES), help="scene letters, e.g. 'ad'")

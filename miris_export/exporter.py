@@ -286,12 +286,13 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     hooks = HookRun(stage, hook_context, active())
     hooks.call("on_stage", stage)
     custom_done = set()  # keys of the objects whose custom properties are written
-    scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     # Over a range where nothing can change, the first frame stands for all: every value is
     # written as a default, as it would be after sampling each frame. A chunk samples every frame
     # for the stitch, and a per-frame hook is called at every frame.
     may_change = session.chunk or (session.animated and (hooks.per_frame or scene_may_change(scene)))
     evaluated_frames = frames if may_change else frames[:1]
+    session.sampled = len(evaluated_frames) > 1
+    scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     for done, frame in enumerate(evaluated_frames):
         yield done / len(evaluated_frames)
         if session.animated or scene.frame_current != frame or scene.frame_subframe:

@@ -16,6 +16,7 @@ class ExportSession:
     animated: bool = False
     chunk: bool = False  # a chunk export: values written densely for the stitch (see usd.sparse)
     first_frame: float = 0.0
+    sampled: bool = False  # more than one frame is evaluated: writers read again what can change
     frame: float = 0.0
     names: SiblingNames = field(default_factory=SiblingNames)
     evaluation: Any = None  # blender/evaluation.py's Evaluation: keyed visibility, frame changes

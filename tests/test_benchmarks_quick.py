@@ -1,9 +1,13 @@
 """The benchmark script's quick mode, so it never rots: both exporters run on every scene and both
-outputs open with every mesh in them. The timings themselves are not checked here."""
+outputs open with every mesh in them; and its corpus mode on two real scenes. The timings themselves
+are not checked here."""
 import json
+import re
 import subprocess
 import sys
 
+import bpy
+import pytest
 from pxr import Usd, UsdGeom, UsdShade, UsdSkel
 
 from conftest import REPO
@@ -63,3 +67,42 @@ def test_quick_benchmark_runs_both_exporters(tmp_path):
     mesh = next(UsdGeom.Mesh(p) for p in stage.Traverse() if p.IsA(UsdGeom.Mesh))
     assert mesh.GetPointsAttr().GetNumTimeSamples() == 0
     assert results["f"]["fallback_size"] > results["f"]["size"]["ours"]
+
+
+CORPUS_ROW = re.compile(r"^  (\S+\.blend) +([\d.]+) s +([\d.]+) s +([\d.]+)  \((\d+) frames, (\d+) evaluated\)$")
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(bpy.app.version < (5, 0, 0), reason="the corpus was saved by Blender 5.x; Blender 4.2 "
+                    "cannot read several of its files")
+def test_corpus_benchmark_prints_ratios_and_targets(corpus_scene):
+    names = ["01_cs_rotate.blend", "gn_nested_instances.blend"]
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--corpus", "--runs", "1", "--scenes", ",".join(names)],
+        capture_output=True, text=True, cwd=REPO, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    table = lines[:lines.index("Worst 2:")]  # the rows before the summary
+    rows = {m[1]: [float(v) for v in m.groups()[1:]] for m in map(CORPUS_ROW.match, table) if m}
+    assert sorted(rows) == names, done.stdout
+    for name, (ours, blender, ratio, frames, evaluated) in rows.items():
+        assert ours > 0 and blender > 0
+        # The times are printed to the millisecond, the ratio from the times themselves.
+        assert (ours - 5e-4) / (blender + 5e-4) - 0.005 <= ratio <= (ours + 5e-4) / (blender - 5e-4) + 0.005, name
+        assert 1 <= evaluated <= frames
+    # Each row's frames are its scene's whole frame range, as Blender reads it.
+    for name in names:
+        bpy.ops.wm.open_mainfile(filepath=str(corpus_scene(name)), load_ui=False)
+        scene = bpy.context.scene
+        assert rows[name][3] == scene.frame_end - scene.frame_start + 1, name
+    ratios = sorted(r[2] for r in rows.values())
+    stats = re.search(r"^2 scenes: median ratio ([\d.]+), 90th percentile ([\d.]+);", done.stdout, re.M)
+    assert stats, done.stdout
+    median, p90 = float(stats[1]), float(stats[2])
+    assert median == pytest.approx(sum(ratios) / 2, abs=0.01)
+    assert p90 == pytest.approx(ratios[0] + 0.9 * (ratios[1] - ratios[0]), abs=0.01)
+    met = median <= 1.0 and p90 <= 2.0
+    assert lines[-1] == (f"Corpus targets {'met' if met else 'missed'}: "
+                         f"median {median:.2f} <= 1.0 {'met' if median <= 1.0 else 'MISSED'}, "
+                         f"p90 {p90:.2f} <= 2.0 {'met' if p90 <= 2.0 else 'MISSED'}")

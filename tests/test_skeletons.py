@@ -329,3 +329,21 @@ def test_operator_and_command_line_take_the_options(scene, tmp_path):
     assert not [p for p in stage.Traverse() if p.IsA(UsdSkel.Skeleton)]
     args = parser().parse_args(["in.blend", "-o", "out.usdc", "--no-skeletons", "--no-deform-bones-only"])
     assert args.skeletons is False and args.deform_bones_only is False
+
+
+@pytest.mark.parametrize("timeless_modifier", [False, True], ids=["armature only", "mirror before"])
+def test_mesh_held_then_moving_off_its_armature_keeps_its_place_until_it_moves(scene, export, timeless_modifier):
+    """The mesh holds still for frames 1-4, then moves away from its armature: the bind transform holds
+    its value up to frame 4 (a sample at the held run's end) and the skinned points match Blender's
+    at every frame. With a Mirror modifier before the Armature modifier the mesh is read every frame."""
+    rig, body = _arm(scene, frames=6, parented=False)
+    if timeless_modifier:
+        mirror = body.modifiers.new("Mirror", "MIRROR")
+        mirror.use_axis = (False, True, False)
+        body.modifiers.move(1, 0)
+    for frame, y in ((1, 2.0), (4, 2.0), (6, 3.0)):
+        body.location = (0, y, 0)
+        body.keyframe_insert("location", frame=frame)
+    _, stage = _check(scene, export, [body], [1, 2, 3, 4, 5, 6])
+    bind = UsdSkel.BindingAPI(stage.GetPrimAtPath(_mesh_path(stage, body.name))).GetGeomBindTransformAttr()
+    assert bind.Get(4) == bind.Get(1) != bind.Get(5)

@@ -1,9 +1,13 @@
 """A frame range over which nothing can change costs one frame evaluation, and writes what sampling
-every frame writes."""
+every frame writes; in a range where something moves, what cannot change is read once."""
+from collections import Counter
+
 import bpy
 import pytest
+from pxr import UsdGeom, UsdLux
 
 import miris_export.blender.animation as animation
+from miris_export.writers import camera, light, world
 
 
 def _still_scene(scene):
@@ -72,3 +76,66 @@ def test_keyed_range_evaluates_every_frame(scene, export):
     _keyed(cube)
     report, _ = export()
     assert report.frames_evaluated == 5
+
+
+def _moving_scene_with_still_data(scene):
+    """The still scene with a World, and the cube keyed to move over frames 1-5."""
+    from test_world import set_background
+
+    cube = _still_scene(scene)
+    scene.frame_end = 5
+    set_background(scene)
+    cube.keyframe_insert("location", frame=1)
+    cube.location.x += 2
+    cube.keyframe_insert("location", frame=5)
+    return cube
+
+
+def test_still_camera_light_and_world_are_read_once_in_a_moving_scene(scene, export, tmp_path, monkeypatch):
+    _moving_scene_with_still_data(scene)
+    calls = Counter()
+    for writer in (camera.CameraWriter, light.LightWriter):
+        original = writer.write
+        monkeypatch.setattr(writer, "write", lambda self, ctx, time, original=original:
+                            calls.update([type(self).__name__]) or original(self, ctx, time))
+    report, stage = export("once.usda")
+    assert report.frames_evaluated == 5
+    assert calls == {"CameraWriter": 1, "LightWriter": 1}
+    dome = UsdLux.DomeLight(stage.GetPrimAtPath("/Root/Sky"))
+    assert dome.GetIntensityAttr().GetNumTimeSamples() == 0 and dome.GetIntensityAttr().Get() == 2.0
+    # Read at every frame instead, as before: the same file.
+    for module in (camera, light, world):
+        monkeypatch.setattr(module, "linked_may_change", lambda *args: True)
+    calls.clear()
+    export("sampled.usda")
+    assert calls == {"CameraWriter": 5, "LightWriter": 5}
+    assert (tmp_path / "once.usda").read_text() == (tmp_path / "sampled.usda").read_text()
+
+
+def test_keyed_camera_light_and_world_values_are_sampled(scene, export):
+    _moving_scene_with_still_data(scene)
+    cam = next(o for o in scene.objects if o.type == "CAMERA").data
+    lamp = next(o for o in scene.objects if o.type == "LIGHT").data
+    strength = scene.world.node_tree.nodes["Background"].inputs["Strength"]
+    for frame, value in ((1, 1.0), (5, 3.0)):
+        cam.lens = 20.0 * value
+        cam.keyframe_insert("lens", frame=frame)
+        lamp.color = (value / 3, 0.5, 0.5)
+        lamp.keyframe_insert("color", frame=frame)
+        strength.default_value = value
+        strength.keyframe_insert("default_value", frame=frame)
+    expected = {}
+    for frame in range(1, 6):
+        scene.frame_set(frame)
+        expected[frame] = (cam.lens, lamp.color[0], strength.default_value)
+    scene.frame_set(1)
+    _, stage = export()
+    prims = {p.GetTypeName(): p for p in stage.Traverse()}
+    lens = UsdGeom.Camera(prims["Camera"]).GetFocalLengthAttr()
+    color = UsdLux.LightAPI(prims["SphereLight"]).GetColorAttr()
+    intensity = UsdLux.DomeLight(stage.GetPrimAtPath("/Root/Sky")).GetIntensityAttr()
+    for frame, (focal, red, bright) in expected.items():
+        assert lens.Get(frame) == pytest.approx(focal, rel=1e-6)
+        assert color.Get(frame)[0] == pytest.approx(red, rel=1e-6)
+        assert intensity.Get(frame) == pytest.approx(bright, rel=1e-6)
+    assert lens.GetNumTimeSamples() >= 2 and color.GetNumTimeSamples() >= 2 and intensity.GetNumTimeSamples() >= 2

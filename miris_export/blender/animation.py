@@ -1,14 +1,16 @@
 """What can change from frame to frame, decided once per object as Blender decides it."""
+from functools import cache
 
 # Parenting that deforms the child's mesh, not only moves it (the legacy armature, lattice, curve parents).
 _DEFORMING_PARENT_TYPES = {"ARMATURE", "LATTICE", "CURVE"}
 
 
-def shape_may_change(obj):
+def shape_may_change(obj, switched_off=()):
     """Whether the evaluated mesh of `obj` (an original object) can differ between frames:
-    any modifier (time, drivers and deformers act through them), animation or drivers on the
-    mesh or its shape keys, or a deforming parent. Anything else is read once."""
-    if len(obj.modifiers) or obj.parent_type in _DEFORMING_PARENT_TYPES:
+    any modifier (time, drivers and deformers act through them) but those named in `switched_off`,
+    which the export keeps out of the evaluation (a skinned mesh's Armature modifier), animation or
+    drivers on the mesh or its shape keys, or a deforming parent. Anything else is read once."""
+    if any(mod.name not in switched_off for mod in obj.modifiers) or obj.parent_type in _DEFORMING_PARENT_TYPES:
         return True
     data = obj.data
     keys = getattr(data, "shape_keys", None)
@@ -47,6 +49,43 @@ def _timed_tree(tree, seen):
     return False
 
 
+def _animated_tree(tree, seen):
+    """Whether a node tree, or one its group nodes use, is keyed or driven."""
+    if tree is None or tree.as_pointer() in seen:
+        return False
+    seen.add(tree.as_pointer())
+    return _animated(tree) or any(_animated_tree(getattr(node, "node_tree", None), seen) for node in tree.nodes)
+
+
+def data_may_change(*blocks):
+    """Whether the values read from these data-blocks (a camera's or light's data and the scene whose
+    render settings it uses, a World) can differ between frames: a data-block itself, or a node tree
+    it uses, is keyed or driven. A driver writes only into its own data-block, so those of other
+    data-blocks cannot change them."""
+    seen = set()
+    return any(block is not None and (_animated(block) or _animated_tree(getattr(block, "node_tree", None), seen))
+               for block in blocks)
+
+
+def linked_may_change(owner, prop, *also):
+    """Whether the data-block `owner.<prop>` (an object's camera or light data, a scene's World) can
+    give other values at another frame: `data_may_change` for it and the blocks `also`, or an
+    animation of `owner` that reaches into it (a path through `prop`)."""
+    from .evaluation import animated_paths
+
+    return data_may_change(getattr(owner, prop), *also) or any(path.startswith(prop) for path in animated_paths(owner))
+
+
+@cache
+def _animatable_collections():
+    """The names of bpy.data's collections whose data-blocks can be keyed or driven, or hold a node
+    tree (images, texts, libraries... cannot: they need not be walked)."""
+    import bpy
+
+    return tuple(prop.identifier for prop in bpy.data.bl_rna.properties if prop.type == "COLLECTION"
+                 and {"animation_data", "node_tree"}.intersection(prop.fixed_type.properties.keys()))
+
+
 def scene_may_change(scene):
     """Whether anything exported from `scene` can differ between frames, decided conservatively:
     no animation or driver on any data-block, no physics, particles, time-dependent modifier or
@@ -54,13 +93,8 @@ def scene_may_change(scene):
     stands for the whole range."""
     import bpy
 
-    for name in dir(bpy.data):
-        ids = getattr(bpy.data, name, None)
-        if not isinstance(ids, bpy.types.bpy_prop_collection):
-            continue
-        for block in ids:
-            if not isinstance(block, bpy.types.ID):
-                break
+    for name in _animatable_collections():
+        for block in getattr(bpy.data, name):
             if _animated(block) or _animated(getattr(block, "node_tree", None)):
                 return True
     if scene.rigidbody_world is not None or any(marker.camera for marker in scene.timeline_markers):

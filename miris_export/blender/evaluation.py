@@ -86,7 +86,7 @@ def _hidden_by_the_eye(view_layer):
                      if not any(c.as_pointer() in shown for c in obj.users_collection))
 
 
-def _animated_paths(owner):
+def animated_paths(owner):
     """The data paths keyed (in its action or NLA strips) or driven on an ID."""
     anim = owner.animation_data
     if anim is None:
@@ -120,7 +120,7 @@ class Evaluation:
     def apply(self, scene, view_layer):
         if not (self.render or self.include_hidden):
             self.hidden_by_the_eye = _hidden_by_the_eye(view_layer)
-        animated = {obj: {path.rsplit(".", 1)[-1] for path in _animated_paths(obj)} for obj in scene.objects}
+        animated = {obj: {path.rsplit(".", 1)[-1] for path in animated_paths(obj)} for obj in scene.objects}
         self._animated = [obj for obj, props in animated.items() if props & _MAPPED]
         if not self.include_hidden:
             self.keyed_visibility = frozenset(obj.name_full for obj, props in animated.items()

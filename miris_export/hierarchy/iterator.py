@@ -97,8 +97,9 @@ class HierarchyIterator:
         self._failed = set()  # keys of objects whose writer raised
         self._layout_signature = None  # the objects the cached layout is for
         self._layout_cache = []
-        self._parent_index = np.zeros(0, int)
-        self._rows = np.zeros(0, int)
+        # Indices into the cached layout, worked out with it (see _layout), for each frame's matrices.
+        self._listed = self._rows = self._unlisted = np.zeros(0, int)
+        self._top = self._child = self._child_parent = np.zeros(0, int)
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
         self._wanted = ObjectFilter(options, view_layer, evaluation)
@@ -118,7 +119,8 @@ class HierarchyIterator:
         return False
 
     def prepare(self, contexts):
-        """Called with the objects met for the first time in a frame, before their writers are created."""
+        """Called with the objects met for the first time in a frame (if any), before their writers are
+        created."""
 
     def create_writer(self, ctx):
         """The object's writer: anything with a `live` attribute, true while `write` must be
@@ -155,7 +157,8 @@ class HierarchyIterator:
         """Exports one frame."""
         contexts, local = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
-        self.prepare(new)
+        if new:
+            self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
         for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
             if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
@@ -167,11 +170,12 @@ class HierarchyIterator:
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
         self.gather_transforms(self._layout_cache, local)
-        with self.batch():
-            for ctx in contexts:
-                writer = self.writers.get(ctx.key)
-                if writer is not None and writer.live:
-                    self._write(ctx)
+        if any((writer := self.writers.get(ctx.key)) is not None and writer.live for ctx in contexts):
+            with self.batch():
+                for ctx in contexts:
+                    writer = self.writers.get(ctx.key)
+                    if writer is not None and writer.live:
+                        self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
         self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
@@ -266,12 +270,15 @@ class HierarchyIterator:
         flat = np.empty(len(order) * 16, np.float32)
         depsgraph.objects.foreach_get("matrix_world", flat)
         # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
-        listed = self._rows >= 0
-        world = np.empty((len(layout), 4, 4))
-        world[listed] = flat.reshape(-1, 4, 4)[self._rows[listed]].transpose(0, 2, 1)
-        for i in np.flatnonzero(~listed):
-            world[i] = unlisted[layout[i][0]]
-        local = self._locals(world, self._parent_index)
+        rows = flat.reshape(-1, 4, 4)[self._rows].transpose(0, 2, 1)
+        if len(self._unlisted):
+            world = np.empty((len(layout), 4, 4))
+            world[self._listed] = rows
+            for i in self._unlisted:
+                world[i] = unlisted[layout[i][0]]
+        else:
+            world = np.ascontiguousarray(rows, np.float64)
+        local = self._locals(world)
         contexts = []
         for i, (key, parent_key, depth) in enumerate(layout):
             obj, show_self, hidden = objects[key]
@@ -280,8 +287,10 @@ class HierarchyIterator:
 
     def _layout(self, depsgraph, order, objects, instancers):
         """[(key, export parent's key or None, depth)], parents first, for these objects, with
-        `self._parent_index`, the index of each one's export parent in that list (or -1), and
-        `self._rows`, the place of each one among the depsgraph's objects (`order`), or -1.
+        indices into it: `self._listed`, the objects among the depsgraph's objects (`order`),
+        `self._rows` their places there, `self._unlisted` the others (instancers that do not show
+        themselves); `self._top`, the top-level objects, `self._child` the others, and
+        `self._child_parent` the index of each one's export parent.
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
@@ -294,9 +303,13 @@ class HierarchyIterator:
         kept = self._prune_weak(objects, parents, depth, instancers)
         index = {key: i for i, key in enumerate(kept)}
         self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
-        self._parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
+        parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
+        self._top, self._child = np.flatnonzero(parent_index < 0), np.flatnonzero(parent_index >= 0)
+        self._child_parent = parent_index[self._child]
         place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
-        self._rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
+        rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
+        self._listed, self._unlisted = np.flatnonzero(rows >= 0), np.flatnonzero(rows < 0)
+        self._rows = rows[self._listed]
         self._layout_signature = signature
         self._pruned = [key for key in objects if key not in index]
         return self._layout_cache
@@ -348,15 +361,14 @@ class HierarchyIterator:
         has = self._has_data[key] = bool(show_self and self.has_data(obj))
         return has
 
-    def _locals(self, world, parent_index):
+    def _locals(self, world):
         """Each matrix relative to its export parent's (top level: with the top-level correction),
         in float64 so static children stay static."""
+        if not len(self._child):
+            return self.top_matrix @ world
         local = np.empty_like(world)
-        top = parent_index < 0
-        local[top] = self.top_matrix @ world[top]
-        child = np.flatnonzero(~top)
-        if len(child):
-            local[child] = relative(world[parent_index[child]], world[child])
+        local[self._top] = self.top_matrix @ world[self._top]
+        local[self._child] = relative(world[self._child_parent], world[self._child])
         return local
 
     def _written_elsewhere(self, inst):

@@ -1,4 +1,6 @@
 """The stage layout the Miris specification requires: metres, Y up, a `/Root` default prim, `/Materials`."""
+import os
+
 import numpy as np
 from pxr import Sdf, Usd, UsdGeom
 
@@ -18,8 +20,12 @@ def top_matrix(scale):
 
 
 def create_stage(path):
-    """A new stage at `path` (the temporary file the exporter later renames)."""
-    stage = Usd.Stage.CreateNew(str(path))
+    """A new stage at `path` (the temporary file the exporter later renames). Its layer is made in
+    memory and first written by its Save: `Usd.Stage.CreateNew` writes an empty file at once, which
+    is most of what starting a small export costs."""
+    path = str(path)
+    layer = Sdf.Layer.New(Sdf.FileFormat.FindByExtension(os.path.splitext(path)[1]), path)
+    stage = Usd.Stage.Open(layer)
     UsdGeom.SetStageMetersPerUnit(stage, 1.0)
     UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
     root = UsdGeom.Xform.Define(stage, ROOT)

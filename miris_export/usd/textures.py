@@ -17,7 +17,6 @@ reader never sees half a file.
 import os
 import re
 import shutil
-import tempfile
 
 from . import udim
 
@@ -89,13 +88,16 @@ def _write(session, image):
 
 
 def _textures_dir(session):
-    """`<export_dir>/Textures`; refused when it resolves outside the export folder (a symlink)."""
-    root = os.path.realpath(session.export_dir)
-    folder = os.path.join(root, TEXTURES)
-    if os.path.dirname(os.path.realpath(folder)) != root:
-        session.report.warn(f"{folder} points outside the export folder; no texture was written")
-        return None
-    return folder
+    """`<export_dir>/Textures`; refused when it resolves outside the export folder (a symlink).
+    Decided once per export."""
+    if "textures_dir" not in session.cache:
+        root = os.path.realpath(session.export_dir)
+        folder = os.path.join(root, TEXTURES)
+        if os.path.dirname(os.path.realpath(folder)) != root:
+            session.report.warn(f"{folder} points outside the export folder; no texture was written")
+            folder = None
+        session.cache["textures_dir"] = folder
+    return session.cache["textures_dir"]
 
 
 def _source_path(image, path=None):
@@ -139,25 +141,17 @@ def _claim(session, stem, ext, udim=False):
 
 
 def _atomic(folder, name, produce):
-    """Produces `folder/name` through a temporary file in the same folder, then renames it."""
-    stem, ext = os.path.splitext(name)
+    """Produces `folder/name`, or nothing: a file left half made by a failure is removed. The folder
+    is the export's staging folder (exporter._write_atomically), which moves into place only once
+    the whole export is done, so no temporary name is needed here."""
     os.makedirs(folder, exist_ok=True)  # only once something is written
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=ext, dir=folder)
-    os.close(fd)
+    path = os.path.join(folder, name)
     try:
-        produce(tmp)
-        # mkstemp makes files only their owner can read: give the one the user's umask gives.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, os.path.join(folder, name))
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _umask():
-    mask = os.umask(0o022)  # reading the umask means setting it
-    os.umask(mask)
-    return mask
+        produce(path)
+    except BaseException:
+        if os.path.exists(path):
+            os.unlink(path)
+        raise
 
 
 def _write_bytes(path, data):

@@ -12,6 +12,7 @@ The scene's camera is named on the default prim as `customData:defaultCamera`
 import numpy as np
 from pxr import Gf, UsdGeom
 
+from ..blender.animation import linked_may_change
 from ..cameras.film import camera_film
 from ..usd.stage import ROOT
 from .base import Writer
@@ -36,12 +37,18 @@ class CameraWriter(Writer):
     def define(self, stage, path, ctx):
         self.camera = UsdGeom.Camera.Define(stage, path)
         self.session.cache.setdefault(_CAMERAS, {}).setdefault(ctx.object.original.name_full, path)
+        # Written once, at the first frame, where nothing can change its values: they are defaults.
+        dof = ctx.object.data.dof
+        self._static = not self.session.sampled or not (
+            ctx.is_instance or (dof.use_dof and dof.focus_object is not None)
+            or linked_may_change(ctx.object.original, "data", self.session.view_layer.id_data))
         if ctx.object.data.type == "PANO":
             self.session.report.warn(f"{ctx.name}: panoramic camera written as a perspective camera "
                                      "(USD cameras have no panoramic projection)")
         return self.camera.GetPrim()
 
     def write(self, ctx, time):
+        self.done = self._static
         data = ctx.object.data
         cam = self.camera
         render = self.session.view_layer.id_data.render  # the view layer's scene

@@ -11,6 +11,7 @@ import math
 
 from pxr import Gf, UsdLux, Vt
 
+from ..blender.animation import linked_may_change
 from ..lights import units
 from .base import Writer
 
@@ -44,6 +45,9 @@ class LightWriter(Writer):
         self.api = UsdLux.LightAPI(prim)
         self.api.CreateNormalizeAttr(True)  # see lights.units: intensity is then free of the light's size
         self.shaping = UsdLux.ShapingAPI.Apply(prim) if self.kind == units.SPOT else None
+        # Written once, at the first frame, where nothing can change its values: they are defaults.
+        self._static = not self.session.sampled or not (ctx.is_instance
+                                                         or linked_may_change(ctx.object.original, "data"))
         report = self.session.report
         if self.kind == units.SPOT:
             report.info(f"{ctx.name}: spot light written as a SphereLight with a ShapingAPI cone")
@@ -55,6 +59,7 @@ class LightWriter(Writer):
         return prim
 
     def write(self, ctx, time):
+        self.done = self._static
         light = ctx.object.data
         size = self._write_shape(light, time)
         intensity = units.light_intensity(self.kind, light.energy, getattr(light, "normalize", True), size)

@@ -18,6 +18,7 @@ import numpy as np
 from pxr import Gf, UsdSkel, Vt
 
 from ..blender import armature
+from ..blender.animation import shape_may_change
 from ..blender.skinning import deform_joint_names, read_weights
 from ..hierarchy.iterator import object_key, relative
 from ..usd.sparse import write_gathered
@@ -79,13 +80,19 @@ class SkeletonWriter(Writer):
         self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = self
         self._times, self._frames = [], []  # each frame's (translations, rotations, scales), float32
         self._shear = 0.0
+        self._pose = None  # the armature-space pose last decomposed
         return self.skeleton.GetPrim()
 
     def write(self, ctx, time):
-        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
-        local = armature.local(armature.pose(ctx.object, self.joints), self.joints.parents)
-        translations, rotations, scales, residual = armature.decompose(local)
+        pose = armature.pose(ctx.object, self.joints)
         self._times.append(time)
+        if self._frames and np.array_equal(pose, self._pose):  # a held pose: the frame before's values
+            self._frames.append(self._frames[-1])
+            return
+        self._pose = pose
+        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
+        local = armature.local(pose, self.joints.parents)
+        translations, rotations, scales, residual = armature.decompose(local)
         self._frames.append(tuple(a.astype(np.float32) for a in (translations, rotations, scales)))
         self._shear = max(self._shear, float(residual.max(initial=0.0)))
 
@@ -126,6 +133,8 @@ class SkinnedMeshWriter(MeshWriter):
     def define(self, stage, path, ctx):
         prim = super().define(stage, path, ctx)
         self.skin = self.session.skins[object_key(ctx.object)]
+        # Its Armature modifier is kept out of the evaluation: only the others can change the mesh.
+        self._static = not ctx.is_instance and not shape_may_change(ctx.object.original, {self.skin.modifier})
         arm = self._armature(ctx)
         self.binding = UsdSkel.BindingAPI.Apply(prim)
         if self.skin.dual_quaternion:
@@ -133,6 +142,7 @@ class SkinnedMeshWriter(MeshWriter):
         self.joints = _joints(self.session, arm)
         self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
         self._copy = None  # the Skeleton copy of a mesh outside its armature
+        self._placed = None  # (armature's world matrix, mesh's, their bind and copy matrices) last written
         if not _is_ancestor(arm.original, ctx.object.original):
             xform = path.GetParentPath()
             make_skel_root(stage, xform)
@@ -146,18 +156,28 @@ class SkinnedMeshWriter(MeshWriter):
         return ctx.object.modifiers[self.skin.modifier].object
 
     def write(self, ctx, time):
-        self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
-        try:
-            super().write(ctx, time)
-        finally:
-            self._vertex_groups = None
-        self.done = False  # the armature may move relative to the mesh
+        # The armature's place relative to the mesh first: the mesh's writer holds every value
+        # it has at this frame, which must not count as this one's held value before it changed.
         arm_world = np.array(self._armature(ctx).matrix_world, np.float64)
+        held = self._placed is not None and np.array_equal(arm_world, self._placed[0]) \
+            and np.array_equal(ctx.world_matrix, self._placed[1])
+        if not held:  # the values of the frame before, where neither moved
+            bind = _gf_matrix(relative(arm_world, ctx.world_matrix))
+            copy = None if self._copy is None else _gf_matrix(relative(ctx.world_matrix, arm_world))
+            self._placed = (arm_world, ctx.world_matrix.copy(), bind, copy)
+        bind, copy = self._placed[2:]
         same = _close_matrices
-        self.set(self.binding.CreateGeomBindTransformAttr(), _gf_matrix(relative(arm_world, ctx.world_matrix)),
-                 time, same)
-        if self._copy is not None:
-            self.set(self._copy_op.GetAttr(), _gf_matrix(relative(ctx.world_matrix, arm_world)), time, same)
+        self.set(self.binding.CreateGeomBindTransformAttr(), bind, time, same)
+        if copy is not None:
+            self.set(self._copy_op.GetAttr(), copy, time, same)
+        # A mesh only its armature moves is read at the first frame (in a chunk, held at each frame).
+        if self._topology is None or not self._static or self.session.chunk:
+            self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
+            try:
+                super().write(ctx, time)
+            finally:
+                self._vertex_groups = None
+        self.done = False  # the armature may move relative to the mesh
 
     def _write_topology(self, reader, time):
         renamed = super()._write_topology(reader, time)

@@ -13,6 +13,7 @@ about Y lines the two up.
 import numpy as np
 from pxr import Gf, UsdLux
 
+from ..blender.animation import linked_may_change
 from ..lights.world import read_world
 from ..usd.stage import ROOT, Z_UP_TO_Y_UP
 from ..usd.textures import write_texture
@@ -69,7 +70,12 @@ class WorldWriter:
     def __init__(self, session, scene):
         self.session = session
         self.dome = None
+        # Where nothing keys or drives the World, what it shows now is what it shows at every frame:
+        # written once, at the first frame, from what is read here.
+        self._static = not (session.sampled and linked_may_change(scene, "world"))
+        self._written = False
         env = read_world(scene.world)
+        self._still = env if self._static else None
         if env is not None:
             name = session.names.claim(ROOT, scene.world.name)
             self.dome = DomeWriter(session, ROOT.AppendChild(name), env)
@@ -77,9 +83,11 @@ class WorldWriter:
                 session.report.warn(f"World {scene.world.name!r}: {note}")
 
     def write(self, scene, depsgraph, frame):
-        if self.dome is None:
+        if self.dome is None or (self._static and self._written):
             return
-        env = read_world(scene.world.evaluated_get(depsgraph))
+        self._written = True
+        env = self._still or read_world(scene.world.evaluated_get(depsgraph))
+        self._still = None  # not kept past the frame: it holds Blender data
         if env is None:  # black at this frame (an animated strength)
             self.dome.set(self.dome.dome.CreateIntensityAttr(), 0.0, frame)
             return
