@@ -363,3 +363,24 @@ def test_operator_and_command_line_take_the_options(scene, tmp_path):
     assert not [p for p in stage.Traverse() if p.IsA(UsdSkel.Skeleton)]
     args = parser().parse_args(["in.blend", "-o", "out.usdc", "--no-skeletons", "--no-deform-bones-only"])
     assert args.skeletons is False and args.deform_bones_only is False
+
+
+def test_modifier_before_the_armature_keyed_on_midway(scene, export):
+    """A Mirror modifier before the Armature modifier, off at the first frame and keyed on at the
+    third: the vertices double from there, and the weights are read again to follow them."""
+    rig, body = _arm(scene, frames=4)
+    for v in body.data.vertices:
+        v.co.y += 0.5
+    mirror = body.modifiers.new("Mirror", "MIRROR")
+    mirror.use_axis = (False, True, False)
+    body.modifiers.move(1, 0)
+    for frame, shown in ((1, False), (2, False), (3, True)):
+        mirror.show_viewport = mirror.show_render = shown
+        mirror.keyframe_insert("show_viewport", frame=frame)
+        mirror.keyframe_insert("show_render", frame=frame)
+    scene.frame_set(1)
+    _, stage = _check(scene, export, [body], [1, 2, 3, 4])
+    mesh = stage.GetPrimAtPath(_mesh_path(stage, body.name))
+    weights = UsdSkel.BindingAPI(mesh).GetJointWeightsPrimvar().GetAttr()
+    count = len(body.data.vertices)
+    assert [len(weights.Get(t)) for t in (1, 3)] == [2 * count, 4 * count]
