@@ -120,15 +120,95 @@ def test_static_copies_take_the_same_ops(scene, export):
     mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
     holder = _object("Holder", rotation_euler=(math.pi / 2, 0, 0))  # undoes the Y-up rotation
     copies = {}
-    for name, angle in (("Small", 1e-3), ("Large", 1.0)):
+    for name, angle, location, scale in (("Small", 1e-3, (2, 0, 0), 1), ("Large", 1.0, (2, 0, 0), 1),
+                                         ("Scaled", 1e-3, (2, 0, 0), 2), ("Centred", 1.0, (0, 0, 0), 1),
+                                         ("Moved", 0.0, (2, 0, 0), 1), ("Far", 1.0, (5000.5, 0, 0), 1)):
         obj = bpy.data.objects.new(name, mesh)  # linked duplicates: copies of one prototype
         scene.collection.objects.link(obj)
-        obj.parent, obj.location, obj.rotation_euler.z = holder, (2, 0, 0), angle
+        obj.parent, obj.location, obj.rotation_euler.z, obj.scale = holder, location, angle, (scale,) * 3
         copies[obj] = f"/Root/Holder/{name}"
     _, stage = export(animation=False)
     for path in copies.values():
         assert stage.GetPrimAtPath(path).IsInstanceable()
     _assert_world(scene, stage, copies, [scene.frame_current])
+    ops = {obj.name: _ops(stage, path) for obj, path in copies.items()}
     # A small angle needs a double quaternion to come back exactly (USD reads it from acos(w)).
-    small, large = (_ops(stage, path)["xformOp:orient"] for path in copies.values())
-    assert small.GetTypeName() == "quatd" and large.GetTypeName() == "quatf"
+    assert ops["Small"]["xformOp:orient"].GetTypeName() == "quatd"
+    assert ops["Large"]["xformOp:orient"].GetTypeName() == "quatf"
+    # Only the ops that are not identity; a scaled copy keeps its small angle in doubles too.
+    assert list(ops["Moved"]) == ["xformOp:translate"]
+    assert "xformOp:translate" not in ops["Centred"]
+    assert list(ops["Scaled"]) == ["xformOp:translate", "xformOp:orient", "xformOp:scale"]
+    assert ops["Scaled"]["xformOp:orient"].GetTypeName() == "quatd"
+    # Floats near the parent, doubles far away, as for animated objects.
+    assert ops["Large"]["xformOp:translate"].GetTypeName() == "float3"
+    assert ops["Far"]["xformOp:translate"].GetTypeName() == "double3"
+    assert ops["Far"]["xformOp:translate"].Get() == Gf.Vec3d(5000.5, 0, 0)
+
+
+def _turned(name, parent, axis, angle, **values):
+    obj = _object(name, parent, rotation_mode="AXIS_ANGLE", **values)
+    obj.rotation_axis_angle = (angle, *axis)
+    return obj
+
+
+# Axes on which each component of the quaternion is in turn the largest, and one with all negative.
+AXES = [(1, 0.3, -0.2), (0.2, -1, 0.3), (-0.3, 0.2, 1), (-0.5, -0.6, -0.4)]
+
+
+def test_rotations_about_any_axis_and_mirrors_come_back(scene, export):
+    """Still objects turned far about each axis, mirrored ones, and objects turning from 0 to 170
+    degrees, whose quaternions pass from one largest component to another."""
+    holder = _object("Holder", rotation_euler=(math.pi / 2, 0, 0))  # undoes the Y-up rotation
+    scene.frame_start, scene.frame_end = 1, 6
+    objects = {}
+    for i, axis in enumerate(AXES):
+        for name, values in ((f"Still{i}", {}), (f"Mirror{i}", {"scale": (-1, 2, 1.5), "location": (i, 0, 1)})):
+            objects[_turned(name, holder, axis, 2.9, **values)] = f"/Root/Holder/{name}"
+        turner = _turned(f"Turner{i}", holder, axis, 0.0)
+        turner.keyframe_insert("rotation_axis_angle", frame=1)
+        turner.rotation_axis_angle[0] = 2.95
+        turner.keyframe_insert("rotation_axis_angle", frame=6)
+        objects[turner] = f"/Root/Holder/Turner{i}"
+    scene.frame_set(1)
+    report, stage = export()
+    _assert_world(scene, stage, objects, range(1, 7))
+    assert report.matrices == 0  # mirrors too are a rotation times a (negative) scale
+    scene.frame_set(3)  # the turners part way
+    _, stage = export("still.usda", animation=False)
+    _assert_world(scene, stage, objects, [3])
+
+
+def test_static_children_of_moving_parents_stay_static(scene, export):
+    """A child still relative to its moving, turning parent has no samples despite the float noise of
+    the matrices, near the origin or far away, and sheared too (one matrix op); a sheared child that
+    moves a little each frame has a sample at each."""
+    scene.frame_start, scene.frame_end = 1, 8
+    still, moving = {}, {}
+    for name, start in (("Near", (0.5, 0.2, 0.1)), ("Other", (-3, 1, 2))):
+        parent = _object(name, location=start, rotation_euler=(0.1, 0.2, 0.3), scale=(1, 1.5, 1))
+        parent.keyframe_insert("location", frame=1)
+        parent.keyframe_insert("rotation_euler", frame=1)
+        parent.location.x += 3.3
+        parent.rotation_euler.z += 1.3
+        parent.keyframe_insert("location", frame=8)
+        parent.keyframe_insert("rotation_euler", frame=8)
+        # Far from its parent, close to it (where the noise is larger than the translation itself).
+        for kind, location in (("Far", (3000, -2000, 1000)), ("Close", (0.01, 0, 0))):
+            plain = _object(f"{name}{kind}", parent, location=location, rotation_euler=(0.7, 0.5, 0.2))
+            sheared = _object(f"{name}{kind}Sheared", parent, location=location, rotation_euler=(0, 0, 0.7))
+            sheared.matrix_parent_inverse = Matrix.Diagonal((1, 3, 1, 1))  # a shear, as above
+            still[plain], still[sheared] = f"/Root/{name}/{name}{kind}", f"/Root/{name}/{name}{kind}Sheared"
+    nudged = _object("Nudged", scene.objects["Near"], rotation_euler=(0, 0, 0.7))
+    nudged.matrix_parent_inverse = Matrix.Diagonal((1, 3, 1, 1))
+    nudged.keyframe_insert("location", frame=1)
+    nudged.location.x = 0.05  # 7 mm a frame
+    nudged.keyframe_insert("location", frame=8)
+    moving[nudged] = "/Root/Near/Nudged"
+    report, stage = export()
+    _assert_world(scene, stage, {**still, **moving}, range(1, 9))
+    for obj, path in still.items():
+        ops = _ops(stage, path)
+        assert ops and not [name for name, op in ops.items() if op.GetNumTimeSamples()], obj.name
+    assert list(_ops(stage, "/Root/Near/NearFarSheared")) == ["xformOp:transform"]
+    assert _ops(stage, "/Root/Near/Nudged")["xformOp:transform"].GetTimeSamples() == list(range(1, 9))
