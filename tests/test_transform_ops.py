@@ -212,3 +212,51 @@ def test_static_children_of_moving_parents_stay_static(scene, export):
         assert ops and not [name for name, op in ops.items() if op.GetNumTimeSamples()], obj.name
     assert list(_ops(stage, "/Root/Near/NearFarSheared")) == ["xformOp:transform"]
     assert _ops(stage, "/Root/Near/Nudged")["xformOp:transform"].GetTimeSamples() == list(range(1, 9))
+
+
+def test_chunks_stitch_into_the_ops_of_a_single_export(scene, export, tmp_path):
+    """Exported in two chunks (each writes whole matrices every frame) and stitched, the transforms
+    get the ops and samples of a single export: a pause kept, a still child of a moving parent still."""
+    import miris_export
+    from miris_export.usd.sparse import CHUNK_KEY
+
+    scene.frame_start, scene.frame_end = 1, 8
+    mover = _object("Mover", location=(1, 2, 3), rotation_euler=(0.2, 0.4, 0.6))
+    for frame, x in ((1, 1), (3, 1), (8, 4)):  # still until frame 3, then moving
+        mover.location.x = x
+        mover.keyframe_insert("location", frame=frame)
+    child = _object("Child", mover, location=(0, 1, 0), rotation_euler=(0.3, 0, 0))
+    sheared = _object("Sheared", mover, rotation_euler=(0, 0, 0.7), location=(1, 0, 0))
+    sheared.matrix_parent_inverse = Matrix.Diagonal((1, 3, 1, 1))
+    _object("Still", location=(0, 0, 2))
+    paths = {mover: "/Root/Mover", child: "/Root/Mover/Child", sheared: "/Root/Mover/Sheared",
+             scene.objects["Still"]: "/Root/Still"}
+    scene.frame_set(1)
+    _, single = export("single.usdc")
+    chunks = []
+    for start, end in ((1, 4), (5, 8)):
+        chunks.append(str(tmp_path / f"chunk_{start}.usdc"))
+        miris_export.export(chunks[-1], frame_start=start, frame_end=end, chunk_of=(1, 8), validate=False)
+    assert miris_export.stitch(str(tmp_path / "stitched.usdc"), chunks).compliant
+    stitched = Usd.Stage.Open(str(tmp_path / "stitched.usdc"))
+    _assert_world(scene, stitched, paths, range(1, 9))
+    for path in paths.values():
+        for stage in (stitched, single):  # the chunk's record of which object a prim is for is gone
+            assert CHUNK_KEY not in stage.GetPrimAtPath(path).GetCustomData(), path
+        ops, expected = _ops(stitched, path), _ops(single, path)
+        assert list(ops) == list(expected), path
+        for name, op in ops.items():
+            assert op.GetTimeSamples() == expected[name].GetTimeSamples(), (path, name)
+    assert _ops(stitched, "/Root/Mover")["xformOp:translate"].GetTimeSamples() == [3, 4, 5, 6, 7, 8]
+    assert list(_ops(stitched, "/Root/Mover/Sheared")) == ["xformOp:transform"]
+
+
+def test_two_frames_are_two_samples(scene, export):
+    scene.frame_start, scene.frame_end = 1, 2
+    mover = _object("Mover", location=(1, 2, 3))
+    mover.keyframe_insert("location", frame=1)
+    mover.location = (2, 2, 3)
+    mover.keyframe_insert("location", frame=2)
+    _, stage = export()
+    _assert_world(scene, stage, {mover: "/Root/Mover"}, [1, 2])
+    assert _ops(stage, "/Root/Mover")["xformOp:translate"].GetTimeSamples() == [1, 2]
