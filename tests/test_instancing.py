@@ -478,3 +478,15 @@ def test_a_copy_that_fails_is_left_out_and_the_others_kept(scene, tmp_path, monk
     assert not stage.GetPrimAtPath(f"/Root/{failed[0]}")
     kept = {"Good", "Alpha", "Zulu", "Mike", "November"} - set(failed)
     assert sorted(c.GetName() for c in copies(stage)) == sorted(kept)
+
+
+def test_a_copy_whose_transform_is_not_a_number_is_reported(scene, export):
+    first = add_mesh("cube", "Shared")
+    broken = bpy.data.objects.new("Broken", first.data)
+    scene.collection.objects.link(broken)
+    broken.location = (float("nan"), 0, 0)  # what a driver dividing by zero gives
+    report, stage = export(animation=False)
+    assert sorted(c.GetName() for c in copies(stage)) == ["Broken", "Shared"]
+    assert "/Root/Broken: its transform is not finite (NaN or infinite) at 1 frame(s); written as it is" \
+        in report.warnings
+    assert not [w for w in report.warnings if w.startswith("/Root/Shared")]
