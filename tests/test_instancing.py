@@ -389,24 +389,28 @@ def test_vertex_instancing(scene, export):
 
 
 def test_linked_duplicates_whose_modifiers_part_ways_are_reported(scene, export):
-    first = add_mesh("cube", "Shared")
-    second = bpy.data.objects.new("Other", first.data)
-    second.location.x = 4
-    scene.collection.objects.link(second)
-    for obj in (first, second):
-        obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
-    twist = second.modifiers.new("Twist", "SIMPLE_DEFORM")
-    twist.angle = 0.0
-    twist.keyframe_insert("angle", frame=1)
-    twist.angle = 1.0
-    twist.keyframe_insert("angle", frame=3)
+    names = ("Shared", "Round", "Ball")
+    for i, (kind, name) in enumerate(zip(("cube", "cylinder", "uv_sphere"), names)):
+        first = add_mesh(kind, name, location=(0, 4 * i, 0))
+        second = bpy.data.objects.new(f"{name}Copy", first.data)
+        second.location = (4, 4 * i, 0)
+        scene.collection.objects.link(second)
+        for obj in (first, second):
+            obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
+        twist = second.modifiers.new("Twist", "SIMPLE_DEFORM")
+        twist.angle = 0.0
+        twist.keyframe_insert("angle", frame=1)
+        twist.angle = 1.0
+        twist.keyframe_insert("angle", frame=3)
     scene.frame_start, scene.frame_end = 1, 3
     report, stage = export(evaluation_mode="VIEWPORT")
-    assert len(layer_meshes(stage)) == 1  # alike at the first frame: one prototype
-    # From frame 2 one of them shows the other's geometry: said once.
-    lines = [w for w in report.warnings if "its modifiers no longer give the geometry" in w]
-    assert lines in ([f"{name}: its modifiers no longer give the geometry of the other copies of Shared at frame 2; "
-                      "it shows theirs"] for name in ("Shared", "Other"))
+    assert len(layer_meshes(stage)) == 3  # each pair alike at the first frame: one prototype
+    # From frame 2 one of each pair shows the other's geometry: said once.
+    lines = sorted(w for w in report.warnings if "its modifiers no longer give the geometry" in w)
+    assert len(lines) == 3
+    for line, name in zip(lines, sorted(names)):
+        assert line in (f"{copy}: its modifiers no longer give the geometry of the other copies of {name} at frame 2; "
+                        "it shows theirs" for copy in (name, f"{name}Copy"))
 
 
 def test_linked_duplicate_with_keyed_visibility_keeps_its_own_mesh(scene, export):
