@@ -122,7 +122,8 @@ def test_static_copies_take_the_same_ops(scene, export):
     copies = {}
     for name, angle, location, scale in (("Small", 1e-3, (2, 0, 0), 1), ("Large", 1.0, (2, 0, 0), 1),
                                          ("Scaled", 1e-3, (2, 0, 0), 2), ("Centred", 1.0, (0, 0, 0), 1),
-                                         ("Moved", 0.0, (2, 0, 0), 1), ("Far", 1.0, (5000.5, 0, 0), 1)):
+                                         ("Moved", 0.0, (2, 0, 0), 1), ("Far", 1.0, (5000.5, 0, 0), 1),
+                                         ("Big", 1.0, (2, 0, 0), 100)):
         obj = bpy.data.objects.new(name, mesh)  # linked duplicates: copies of one prototype
         scene.collection.objects.link(obj)
         obj.parent, obj.location, obj.rotation_euler.z, obj.scale = holder, location, angle, (scale,) * 3
@@ -135,6 +136,7 @@ def test_static_copies_take_the_same_ops(scene, export):
     # A small angle needs a double quaternion to come back exactly (USD reads it from acos(w)).
     assert ops["Small"]["xformOp:orient"].GetTypeName() == "quatd"
     assert ops["Large"]["xformOp:orient"].GetTypeName() == "quatf"
+    assert ops["Big"]["xformOp:orient"].GetTypeName() == "quatf"  # exact enough for its size too
     # Only the ops that are not identity; a scaled copy keeps its small angle in doubles too.
     assert list(ops["Moved"]) == ["xformOp:translate"]
     assert "xformOp:translate" not in ops["Centred"]
@@ -163,7 +165,8 @@ def test_rotations_about_any_axis_and_mirrors_come_back(scene, export):
     scene.frame_start, scene.frame_end = 1, 6
     objects = {}
     for i, axis in enumerate(AXES):
-        for name, values in ((f"Still{i}", {}), (f"Mirror{i}", {"scale": (-1, 2, 1.5), "location": (i, 0, 1)})):
+        for name, values in ((f"Still{i}", {}), (f"Mirror{i}", {"scale": (-1, 2, 1.5), "location": (i, 0, 1)}),
+                             (f"Small{i}", {"scale": (0.5, -0.5, 0.8)})):  # a mirror that shrinks
             objects[_turned(name, holder, axis, 2.9, **values)] = f"/Root/Holder/{name}"
         turner = _turned(f"Turner{i}", holder, axis, 0.0)
         turner.keyframe_insert("rotation_axis_angle", frame=1)
