@@ -45,11 +45,19 @@ def test_each_op_sampled_only_where_it_changes(scene, export):
     spinner.keyframe_insert("rotation_euler", frame=1)
     spinner.rotation_euler.z = 2.5 * math.pi  # over a full turn: the quaternion changes hemisphere
     spinner.keyframe_insert("rotation_euler", frame=24)
+    whirler = _object("Whirler", holder, rotation_euler=(0.3, 0.2, 0))  # six turns: many changes of hemisphere
+    whirler.keyframe_insert("rotation_euler", frame=1)
+    whirler.rotation_euler.z = 12 * math.pi
+    whirler.keyframe_insert("rotation_euler", frame=24)
+    backer = _object("Backer", holder, location=(-1, -2, -3))  # only negative coordinates
+    backer.keyframe_insert("location", frame=1)
+    backer.location.x = -4
+    backer.keyframe_insert("location", frame=24)
     still = _object("Still", holder)
     far = _object("Far", holder, location=(5000.5, 0, 0))
     report, stage = export()
     paths = {mover: "/Root/Holder/Mover", spinner: "/Root/Holder/Spinner", still: "/Root/Holder/Still",
-             far: "/Root/Holder/Far"}
+             far: "/Root/Holder/Far", whirler: "/Root/Holder/Whirler", backer: "/Root/Holder/Backer"}
     _assert_world(scene, stage, paths, range(1, 25))
     mover_ops = _ops(stage, paths[mover])
     assert list(mover_ops) == ["xformOp:translate", "xformOp:orient", "xformOp:scale"]
@@ -61,9 +69,13 @@ def test_each_op_sampled_only_where_it_changes(scene, export):
     assert mover_ops["xformOp:scale"].Get() == Gf.Vec3f(2, 2, 2)
     spinner_ops = _ops(stage, paths[spinner])
     assert list(spinner_ops) == ["xformOp:orient"]  # no translate, no scale: identity throughout
-    quats = [spinner_ops["xformOp:orient"].Get(t) for t in range(1, 25)]
-    # Consecutive samples in one hemisphere: interpolation turns the short way, as Blender does.
-    assert all(Gf.Dot(a, b) > 0 for a, b in zip(quats, quats[1:]))
+    # Floats where every frame's angle comes back exactly; doubles where one passes near no turn at all.
+    assert _ops(stage, paths[whirler])["xformOp:orient"].GetTypeName() == "quatf"
+    assert spinner_ops["xformOp:orient"].GetTypeName() == "quatd"  # it passes a full turn
+    for path in (paths[spinner], paths[whirler]):
+        quats = [_ops(stage, path)["xformOp:orient"].Get(t) for t in range(1, 25)]
+        # Consecutive samples in one hemisphere: interpolation turns the short way, as Blender does.
+        assert all(Gf.Dot(a, b) > 0 for a, b in zip(quats, quats[1:])), path
     scene.frame_set(12)
     before = np.array(spinner.matrix_world)
     scene.frame_set(13)
@@ -123,7 +135,7 @@ def test_static_copies_take_the_same_ops(scene, export):
     for name, angle, location, scale in (("Small", 1e-3, (2, 0, 0), 1), ("Large", 1.0, (2, 0, 0), 1),
                                          ("Scaled", 1e-3, (2, 0, 0), 2), ("Centred", 1.0, (0, 0, 0), 1),
                                          ("Moved", 0.0, (2, 0, 0), 1), ("Far", 1.0, (5000.5, 0, 0), 1),
-                                         ("Big", 1.0, (2, 0, 0), 100)):
+                                         ("Big", 1.0, (2, 0, 0), 100), ("Back", 1.0, (-2, 0, 0), 1)):
         obj = bpy.data.objects.new(name, mesh)  # linked duplicates: copies of one prototype
         scene.collection.objects.link(obj)
         obj.parent, obj.location, obj.rotation_euler.z, obj.scale = holder, location, angle, (scale,) * 3
@@ -173,13 +185,19 @@ def test_rotations_about_any_axis_and_mirrors_come_back(scene, export):
         turner.rotation_axis_angle[0] = 2.95
         turner.keyframe_insert("rotation_axis_angle", frame=6)
         objects[turner] = f"/Root/Holder/Turner{i}"
+        returner = _turned(f"Returner{i}", holder, axis, 2.9)  # from far turned back towards none
+        returner.keyframe_insert("rotation_axis_angle", frame=1)
+        returner.rotation_axis_angle[0] = 0.3
+        returner.keyframe_insert("rotation_axis_angle", frame=6)
+        objects[returner] = f"/Root/Holder/Returner{i}"
     scene.frame_set(1)
     report, stage = export()
     _assert_world(scene, stage, objects, range(1, 7))
     assert report.matrices == 0  # mirrors too are a rotation times a (negative) scale
     scene.frame_set(3)  # the turners part way
-    _, stage = export("still.usda", animation=False)
+    report, stage = export("still.usda", animation=False)
     _assert_world(scene, stage, objects, [3])
+    assert report.matrices == 0
 
 
 def test_static_children_of_moving_parents_stay_static(scene, export):
@@ -210,6 +228,7 @@ def test_static_children_of_moving_parents_stay_static(scene, export):
     moving[nudged] = "/Root/Near/Nudged"
     report, stage = export()
     _assert_world(scene, stage, {**still, **moving}, range(1, 9))
+    assert report.matrices == 5  # the four sheared children and the nudged one
     for obj, path in still.items():
         ops = _ops(stage, path)
         assert ops and not [name for name, op in ops.items() if op.GetNumTimeSamples()], obj.name
