@@ -33,7 +33,10 @@ MODULES = {
     "blender/mesh_data.py": ["test_mesh.py", "test_sparse.py", "test_materials.py::test_face_bindings_follow_blenders_slots"],
     "lights/units.py": ["test_lights.py"],
     "materials/binding.py": ["test_materials.py"],
-    "writers/xform.py": ["test_transform_ops.py"],
+    "writers/xform.py": ["test_transform_ops.py",
+                         "test_farm_stitch.py::test_objects_whose_names_collide_get_the_names_of_the_single_export",
+                         "test_hostile.py::test_zero_scale_objects_and_their_children_keep_blenders_transforms",
+                         "test_hostile.py::test_a_transform_that_is_not_a_number_is_reported"],
     "writers/skeleton.py": ["test_skeletons.py"],
     "usd/prototypes.py": ["test_instancing.py"],
 }

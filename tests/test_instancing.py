@@ -231,6 +231,9 @@ def test_linked_duplicates_with_and_without_modifiers(scene, export):
     # Shared + Copy0 share the data; Copy1 and Copy2 evaluate alike; Copy2's level makes it its own.
     assert len(layer_meshes(stage)) == 3
     assert sorted(c.GetName() for c in copies(stage)) == ["Copy0", "Copy1", "Copy2", "Shared"]
+    # Each prototype is named after the mesh data-block, also one whose mesh modifiers made.
+    assert sorted(str(path) for path in layer_meshes(stage)) == [
+        "/Root/Copy3/Shared", "/Root/Prototypes/Shared/Shared", "/Root/Prototypes/Shared_1/Shared"]
 
 
 def test_object_linked_material_gets_its_own_prototype(scene, export):
@@ -386,22 +389,28 @@ def test_vertex_instancing(scene, export):
 
 
 def test_linked_duplicates_whose_modifiers_part_ways_are_reported(scene, export):
-    first = add_mesh("cube", "Shared")
-    second = bpy.data.objects.new("Other", first.data)
-    second.location.x = 4
-    scene.collection.objects.link(second)
-    for obj in (first, second):
-        obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
-    twist = second.modifiers.new("Twist", "SIMPLE_DEFORM")
-    twist.angle = 0.0
-    twist.keyframe_insert("angle", frame=1)
-    twist.angle = 1.0
-    twist.keyframe_insert("angle", frame=3)
+    names = ("Shared", "Round", "Ball")
+    for i, (kind, name) in enumerate(zip(("cube", "cylinder", "uv_sphere"), names)):
+        first = add_mesh(kind, name, location=(0, 4 * i, 0))
+        second = bpy.data.objects.new(f"{name}Copy", first.data)
+        second.location = (4, 4 * i, 0)
+        scene.collection.objects.link(second)
+        for obj in (first, second):
+            obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
+        twist = second.modifiers.new("Twist", "SIMPLE_DEFORM")
+        twist.angle = 0.0
+        twist.keyframe_insert("angle", frame=1)
+        twist.angle = 1.0
+        twist.keyframe_insert("angle", frame=3)
     scene.frame_start, scene.frame_end = 1, 3
     report, stage = export(evaluation_mode="VIEWPORT")
-    assert len(layer_meshes(stage)) == 1  # alike at the first frame: one prototype
-    # From frame 2 one of them shows the other's geometry: said once.
-    assert len([w for w in report.warnings if "its modifiers no longer give the geometry" in w]) == 1
+    assert len(layer_meshes(stage)) == 3  # each pair alike at the first frame: one prototype
+    # From frame 2 one of each pair shows the other's geometry: said once.
+    lines = sorted(w for w in report.warnings if "its modifiers no longer give the geometry" in w)
+    assert len(lines) == 3
+    for line, name in zip(lines, sorted(names)):
+        assert line in (f"{copy}: its modifiers no longer give the geometry of the other copies of {name} at frame 2; "
+                        "it shows theirs" for copy in (name, f"{name}Copy"))
 
 
 def test_linked_duplicate_with_keyed_visibility_keeps_its_own_mesh(scene, export):
@@ -429,3 +438,59 @@ def test_linked_duplicate_with_keyed_visibility_keeps_its_own_mesh(scene, export
         assert len(written) == 2 + shown[-1]
         assert shown[-1] == (not flicker.hide_render)  # as Blender renders it at that frame
     assert shown == [True, True, False, False]
+
+
+def test_custom_properties_of_shared_data_are_on_the_prototype(scene, export):
+    first = add_mesh("cube", "Shared")
+    first["role"] = "first"
+    first.data["surface"] = "rough"
+    second = bpy.data.objects.new("Other", first.data)
+    second["role"] = "second"
+    second.location.x = 4
+    scene.collection.objects.link(second)
+    _, stage = export(animation=False)
+    (prototype,) = layer_meshes(stage)
+    assert stage.GetPrimAtPath(prototype).GetCustomDataByKey("userProperties") == {"surface": "rough"}
+    for name, role in (("Shared", "first"), ("Other", "second")):
+        assert stage.GetPrimAtPath(f"/Root/{name}").GetCustomDataByKey("userProperties") == {"role": role}
+
+
+def test_a_copy_that_fails_is_left_out_and_the_others_kept(scene, tmp_path, monkeypatch):
+    """The first copy of "Bad" met meets a writer that cannot handle it: it is left out, and the
+    copies named before and after it in the file are written all the same."""
+    import miris_export
+    from miris_export import writers
+    from miris_export.writers.mesh import MeshWriter
+
+    class FailingMeshWriter(MeshWriter):  # a writer of ours that meets data it cannot handle
+        def write(self, ctx, time):
+            if ctx.object.original.data.name == "Bad":
+                raise ValueError("cannot handle this mesh")
+            super().write(ctx, time)
+
+    monkeypatch.setitem(writers.DATA_WRITERS, "MESH", FailingMeshWriter)
+    add_mesh("cube", "Good")
+    for name, data, x in (("Alpha", "Good", 3), ("Zulu", "Good", 6), ("Mike", "Bad", 9), ("November", "Bad", 12)):
+        obj = bpy.data.objects.new(name, bpy.data.meshes.get(data) or bpy.data.meshes.new(data))
+        obj.location.x = x
+        scene.collection.objects.link(obj)
+    bpy.data.meshes["Bad"].from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+    report = miris_export.export(str(tmp_path / "out.usda"), animation=False)
+    failed = [w.split(":")[0] for w in report.warnings if "could not be exported" in w]
+    assert failed in (["Mike"], ["November"]) and "cannot handle this mesh" in "".join(report.warnings)
+    stage = Usd.Stage.Open(report.filepath)
+    assert not stage.GetPrimAtPath(f"/Root/{failed[0]}")
+    kept = {"Good", "Alpha", "Zulu", "Mike", "November"} - set(failed)
+    assert sorted(c.GetName() for c in copies(stage)) == sorted(kept)
+
+
+def test_a_copy_whose_transform_is_not_a_number_is_reported(scene, export):
+    first = add_mesh("cube", "Shared")
+    broken = bpy.data.objects.new("Broken", first.data)
+    scene.collection.objects.link(broken)
+    broken.location = (float("nan"), 0, 0)  # what a driver dividing by zero gives
+    report, stage = export(animation=False)
+    assert sorted(c.GetName() for c in copies(stage)) == ["Broken", "Shared"]
+    assert "/Root/Broken: its transform is not finite (NaN or infinite) at 1 frame(s); written as it is" \
+        in report.warnings
+    assert not [w for w in report.warnings if w.startswith("/Root/Shared")]

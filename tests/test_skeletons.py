@@ -103,6 +103,11 @@ def test_two_bone_arm_bending_over_48_frames(scene, export):
     weights = np.array(binding.GetJointWeightsPrimvar().Get()).reshape(-1, 2)
     assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-6)
     assert not UsdGeom.Mesh(mesh).GetPointsAttr().GetTimeSamples()  # the rest shape, once
+    # The mesh moves with its armature: its bind transform is one value, Blender's relative matrix.
+    bind = binding.GetGeomBindTransformAttr()
+    assert not bind.GetTimeSamples()
+    assert np.allclose(np.array(bind.Get()).T, np.array(rig.matrix_world.inverted() @ body.matrix_world), atol=1e-9)
+    assert not [w for w in report.warnings if "sheared" in w]  # no joint is: bones are rotated and moved
     assert report.compliant, report.findings
 
 
@@ -135,6 +140,35 @@ def test_scaled_rotated_armature_under_a_parent(scene, export):
     scene.unit_settings.scale_length = 0.01  # centimetres: the file is in metres
     report, _ = _check(scene, export, [body], [1, 4, 6])  # skinned points where Blender puts them
     assert report.compliant, report.findings
+
+
+def _bones(scene, name, count):
+    """An armature object `name` with `count` bones in a chain along +Z, and a triangle parented to it."""
+    rig = bpy.data.objects.new(name, bpy.data.armatures.new(name))
+    scene.collection.objects.link(rig)
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    for i in range(count):
+        bone = rig.data.edit_bones.new(f"Bone{i}")
+        bone.head, bone.tail = (0, 0, i), (0, 0, i + 1)
+    bpy.ops.object.mode_set(mode="OBJECT")
+    mesh = bpy.data.meshes.new(f"{name}Mesh")
+    mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+    child = bpy.data.objects.new(f"{name}Child", mesh)
+    scene.collection.objects.link(child)
+    child.parent = rig
+    return rig
+
+
+def test_armatures_with_no_bone_and_one_bone(scene, export):
+    _bones(scene, "Bare", 0)
+    _bones(scene, "Single", 1)
+    _, stage = export(animation=False)
+    bare = stage.GetPrimAtPath("/Root/Bare")
+    assert bare.GetTypeName() == "Xform"  # nothing to skin with: a plain Xform, no Skeleton under it
+    assert [child.GetName() for child in bare.GetChildren()] == ["BareChild"]
+    assert stage.GetPrimAtPath("/Root/Single").IsA(UsdSkel.Root)
+    assert list(UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Single/Single")).GetJointsAttr().Get()) == ["Bone0"]
 
 
 def test_sheared_joint_is_reported(scene, export):
@@ -347,3 +381,29 @@ def test_mesh_held_then_moving_off_its_armature_keeps_its_place_until_it_moves(s
     _, stage = _check(scene, export, [body], [1, 2, 3, 4, 5, 6])
     bind = UsdSkel.BindingAPI(stage.GetPrimAtPath(_mesh_path(stage, body.name))).GetGeomBindTransformAttr()
     assert bind.Get(4) == bind.Get(1) != bind.Get(5)
+
+
+@pytest.mark.parametrize("kind", ["MIRROR", "WELD"])
+def test_modifier_before_the_armature_keyed_on_midway(scene, export, kind):
+    """A Mirror (more vertices) or Weld (fewer) modifier before the Armature modifier, off at the
+    first frame and keyed on at the third: the weights are read again to follow the vertices."""
+    rig, body = _arm(scene, frames=4)
+    for v in body.data.vertices:
+        v.co.y += 0.5
+    modifier = body.modifiers.new(kind.title(), kind)
+    if kind == "MIRROR":
+        modifier.use_axis = (False, True, False)
+    else:
+        modifier.merge_threshold = 0.15  # merges the closest vertices of the subdivided cylinder
+    body.modifiers.move(1, 0)
+    for frame, shown in ((1, False), (2, False), (3, True)):
+        modifier.show_viewport = modifier.show_render = shown
+        modifier.keyframe_insert("show_viewport", frame=frame)
+        modifier.keyframe_insert("show_render", frame=frame)
+    scene.frame_set(1)
+    _, stage = _check(scene, export, [body], [1, 2, 3, 4])
+    mesh = stage.GetPrimAtPath(_mesh_path(stage, body.name))
+    weights = UsdSkel.BindingAPI(mesh).GetJointWeightsPrimvar().GetAttr()
+    count = len(body.data.vertices)
+    before, after = (len(weights.Get(t)) // 2 for t in (1, 3))
+    assert before == count and (after == 2 * count if kind == "MIRROR" else after < count)
