@@ -140,6 +140,8 @@ class CopyWriter(TransformWriter):
     """A copy's Xform: its transform, as any object's, on a prim authored by `Prototypes.flush` at
     the end of the frame it first appears in (so its USD prim is looked up when needed)."""
 
+    __slots__ = ()
+
     def __init__(self, session, path, ctx, shared, prototypes):
         super().__init__(session, path, ctx)
         prototypes.add_copy(self, shared)
@@ -155,6 +157,8 @@ class CopyWriter(TransformWriter):
     @gathered.setter
     def gathered(self, value):
         self._matrices = value
+        if value is None:
+            self._times = None
 
     def finish(self):
         if self._matrices is not None:

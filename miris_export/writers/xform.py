@@ -219,6 +219,7 @@ def _order(spec, ops):
 
 class TransformWriter(Writer):
     prim_kind = "Xform"
+    __slots__ = ("xform", "_times", "_matrices")
 
     def define(self, stage, path, ctx):
         self.xform = UsdGeom.Xform.Define(stage, path)
