@@ -105,6 +105,7 @@ class HierarchyIterator:
         self._wanted = ObjectFilter(options, view_layer, evaluation)
         self._instance_keys = InstanceKeys() if options.instancing else None
         self._inverses = {}
+        self._sources = {}  # (original object, evaluated data) pointers -> see _source, this frame
 
     # --- for subclasses -----------------------------------------------------
     def data_kind(self, obj):
@@ -179,6 +180,7 @@ class HierarchyIterator:
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
         self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
+        self._sources = {}
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
         for inst in depsgraph.object_instances if self._instancers else ():
@@ -353,12 +355,12 @@ class HierarchyIterator:
         kept.reverse()
         return kept
 
-    def _writes_something(self, key, obj, show_self=True):
-        """Whether the object has data of its own to write. Once true it stays true (the data
-        writer exists); until then it is asked again, as data may appear later."""
+    def _writes_something(self, key, obj, show_self=True, has=None):
+        """Whether the object has data of its own to write (`has`, when known already). Once true
+        it stays true (the data writer exists); until then it is asked again, as data may appear later."""
         if self._has_data.get(key):
             return True
-        has = self._has_data[key] = bool(show_self and self.has_data(obj))
+        has = self._has_data[key] = bool(show_self and (self.has_data(obj) if has is None else has))
         return has
 
     def _locals(self, world):
@@ -380,21 +382,37 @@ class HierarchyIterator:
             return None
         obj = inst.object
         component = is_component(inst)
-        key = (parent.key, obj.name_full, tuple(inst.persistent_id))
-        prototype = None
-        if self._instance_keys is not None and not component and self.shareable(obj):
-            prototype = self._instance_keys.key(obj)
+        name, has, prototype = self._source(obj)
+        # Unused levels share one int object: thousands of keys are kept for the whole export.
+        key = (parent.key, name, tuple(_UNUSED_LEVEL if v == _UNUSED_LEVEL else v for v in inst.persistent_id))
+        if component:
+            prototype = None
+        elif prototype is not None:
             key += (prototype,)  # a copy that comes to show other geometry is another copy
+        if not self._writes_something(key, obj, has=has):
+            return None
         world = np.array(inst.matrix_world, np.float64)
         ctx = ExportContext(key, obj, parent.key, world_matrix=world, is_instance=True,
                             is_component=component, prototype=prototype, depth=parent.depth + 1)
-        if not self._writes_something(key, obj):
-            return None
         parent_inverse = self._inverses.get(parent.key)
         if parent_inverse is None:
             parent_inverse = self._inverses[parent.key] = inverse(parent.world_matrix)
         ctx.local_matrix = parent_inverse @ world
         return ctx
+
+
+    def _source(self, obj):
+        """(its name, whether it has data, its prototype key or None) of an instance's evaluated object:
+        the same for all instances of one source object showing one evaluated data in a frame
+        (its data, type and object-linked materials), so worked out once for them."""
+        data = obj.data
+        source = (obj.original.as_pointer(), 0 if data is None else data.as_pointer())
+        known = self._sources.get(source)
+        if known is None:
+            shared = self._instance_keys is not None and self.shareable(obj)
+            known = self._sources[source] = (obj.name_full, self.has_data(obj),
+                                             self._instance_keys.key(obj) if shared else None)
+        return known
 
 
 class ObjectFilter:

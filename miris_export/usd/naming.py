@@ -27,11 +27,14 @@ class SiblingNames:
     def __init__(self):
         self._taken = {}
         self._suffix = {}  # (parent, base) -> the suffix last given: those below are all taken
+        self._identifiers = {}  # Blender name -> identifier: thousands of instances share a few names
 
     def claim(self, parent_path, name):
         parent = str(parent_path)
         taken = self._taken.setdefault(parent, set())
-        base = identifier(name)
+        base = self._identifiers.get(name)
+        if base is None:
+            base = self._identifiers[name] = identifier(name)
         # Thousands of instances share a name: start from the suffix last given, not from 1.
         n = self._suffix.get((parent, base), 0)
         unique = f"{base}_{n}" if n else base

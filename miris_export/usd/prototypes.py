@@ -87,12 +87,22 @@ class Prototypes:
         layer = self.session.stage.GetRootLayer()
         static = not self.session.animated
         specs, matrices = [], []
+        parents, references = {}, {}  # shared by the copies under one instancer, of one prototype
         with Sdf.ChangeBlock():
             for writer, shared in self._pending:
-                spec = Sdf.CreatePrimInLayer(layer, writer.path)
-                spec.specifier, spec.typeName = Sdf.SpecifierDef, TransformWriter.prim_kind
-                spec.instanceable = True
-                spec.referenceList.Prepend(Sdf.Reference(primPath=shared.path.GetParentPath()))
+                path = writer.path
+                spec = layer.GetPrimAtPath(path)  # a real object's is defined already (prepare)
+                if spec is None:
+                    parent = parents.get(path.GetParentPath())
+                    if parent is None:
+                        parent = parents[path.GetParentPath()] = layer.GetPrimAtPath(path.GetParentPath())
+                    spec = Sdf.PrimSpec(parent, path.name, Sdf.SpecifierDef, TransformWriter.prim_kind)
+                spec.SetInfo("instanceable", True)
+                reference = references.get(shared)
+                if reference is None:
+                    reference = references[shared] = Sdf.ReferenceListOp.Create(
+                        prependedItems=[Sdf.Reference(primPath=shared.path.GetParentPath())])
+                spec.SetInfo("references", reference)
                 if static and writer.gathered:  # one frame: the matrix is all there will be
                     specs.append(spec)
                     matrices.append(writer.gathered[0][0])
@@ -130,6 +140,8 @@ class CopyWriter(TransformWriter):
     """A copy's Xform: its transform, as any object's, on a prim authored by `Prototypes.flush` at
     the end of the frame it first appears in (so its USD prim is looked up when needed)."""
 
+    __slots__ = ()
+
     def __init__(self, session, path, ctx, shared, prototypes):
         super().__init__(session, path, ctx)
         prototypes.add_copy(self, shared)
@@ -145,6 +157,8 @@ class CopyWriter(TransformWriter):
     @gathered.setter
     def gathered(self, value):
         self._matrices = value
+        if value is None:
+            self._times = None
 
     def finish(self):
         if self._matrices is not None:

@@ -158,26 +158,43 @@ def author_static(specs, matrices):
     """Authors on each prim spec of `specs` the ops of its (4, 4) matrix in `matrices` (N, 4, 4),
     through Sdf, decomposed all at once; returns how many took a matrix op."""
     translate, q, use_float, scale32, ok = _decompose(matrices)
-    translate, q, scale32, gf = translate.tolist(), q.tolist(), scale32.tolist(), matrix_values(matrices)
-    for i, spec in enumerate(specs):
-        if not ok[i]:
-            ops = [(MATRIX, Sdf.ValueTypeNames.Matrix4d, Gf.Matrix4d(gf[i].tolist()))]
+    # Which ops each row takes, decided for all rows at once; the values go to USD as Vt arrays,
+    # whose items are the Gf values to author (no Python lists of numbers in between).
+    near = np.abs(translate).max(axis=1) <= FLOAT_REACH
+    columns = [
+        (TRANSLATE, np.any(translate != 0.0, axis=1),
+         [(Sdf.ValueTypeNames.Float3, Vt.Vec3fArray.FromNumpy(translate.astype(np.float32))),
+          (Sdf.ValueTypeNames.Double3, Vt.Vec3dArray.FromNumpy(np.ascontiguousarray(translate)))],
+         ~near),
+        (ORIENT, np.any(q[:, :3] != 0.0, axis=1) | (q[:, 3] != 1.0),
+         [(Sdf.ValueTypeNames.Quatf, Vt.QuatfArray.FromNumpy(q.astype(np.float32))),
+          (Sdf.ValueTypeNames.Quatd, Vt.QuatdArray.FromNumpy(q))],
+         ~use_float),
+        (SCALE, np.any(scale32 != 1.0, axis=1),
+         [(Sdf.ValueTypeNames.Float3, Vt.Vec3fArray.FromNumpy(scale32))], np.zeros(len(q), bool)),
+    ]
+    present = np.stack([used for _, used, _, _ in columns], axis=1)
+    double = np.stack([wide for _, _, _, wide in columns], axis=1)
+    gf = matrix_values(matrices)
+    orders = {}  # the ops a row takes -> its xformOpOrder, one array shared by all rows alike
+    for i, (spec, row_ok, row_present, row_double) in enumerate(zip(specs, ok.tolist(), present.tolist(),
+                                                                  double.tolist())):
+        if not row_ok:
+            Sdf.AttributeSpec(spec, MATRIX, Sdf.ValueTypeNames.Matrix4d).default = Gf.Matrix4d(gf[i].tolist())
+            names = (MATRIX,)
         else:
-            x, y, z, w = q[i]
-            ops = []
-            if translate[i] != [0.0, 0.0, 0.0]:
-                ops.append((TRANSLATE,) + ((Sdf.ValueTypeNames.Float3, Gf.Vec3f(*translate[i]))
-                                           if max(map(abs, translate[i])) <= FLOAT_REACH else
-                                           (Sdf.ValueTypeNames.Double3, Gf.Vec3d(*translate[i]))))
-            if (x, y, z, w) != (0.0, 0.0, 0.0, 1.0):
-                quat = (Sdf.ValueTypeNames.Quatf, Gf.Quatf(w, x, y, z)) if use_float[i] else \
-                    (Sdf.ValueTypeNames.Quatd, Gf.Quatd(w, x, y, z))
-                ops.append((ORIENT,) + quat)
-            if scale32[i] != [1.0, 1.0, 1.0]:
-                ops.append((SCALE, Sdf.ValueTypeNames.Float3, Gf.Vec3f(*scale32[i])))
-        for name, value_type, value in ops:
-            Sdf.AttributeSpec(spec, name, value_type).default = value
-        _order(spec, ops)
+            names = ()
+            for (name, _, kinds, _), used, wide in zip(columns, row_present, row_double):
+                if used:
+                    value_type, values = kinds[wide]
+                    Sdf.AttributeSpec(spec, name, value_type).default = values[i]
+                    names += (name,)
+        if names:
+            order = orders.get(names)
+            if order is None:
+                order = orders[names] = Vt.TokenArray(names)
+            Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
+                              Sdf.VariabilityUniform).default = order
     return int(np.count_nonzero(~ok))
 
 
@@ -202,6 +219,7 @@ def _order(spec, ops):
 
 class TransformWriter(Writer):
     prim_kind = "Xform"
+    __slots__ = ("xform", "_times", "_matrices")
 
     def define(self, stage, path, ctx):
         self.xform = UsdGeom.Xform.Define(stage, path)
