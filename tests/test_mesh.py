@@ -433,3 +433,32 @@ def test_a_seam_and_a_normal_past_the_first_chunk_of_corners_are_kept(scene, exp
     assert len(values) > len(me.vertices)  # indexed by vertex, plus the seams
     assert mesh.GetNormalsInterpolation() == "faceVarying"
     assert np.allclose(array(mesh.GetNormalsAttr()), expected_normals.reshape(-1, 3), atol=1e-6)
+
+
+def test_a_seam_at_the_first_corner_is_kept(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    me = bpy.context.object.data
+    layer = me.uv_layers["UVMap"]
+    for corner, loop in enumerate(me.loops):  # one UV a vertex: no seams...
+        layer.uv[corner].vector = me.vertices[loop.vertex_index].co.xy
+    layer.uv[0].vector = (7.0, 7.0)  # ...but at the very first corner
+    expected = blender_corner_uvs(me, "UVMap")
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert len(values) == len(me.vertices) + 1 and indices[0] == len(me.vertices)
+    assert np.array_equal(values[indices], expected)
+
+
+def test_a_map_whose_first_corners_repeat_but_not_the_rest_is_written_per_corner(scene, export):
+    # The first corners look like a map of few values; all of it has too many for an index to pay.
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=60, y_subdivisions=60)
+    me = bpy.context.object.data
+    uv = np.random.default_rng(3).random((len(me.loops), 2)).astype(np.float32)
+    uv[:4096] = 0.25
+    me.uv_layers["UVMap"].uv.foreach_set("vector", uv.ravel())
+    assert len(np.unique(uv, axis=0)) * 2 >= len(me.loops) > 2 * 4096
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Grid/Grid")).GetPrimvar("st")
+    assert not st.IsIndexed()
+    assert np.array_equal(np.array(st.Get()), uv)
