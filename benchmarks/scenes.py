@@ -255,20 +255,35 @@ def skinned(quick):
 
 
 def rock_mesh(name, rng, segments, rings):
-    """A UV sphere of segments * rings faces, its radius roughened at random."""
-    import bmesh
+    """A UV sphere of segments * rings faces (triangles at the poles) with its UV map, its radius
+    roughened at random. Built from arrays, so every run numbers its corners alike (bmesh's
+    sphere does not, which made file sizes vary from run to run)."""
+    theta = np.pi * np.arange(1, rings) / rings
+    phi = 2.0 * np.pi * np.arange(segments) / segments
+    ring = np.stack([np.outer(np.sin(theta), np.cos(phi)), np.outer(np.sin(theta), np.sin(phi)),
+                     np.repeat(np.cos(theta)[:, None], segments, axis=1)], axis=-1).reshape(-1, 3)
+    co = np.vstack([[0.0, 0.0, 1.0], ring, [0.0, 0.0, -1.0]])
+    south = len(co) - 1
 
-    bm = bmesh.new()
-    bmesh.ops.create_uvsphere(bm, u_segments=segments, v_segments=rings, radius=1.0)
-    mesh = bpy.data.meshes.new(name)
-    bm.to_mesh(mesh)
-    bm.free()
-    co = np.empty(len(mesh.vertices) * 3, np.float32)
-    mesh.vertices.foreach_get("co", co)
-    co = co.reshape(-1, 3) * rng.uniform(0.8, 1.2, (len(mesh.vertices), 1)).astype(np.float32)
+    def vertex(i, j):  # ring i (1 at the top), segment j
+        return 1 + (i - 1) * segments + j % segments
+
+    faces, uvs = [], []
+    for j in range(segments):
+        u0, u1, um = j / segments, (j + 1) / segments, (j + 0.5) / segments
+        faces.append((0, vertex(1, j), vertex(1, j + 1)))
+        uvs += [(um, 1.0), (u0, 1.0 - 1.0 / rings), (u1, 1.0 - 1.0 / rings)]
+        for i in range(1, rings - 1):
+            faces.append((vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1), vertex(i, j + 1)))
+            top, bottom = 1.0 - i / rings, 1.0 - (i + 1) / rings
+            uvs += [(u0, top), (u0, bottom), (u1, bottom), (u1, top)]
+        faces.append((vertex(rings - 1, j), south, vertex(rings - 1, j + 1)))
+        uvs += [(u0, 1.0 / rings), (um, 0.0), (u1, 1.0 / rings)]
+    co = co * rng.uniform(0.8, 1.2, (len(co), 1))
     co[:, 2] *= 0.6
-    mesh.vertices.foreach_set("co", co.ravel())
-    mesh.uv_layers.new(name="UVMap")
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata(co.tolist(), [], faces)
+    mesh.uv_layers.new(name="UVMap").uv.foreach_set("vector", np.array(uvs, np.float32).ravel())
     mesh.update()
     return mesh
 

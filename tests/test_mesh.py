@@ -5,6 +5,7 @@ import pytest
 from pxr import UsdGeom
 
 from helpers import array, cube_with_shape_key, usd_world
+from miris_export.blender.mesh_data import CHUNK
 
 
 def mesh_at(stage, path):
@@ -324,6 +325,13 @@ def test_uv_seams_are_kept_when_indexed(scene, export):
     assert len(values) < len(me.loops) and len(indices) == len(me.loops)
     assert np.array_equal(values[indices], expected)
     assert set(indices.tolist()) == set(range(len(values)))  # no entry of the table goes unused
+    # Indexed by vertex: a corner off the seams takes its vertex's entry (the loose vertices come
+    # last, so the grid's keep their numbers), a seam corner one past the vertices.
+    corner_vertex = np.array([loop.vertex_index for loop in me.loops])
+    on_seam = np.isin(corner_vertex, list(seam_vertices))
+    assert np.array_equal(indices[~on_seam], corner_vertex[~on_seam])
+    used = len(set(corner_vertex.tolist()))
+    assert np.all((indices[on_seam] == corner_vertex[on_seam]) | (indices[on_seam] >= used))
 
 
 def test_uv_map_with_many_seams_is_written_per_corner(scene, export):
@@ -376,3 +384,81 @@ def test_uv_map_of_few_values_with_seams_everywhere_is_indexed_by_value(scene, e
     values, indices = np.array(st.Get()), np.array(st.GetIndices())
     assert len(values) == len(distinct) and len(indices) == len(me.loops)
     assert np.array_equal(values[indices], expected)
+
+
+def test_custom_normals_by_vertex_leave_loose_vertices_out(scene, export):
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=4, y_subdivisions=4)
+    me = bpy.context.object.data
+    used = len(me.vertices)
+    me.vertices.add(7)  # loose: left out, so the normals are as many as the vertices kept
+    me.normals_split_custom_set_from_vertices([(0.0, 0.0, 1.0)] * len(me.vertices))
+    corners = np.array([n.vector for n in me.corner_normals])
+    _, stage = export(animation=False)
+    mesh = mesh_at(stage, "/Root/Grid/Grid")
+    assert mesh.GetNormalsInterpolation() == "vertex"
+    normals = array(mesh.GetNormalsAttr())
+    assert len(normals) == len(array(mesh.GetPointsAttr())) == used
+    assert np.allclose(normals[array(mesh.GetFaceVertexIndicesAttr())], corners, atol=1e-6)
+
+
+def test_a_seam_and_a_normal_past_the_first_chunk_of_corners_are_kept(scene, export):
+    # Corners are compared in chunks; what differs in a later chunk counts as much as in the first.
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=258, y_subdivisions=258)
+    bpy.ops.object.shade_smooth()
+    me = bpy.context.object.data
+    assert len(me.loops) > CHUNK
+    last = me.polygons[-1]
+    layer = me.uv_layers["UVMap"]
+    for corner in last.loop_indices:
+        layer.uv[corner].vector = (5.0, 5.0)  # the last face's corners differ from their vertices'
+    # The last face's inner vertex raised, its edges sharp: its four faces each have their own
+    # normal there, the only vertex of the mesh whose corners differ, all of them past the first chunk.
+    inner = max(last.vertices, key=lambda v: sum(v in p.vertices for p in me.polygons[-300:]))
+    me.vertices[inner].co.z += 0.5
+    for edge in me.edges:
+        if inner in edge.vertices:
+            edge.use_edge_sharp = True
+    me.update()
+    expected_uv = blender_corner_uvs(me, "UVMap")
+    expected_normals = np.empty(len(me.loops) * 3, np.float32)
+    me.corner_normals.foreach_get("vector", expected_normals)
+    corner_vertex = np.array([loop.vertex_index for loop in me.loops])
+    assert np.flatnonzero(corner_vertex == inner).min() >= CHUNK
+    _, stage = export(animation=False)
+    mesh = mesh_at(stage, "/Root/Grid/Grid")
+    st = UsdGeom.PrimvarsAPI(mesh).GetPrimvar("st")
+    assert st.IsIndexed()
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert np.array_equal(values[indices], expected_uv)
+    assert len(values) > len(me.vertices)  # indexed by vertex, plus the seams
+    assert mesh.GetNormalsInterpolation() == "faceVarying"
+    assert np.allclose(array(mesh.GetNormalsAttr()), expected_normals.reshape(-1, 3), atol=1e-6)
+
+
+def test_a_seam_at_the_first_corner_is_kept(scene, export):
+    bpy.ops.mesh.primitive_cube_add()
+    me = bpy.context.object.data
+    layer = me.uv_layers["UVMap"]
+    for corner, loop in enumerate(me.loops):  # one UV a vertex: no seams...
+        layer.uv[corner].vector = me.vertices[loop.vertex_index].co.xy
+    layer.uv[0].vector = (7.0, 7.0)  # ...but at the very first corner
+    expected = blender_corner_uvs(me, "UVMap")
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Cube/Cube")).GetPrimvar("st")
+    values, indices = np.array(st.Get()), np.array(st.GetIndices())
+    assert len(values) == len(me.vertices) + 1 and indices[0] == len(me.vertices)
+    assert np.array_equal(values[indices], expected)
+
+
+def test_a_map_whose_first_corners_repeat_but_not_the_rest_is_written_per_corner(scene, export):
+    # The first corners look like a map of few values; all of it has too many for an index to pay.
+    bpy.ops.mesh.primitive_grid_add(x_subdivisions=60, y_subdivisions=60)
+    me = bpy.context.object.data
+    uv = np.random.default_rng(3).random((len(me.loops), 2)).astype(np.float32)
+    uv[:4096] = 0.25
+    me.uv_layers["UVMap"].uv.foreach_set("vector", uv.ravel())
+    assert len(np.unique(uv, axis=0)) * 2 >= len(me.loops) > 2 * 4096
+    _, stage = export(animation=False)
+    st = UsdGeom.PrimvarsAPI(mesh_at(stage, "/Root/Grid/Grid")).GetPrimvar("st")
+    assert not st.IsIndexed()
+    assert np.array_equal(np.array(st.Get()), uv)

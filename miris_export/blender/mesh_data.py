@@ -14,7 +14,7 @@ from .attributes import read_attribute
 # Blender's normals domain -> USD interpolation
 NORMAL_INTERPOLATION = {"POINT": "vertex", "FACE": "uniform", "CORNER": "faceVarying"}
 COLOR_INTERPOLATION = {"POINT": "vertex", "CORNER": "faceVarying"}
-CHUNK = 1 << 18  # corners compared at a time
+CHUNK = 250000  # corners compared at a time
 
 
 @dataclass
@@ -72,7 +72,7 @@ class MeshReader:
         """(F,) int32: the corners of each face."""
         return read_array(self.mesh.polygons, "loop_total", len(self.mesh.polygons), 1, np.int32)
 
-    def normals(self, fewest=False):
+    def normals(self, fewest):
         """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces.
         With `fewest`, corner normals that are one per vertex (custom normals set by vertex, say)
         are written per vertex: the same normals, a quarter of the data on a quad mesh."""
@@ -97,13 +97,12 @@ class MeshReader:
         uv = self.mesh.uv_layers[name]
         nc = len(self.face_indices)
         values = read_uv(uv, nc)
+        # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner: it pays while the
+        # table is under half the corners.
         table, indices = _index_by_vertex(values, self.face_indices, self.corner_of_vertex)
         if len(table) * 2 >= nc:  # seams everywhere: a map of few values (a square a face, say) still indexes
             table, indices = _index_by_value(values)
-        # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner.
-        if len(table) * 2 < nc:
-            return UVMap(name, table, indices, uv.active_render)
-        return UVMap(name, values, None, uv.active_render)
+        return UVMap(name, table, indices, uv.active_render)
 
     def colors(self):
         """((N, 3) float32 linear, USD interpolation) of the active render colour attribute, or None."""
@@ -170,10 +169,13 @@ def _one_per_vertex(values, corner_vert, corner_of_vertex):
 
 
 def _index_by_value(values, sample=4096):
-    """(table, indices) of the distinct values, sorted; or (values, None) when the first `sample`
-    corners are mostly distinct, so sorting them all would not pay."""
+    """(table, indices) of the distinct values, sorted, when they are under half the corners;
+    else (values, None). The first `sample` corners are looked at first: when they are mostly
+    distinct, sorting them all would not pay."""
     keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
     if len(np.unique(keys[:sample])) * 2 >= min(len(keys), sample):
         return values, None
     table, indices = np.unique(keys, return_inverse=True)
+    if len(table) * 2 >= len(keys):
+        return values, None
     return table.view(np.float32).reshape(len(table), 2), indices.astype(np.int32).ravel()
