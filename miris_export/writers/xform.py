@@ -193,8 +193,7 @@ def author_static(specs, matrices):
             order = orders.get(names)
             if order is None:
                 order = orders[names] = Vt.TokenArray(names)
-            Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
-                              Sdf.VariabilityUniform).default = order
+            _order(spec, order)
     return int(np.count_nonzero(~ok))
 
 
@@ -206,15 +205,14 @@ def author_ops(spec, prim, times, matrices):
         value_type, array = _kind(name, values)
         Sdf.AttributeSpec(spec, name, value_type)
         write_gathered(prim.GetAttribute(name), times, array.FromNumpy(np.ascontiguousarray(values)), changed)
-    _order(spec, ops)
+    if ops:
+        _order(spec, [name for name, _, _ in ops])
     return sheared
 
 
-def _order(spec, ops):
-    if ops:
-        order = Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
-                                  Sdf.VariabilityUniform)
-        order.default = [name for name, _, _ in ops]
+def _order(spec, names):
+    Sdf.AttributeSpec(spec, UsdGeom.Tokens.xformOpOrder, Sdf.ValueTypeNames.TokenArray,
+                      Sdf.VariabilityUniform).default = names
 
 
 class TransformWriter(Writer):
