@@ -31,10 +31,11 @@ def define_material(session, name, surface, varnames):
     with Sdf.ChangeBlock():
         if scope:
             specs.define(layer, MATERIALS, "Scope")
+        # In the order the Usd calls make them, which the crate file keeps (a prim's children, then properties).
         material = specs.define(layer, path, "Material")
-        output = specs.attribute(material, "outputs:surface", _T.Token)
         shader = specs.define(layer, shader_path, "Shader")
         specs.attribute(shader, "info:id", _T.Token, "UsdPreviewSurface", uniform=True)
+        output = specs.attribute(material, "outputs:surface", _T.Token)
         specs.attribute(shader, "outputs:surface", _T.Token)
         specs.connect(output, shader_path.AppendProperty("outputs:surface"))
         network = _Network(session, layer, path, varnames)
