@@ -66,11 +66,14 @@ def _bind_subsets(session, mesh, indices, materials, empty):
     by_path = {}
     for slot, material in sorted(materials.items()):
         by_path.setdefault(material.GetPath(), []).append(slot)
+    slot_count = int(indices.max()) + 1
     with Sdf.ChangeBlock():
         spec = Sdf.CreatePrimInLayer(layer, parent)
         specs.apply_schema(spec, "MaterialBindingAPI")
         for path, slot_list in by_path.items():
-            faces = np.flatnonzero(np.isin(indices, slot_list)).astype(np.int32)
+            chosen = np.zeros(slot_count, bool)  # a lookup by slot: np.isin sorts, ten times slower on small meshes
+            chosen[slot_list] = True
+            faces = np.flatnonzero(chosen[indices]).astype(np.int32)
             subset = specs.define(layer, parent.AppendChild(session.names.claim(parent, path.name)), "GeomSubset")
             specs.attribute(subset, "elementType", _T.Token, UsdGeom.Tokens.face, uniform=True)
             specs.attribute(subset, "indices", _T.IntArray, Vt.IntArray.FromNumpy(faces))
