@@ -1,5 +1,6 @@
 """The export: target checks, the frame loop over the hierarchy, the report, the atomic save."""
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -107,25 +108,30 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     written_assets = []  # asset folders written into the staging folder, moved into place with the file
 
     def write(staging):
-        """Writes the export into `staging` and returns the file to put at `path`; `evaluated`,
-        `skins` and `baked` are set up below, before it is called."""
+        """Writes the export, its textures into `staging`, and returns what goes to `path` (see
+        _write_atomically); `evaluated`, `skins` and `baked` are set up below, before it is called."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
         assets = {}
         if options.linked_as_references:
             yield 0.0
+            os.makedirs(staging, exist_ok=True)
             assets, written = write_assets(context, options, frames, path, staging, report, evaluated)
             written_assets.extend(written)
         if name.lower().endswith(".usdz"):
-            layer = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
-            yield from _export_to(layer, context, options, frames, report, evaluated, skins, baked, chunk, assets,
-                                  source)
-            if not pack(layer, out):
+            layer_path = os.path.join(staging, os.path.splitext(name)[0] + ".usdc")
+            layer = yield from _export_to(layer_path, context, options, frames, report, evaluated, skins, baked,
+                                          chunk, assets, source)
+            _save(layer)
+            if not pack(layer_path, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
         else:
-            yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk, assets,
-                                  source)
+            layer = yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk,
+                                          assets, source)
+            if not options.strict:  # checked once in place, where USD writes it
+                return layer
+            _save(layer)
         if options.validate or options.strict:
             _validate(out, path, report)
         return out
@@ -138,20 +144,25 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
         skins = _plan_skins(context, options, report, evaluated)
         with baked_textures(context, options, report) as baked:
             evaluated.switch_off(armature_modifiers(skins))
-            yield from _write_atomically(path, write, options, report, move)
+            placed = yield from _write_atomically(path, write, options, report, move)
+    if not isinstance(placed, str) and options.validate:
+        _validate(path, path, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _write_atomically(path, write, options, report, move=None):
-    """Writes the export into a staging folder beside `path` (`write(staging)` is a generator
-    returning the file), the file with its textures below it, as they will stand. Only a complete
-    (and, when strict, compliant) export moves into place, textures first (and what `move(staging,
-    folder)` moves: the linked assets), then the file over `path` by a rename; otherwise the
-    staging folder goes and nothing of the export is left, the previous file and its textures
-    untouched."""
+    """Writes the export beside `path`, textures below a staging folder as they will stand.
+    `write(staging)` is a generator returning what goes to `path`: a file it wrote into the staging
+    folder, or the layer still in memory. Only a complete (and, when strict, compliant) export
+    moves into place, textures first (and what `move(staging, folder)` moves: the linked assets),
+    then the file: a staged one by a rename, the layer by USD's own save, which writes a temporary
+    file beside `path` and renames it over. Otherwise the staging folder goes and nothing of the
+    export is left, the previous file and its textures untouched. The staging folder is made by
+    the first file written into it: most exports without textures never need it. Returns what
+    was placed."""
     folder, name = os.path.split(path)
-    staging = tempfile.mkdtemp(prefix=f".{os.path.splitext(name)[0]}.", dir=folder)
+    staging = os.path.join(folder, f".{os.path.splitext(name)[0]}.{secrets.token_hex(6)}")
     try:
         written = yield from write(staging)
         if options.strict and not report.compliant:
@@ -160,9 +171,25 @@ def _write_atomically(path, write, options, report, move=None):
         _move_textures(staging, folder)
         if move is not None:
             move(staging, folder)
-        os.replace(written, path)
+        if isinstance(written, str):
+            os.replace(written, path)
+        else:
+            _save(written, path)
+        return written
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if os.path.isdir(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _save(layer, path=None):
+    """Writes the layer to its own file, its folder made if need be, or to `path`."""
+    if path is None:
+        os.makedirs(os.path.dirname(layer.identifier), exist_ok=True)
+        saved = layer.Save()
+    else:
+        saved = layer.Export(path)
+    if not saved:
+        raise ExportError(f"USD could not write {path or layer.identifier}")
 
 
 def _move_textures(staging, folder):
@@ -242,8 +269,8 @@ def chunk_plan(frames, whole, options):
 
 def _export_to(layer_path, context, options, frames, report, evaluated, skins, baked, chunk=None, assets=None,
                source=None):
-    """Writes the layer at `layer_path`, yielding the fraction done before each frame and at the end
-    of the frames; textures go below its folder. `evaluated` (see blender/evaluation.py) is told of
+    """Builds the layer of `layer_path`, yielding the fraction done before each frame and at the end
+    of the frames, and returns it unsaved; textures go below its folder. `evaluated` (see blender/evaluation.py) is told of
     each frame change; `skins` are the meshes written skinned, `baked` the images baked for
     (object, material); `chunk`: the chunk's metadata, for a chunk export; `assets`: the asset file
     each instancer of a linked asset references (assembly.py); `source`: see export()."""
@@ -334,4 +361,4 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
 
         layer = stage.GetRootLayer()
         layer.customLayerData = {**layer.customLayerData, CHUNK_KEY: chunk}
-    stage.GetRootLayer().Save()
+    return stage.GetRootLayer()

@@ -48,6 +48,7 @@ def stitch(filepath, chunks, validate=True):
         name = os.path.basename(path)
         packed = name.lower().endswith(".usdz")
         out_path = os.path.join(staging, os.path.splitext(name)[0] + ".usdc" if packed else name)
+        os.makedirs(staging, exist_ok=True)
         out = Sdf.Layer.CreateNew(out_path)
         _merge_specs(out, layers)
         stage = Usd.Stage.Open(out)

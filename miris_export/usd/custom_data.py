@@ -15,9 +15,12 @@ def custom_properties(idblock):
     """The user's custom properties of `idblock` as a dictionary USD can hold, or {}."""
     if idblock is None or not hasattr(idblock, "keys"):
         return {}
+    names = idblock.keys()
+    if not names:  # most data-blocks: their RNA's property names need not be listed
+        return {}
     registered = idblock.bl_rna.properties.keys()
     out = {}
-    for name in idblock.keys():
+    for name in names:
         if name.startswith("_") or name in registered:
             continue
         value = _value(idblock[name])

@@ -20,17 +20,17 @@ def top_matrix(scale):
 
 
 def create_stage(path):
-    """A new stage at `path` (the temporary file the exporter later renames). Its layer is made in
-    memory and first written by its Save: `Usd.Stage.CreateNew` writes an empty file at once, which
-    is most of what starting a small export costs."""
+    """A new stage for `path`, its layer in memory until saved (`Usd.Stage.CreateNew` writes an
+    empty file at once, most of what starting a small export costs). The layout is authored on the
+    layer directly: through the Usd API, each step would be composed again."""
     path = str(path)
     layer = Sdf.Layer.New(Sdf.FileFormat.FindByExtension(os.path.splitext(path)[1]), path)
-    stage = Usd.Stage.Open(layer)
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
-    root = UsdGeom.Xform.Define(stage, ROOT)
-    stage.SetDefaultPrim(root.GetPrim())
-    return stage
+    with Sdf.ChangeBlock():
+        layer.pseudoRoot.SetInfo(UsdGeom.Tokens.metersPerUnit, 1.0)
+        layer.pseudoRoot.SetInfo(UsdGeom.Tokens.upAxis, UsdGeom.Tokens.y)
+        Sdf.PrimSpec(layer, ROOT.name, Sdf.SpecifierDef, "Xform")
+        layer.defaultPrim = ROOT.name
+    return Usd.Stage.Open(layer)
 
 
 def set_time_range(stage, start, end, fps):
