@@ -1,8 +1,12 @@
 """A Surface written as a USD Material under /Materials: a UsdPreviewSurface, its UsdUVTextures and
-the UsdPrimvarReader_float2 each texture reads its coordinates from, all inside the Material."""
+the UsdPrimvarReader_float2 each texture reads its coordinates from, all inside the Material.
+
+The network is authored as specs (usd.specs) in one change block: the stage composes once per
+material, not once per shader, input and connection."""
 from pxr import Gf, Sdf, UsdShade
 
-from ..usd.stage import MATERIALS, materials_scope
+from ..usd import specs
+from ..usd.stage import MATERIALS
 from ..usd.textures import write_texture
 from .surface import TextureInput
 
@@ -19,42 +23,50 @@ def define_material(session, name, surface, varnames):
     """Defines /Materials/<name> for `surface`; `varnames` maps a UV map name ("" for the active
     render map) to the primvar the mesh writer gave it. Returns the UsdShade.Material."""
     stage = session.stage
-    materials_scope(stage)
+    layer = stage.GetRootLayer()
+    scope = not stage.GetPrimAtPath(MATERIALS)  # the Scope, made with the first material
     path = MATERIALS.AppendChild(session.names.claim(MATERIALS, name))
-    material = UsdShade.Material.Define(stage, path)
-    shader = UsdShade.Shader.Define(stage, path.AppendChild("PreviewSurface"))
+    shader_path = path.AppendChild("PreviewSurface")
     session.names.reserve(path, "PreviewSurface")
-    shader.CreateIdAttr("UsdPreviewSurface")
-    material.CreateSurfaceOutput().ConnectToSource(shader.ConnectableAPI(), "surface")
-    network = _Network(session, path, varnames)
-    for input_name in sorted(surface.inputs):
-        value = surface.inputs[input_name]
-        if value is None:
-            continue
-        usd_input = shader.CreateInput(input_name, SURFACE_INPUTS[input_name])
-        if isinstance(value, TextureInput):
-            output = network.texture_output(value, input_name)
-            if output is not None:
-                usd_input.ConnectToSource(output)
+    with Sdf.ChangeBlock():
+        if scope:
+            specs.define(layer, MATERIALS, "Scope")
+        # In the order the Usd calls make them, which the crate file keeps (a prim's children, then properties).
+        material = specs.define(layer, path, "Material")
+        shader = specs.define(layer, shader_path, "Shader")
+        specs.attribute(shader, "info:id", _T.Token, "UsdPreviewSurface", uniform=True)
+        output = specs.attribute(material, "outputs:surface", _T.Token)
+        specs.attribute(shader, "outputs:surface", _T.Token)
+        specs.connect(output, shader_path.AppendProperty("outputs:surface"))
+        network = _Network(session, layer, path, varnames)
+        for input_name in sorted(surface.inputs):
+            value = surface.inputs[input_name]
+            if value is None:
                 continue
-            value = value.fallback
-            if value is None:  # a normal map whose file is missing: the geometric normal
-                shader.GetPrim().RemoveProperty(usd_input.GetAttr().GetName())
-                continue
-        usd_input.Set(_usd_value(value, SURFACE_INPUTS[input_name]))
+            type_name = SURFACE_INPUTS[input_name]
+            if isinstance(value, TextureInput):
+                source = network.texture_output(value, input_name)
+                if source is not None:
+                    specs.connect(specs.attribute(shader, "inputs:" + input_name, type_name), source)
+                    continue
+                value = value.fallback
+                if value is None:  # a normal map whose file is missing: the geometric normal
+                    continue
+            specs.attribute(shader, "inputs:" + input_name, type_name, _usd_value(value, type_name))
     session.report.count("Material")
-    return material
+    return UsdShade.Material(stage.GetPrimAtPath(path))
 
 
 class _Network:
     """The texture and coordinate-reader shaders of one material, each made once."""
 
-    def __init__(self, session, path, varnames):
-        self.session, self.path, self.varnames = session, path, varnames
+    def __init__(self, session, layer, path, varnames):
+        self.session, self.layer, self.path, self.varnames = session, layer, path, varnames
         self.textures, self.readers = {}, {}
 
     def texture_output(self, tex, input_name):
-        """The UsdUVTexture output for `tex`, feeding `input_name`, or None when the image file cannot be had."""
+        """The path of the UsdUVTexture output for `tex`, feeding `input_name`, or None when the image
+        file cannot be had."""
         asset = write_texture(self.session, tex.image)
         if asset is None:
             return None
@@ -63,34 +75,37 @@ class _Network:
         shader = self.textures.get(key)
         if shader is None:
             shader = self.textures[key] = self._define_texture(tex, asset, varname, input_name)
-        channel_type = _T.Float3 if tex.channel == "rgb" else _T.Float
-        return shader.CreateOutput(tex.channel, channel_type)
+        name = "outputs:" + tex.channel
+        if name not in shader.attributes:
+            specs.attribute(shader, name, _T.Float3 if tex.channel == "rgb" else _T.Float)
+        return shader.path.AppendProperty(name)
 
     def _define_texture(self, tex, asset, varname, input_name):
         # Named after the first input it feeds, as in the specification's example (BaseColorTex):
         # the same few names in every material, which the file stores once.
         name = self.session.names.claim(self.path, input_name[0].upper() + input_name[1:] + "Tex")
-        shader = UsdShade.Shader.Define(self.session.stage, self.path.AppendChild(name))
-        shader.CreateIdAttr("UsdUVTexture")
-        shader.CreateInput("file", _T.Asset).Set(Sdf.AssetPath(asset))
-        shader.CreateInput("sourceColorSpace", _T.Token).Set(tex.color_space)
-        shader.CreateInput("wrapS", _T.Token).Set(tex.wrap)
-        shader.CreateInput("wrapT", _T.Token).Set(tex.wrap)
+        shader = specs.define(self.layer, self.path.AppendChild(name), "Shader")
+        specs.attribute(shader, "info:id", _T.Token, "UsdUVTexture", uniform=True)
+        specs.attribute(shader, "inputs:file", _T.Asset, Sdf.AssetPath(asset))
+        specs.attribute(shader, "inputs:sourceColorSpace", _T.Token, tex.color_space)
+        specs.attribute(shader, "inputs:wrapS", _T.Token, tex.wrap)
+        specs.attribute(shader, "inputs:wrapT", _T.Token, tex.wrap)
         if tex.scale != (1.0, 1.0, 1.0, 1.0):
-            shader.CreateInput("scale", _T.Float4).Set(Gf.Vec4f(*tex.scale))
+            specs.attribute(shader, "inputs:scale", _T.Float4, Gf.Vec4f(*tex.scale))
         if tex.bias != (0.0, 0.0, 0.0, 0.0):
-            shader.CreateInput("bias", _T.Float4).Set(Gf.Vec4f(*tex.bias))
-        shader.CreateInput("st", _T.Float2).ConnectToSource(self._reader(varname))
+            specs.attribute(shader, "inputs:bias", _T.Float4, Gf.Vec4f(*tex.bias))
+        specs.connect(specs.attribute(shader, "inputs:st", _T.Float2), self._reader(varname))
         return shader
 
     def _reader(self, varname):
         output = self.readers.get(varname)
         if output is None:
             name = self.session.names.claim(self.path, "TexCoordReader" + ("" if varname == "st" else "_" + varname))
-            reader = UsdShade.Shader.Define(self.session.stage, self.path.AppendChild(name))
-            reader.CreateIdAttr("UsdPrimvarReader_float2")
-            reader.CreateInput("varname", _T.String).Set(varname)
-            output = self.readers[varname] = reader.CreateOutput("result", _T.Float2)
+            reader = specs.define(self.layer, self.path.AppendChild(name), "Shader")
+            specs.attribute(reader, "info:id", _T.Token, "UsdPrimvarReader_float2", uniform=True)
+            specs.attribute(reader, "inputs:varname", _T.String, varname)
+            specs.attribute(reader, "outputs:result", _T.Float2)
+            output = self.readers[varname] = reader.path.AppendProperty("outputs:result")
         return output
 
 

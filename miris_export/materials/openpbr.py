@@ -7,6 +7,7 @@ Inputs fed by links (textures, procedurals) keep OpenPBR's default, with a repor
 """
 from pxr import Gf, Sdf, UsdShade
 
+from ..usd import specs
 from ..usd.textures import write_texture
 from .nodes import active_output, input_source
 from .surface import NORMAL_BIAS, NORMAL_SCALE, TextureInput, _uses_nodes
@@ -85,29 +86,35 @@ def define_openpbr(session, usd_material, material, surface, varnames):
             values[name] = convert(value) if convert else value
         if values.get("thin_film_thickness", 0.0) > 0.0:
             values["thin_film_weight"] = 1.0
+    stage = session.stage
     path = usd_material.GetPath()
-    name = session.names.claim(path, "OpenPBRSurface")
-    shader = UsdShade.Shader.Define(session.stage, path.AppendChild(name))
-    shader.CreateIdAttr(OPENPBR_ID)
-    for input_name in sorted(values):
-        value = values[input_name]
-        type_name = _C if isinstance(value, tuple) else _F
-        shader.CreateInput(input_name, type_name).Set(Gf.Vec3f(*value) if type_name == _C else value)
-    network = _Images(session, path, varnames)
-    for input_name, preview_name in TEXTURED.items():
-        tex = surface.inputs.get(preview_name)
-        output = isinstance(tex, TextureInput) and network.output(tex, input_name)
-        if output:
-            kind = _T.Float3 if input_name == "geometry_normal" else _C if tex.channel == "rgb" else _F
-            shader.GetPrim().RemoveProperty("inputs:" + input_name)
-            shader.CreateInput(input_name, kind).ConnectToSource(output)
-            linked.pop(input_name, None)
+    shader_path = path.AppendChild(session.names.claim(path, "OpenPBRSurface"))
+    with Sdf.ChangeBlock():  # the stage composes once; specs in the order the Usd calls made them
+        shader = specs.define(stage.GetRootLayer(), shader_path, "Shader")
+        specs.attribute(shader, "info:id", _T.Token, OPENPBR_ID, uniform=True)
+        for input_name in sorted(values):
+            value = values[input_name]
+            type_name = _C if isinstance(value, tuple) else _F
+            specs.attribute(shader, "inputs:" + input_name, type_name,
+                            Gf.Vec3f(*value) if type_name == _C else value)
+        network = _Images(session, path, varnames)
+        for input_name, preview_name in TEXTURED.items():
+            tex = surface.inputs.get(preview_name)
+            output = isinstance(tex, TextureInput) and network.output(tex, input_name)
+            if output:
+                kind = _T.Float3 if input_name == "geometry_normal" else _C if tex.channel == "rgb" else _F
+                name = "inputs:" + input_name
+                if name in shader.attributes:  # its constant: replaced by the connection
+                    shader.RemoveProperty(shader.attributes[name])
+                specs.connect(specs.attribute(shader, name, kind), output)
+                linked.pop(input_name, None)
+        specs.attribute(shader, "outputs:out", _T.Token)
+        surface_output = specs.attribute(stage.GetRootLayer().GetPrimAtPath(path), "outputs:mtlx:surface", _T.Token)
+        specs.connect(surface_output, shader_path.AppendProperty("outputs:out"))
     if linked:
         session.report.warn(f"material {material.name!r}: the MaterialX OpenPBR surface keeps its defaults "
                             f"for the linked inputs {', '.join(sorted(set(linked.values())))}")
-    out = shader.CreateOutput("out", Sdf.ValueTypeNames.Token)
-    usd_material.CreateSurfaceOutput("mtlx").ConnectToSource(out)
-    return shader
+    return UsdShade.Shader(stage.GetPrimAtPath(shader_path))
 
 
 def _from_preview(surface):
@@ -135,10 +142,12 @@ def _principled(material):
 
 class _Images:
     """The MaterialX image, coordinate and normal-map nodes of one material, each made once. Images
-    with a scale or bias other than a normal map's (factors, emission strength) keep the constant."""
+    with a scale or bias other than a normal map's (factors, emission strength) keep the constant.
+    Nodes are handed around as the paths of their `out` outputs."""
 
     def __init__(self, session, path, varnames):
         self.session, self.path, self.varnames = session, path, varnames
+        self.layer = session.stage.GetRootLayer()
         self.nodes = {}
 
     def output(self, tex, input_name):
@@ -156,38 +165,31 @@ class _Images:
         else:
             mx_type, out_type = ("color3", _C) if tex.channel == "rgb" else ("vector4", _T.Float4)
         image = self._node("Image", f"ND_image_{mx_type}", out_type, file=(_T.Asset, Sdf.AssetPath(asset)),
-                           texcoord=coords, uaddressmode=(_T.String, ADDRESS[tex.wrap]),
+                           texcoord=(_T.Float2, coords), uaddressmode=(_T.String, ADDRESS[tex.wrap]),
                            vaddressmode=(_T.String, ADDRESS[tex.wrap]))
-        image.GetPrim().GetAttribute("inputs:file").SetColorSpace(COLOR_SPACE[tex.color_space])
+        file = self.layer.GetAttributeAtPath(image.GetPrimPath().AppendProperty("inputs:file"))
+        file.colorSpace = COLOR_SPACE[tex.color_space]
         if normal:
-            return self._node("NormalMap", "ND_normalmap_float", _T.Float3,
-                              **{"in": image.GetOutput("out")}).GetOutput("out")
+            return self._node("NormalMap", "ND_normalmap_float", _T.Float3, **{"in": (out_type, image)})
         if tex.channel == "rgb":
-            return image.GetOutput("out")
-        return self._node("Extract", "ND_extract_vector4", _F, **{"in": image.GetOutput("out")},
-                          index=(_T.Int, _CHANNEL[tex.channel])).GetOutput("out")
+            return image
+        return self._node("Extract", "ND_extract_vector4", _F, **{"in": (out_type, image)},
+                          index=(_T.Int, _CHANNEL[tex.channel]))
 
     def _node(self, name, node_id, out_type, **inputs):
-        """The Shader `node_id` with `inputs` ({name: (type, value) or an output to connect}), once."""
-        key = (node_id, tuple(sorted((k, _key(v)) for k, v in inputs.items())))
-        node = self.nodes.get(key)
-        if node is None:
+        """The Shader `node_id` with `inputs` ({name: (type, value or the path of an output to
+        connect)}), made once; returns the path of its `out`."""
+        key = (node_id, tuple(sorted((k, str(v[0]), repr(v[1])) for k, v in inputs.items())))
+        output = self.nodes.get(key)
+        if output is None:
             prim_name = self.session.names.claim(self.path, name)
-            node = self.nodes[key] = UsdShade.Shader.Define(self.session.stage, self.path.AppendChild(prim_name))
-            node.CreateIdAttr(node_id)
-            for input_name, value in sorted(inputs.items()):
-                if isinstance(value, UsdShade.Output):
-                    node.CreateInput(input_name, value.GetTypeName()).ConnectToSource(value)
-                elif isinstance(value, UsdShade.Shader):
-                    node.CreateInput(input_name, value.GetOutput("out").GetTypeName()).ConnectToSource(
-                        value.GetOutput("out"))
+            node = specs.define(self.layer, self.path.AppendChild(prim_name), "Shader")
+            specs.attribute(node, "info:id", _T.Token, node_id, uniform=True)
+            for input_name, (type_name, value) in sorted(inputs.items()):
+                if isinstance(value, Sdf.Path):
+                    specs.connect(specs.attribute(node, "inputs:" + input_name, type_name), value)
                 else:
-                    node.CreateInput(input_name, value[0]).Set(value[1])
-            node.CreateOutput("out", out_type)
-        return node
-
-
-def _key(value):
-    if isinstance(value, (UsdShade.Output, UsdShade.Shader)):
-        return str(value.GetPrim().GetPath())
-    return str(value[0]), repr(value[1])
+                    specs.attribute(node, "inputs:" + input_name, type_name, value)
+            specs.attribute(node, "outputs:out", out_type)
+            output = self.nodes[key] = node.path.AppendProperty("outputs:out")
+        return output

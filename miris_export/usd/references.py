@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pxr import Sdf, Usd
 
 from ..validate.composition import is_binding
+from . import specs
 from .stage import MATERIALS
 
 
@@ -49,19 +50,13 @@ def read_shape(path, default_light=""):
     return AssetShape(tuple(bindings), tuple(sorted(instances)), str(light))
 
 
-def _define(layer, path, type_name):
-    spec = Sdf.CreatePrimInLayer(layer, path)
-    spec.specifier, spec.typeName = Sdf.SpecifierDef, type_name
-    return spec
-
-
 def reference_materials(layer, names, asset_path, name):
     """Defines `/Materials/<name>` as a reference to the asset's `</Materials>` (and `/Materials`,
     when the file has no material of its own); returns its path."""
     if not layer.GetPrimAtPath(MATERIALS):
-        _define(layer, MATERIALS, "Scope")
+        specs.define(layer, MATERIALS, "Scope")
     path = MATERIALS.AppendChild(names.claim(MATERIALS, name))
-    spec = _define(layer, path, "Scope")
+    spec = specs.define(layer, path, "Scope")
     spec.referenceList.Prepend(Sdf.Reference(asset_path, MATERIALS))
     return path
 
@@ -69,7 +64,7 @@ def reference_materials(layer, names, asset_path, name):
 def reference_asset(layer, path, asset_path, shape, materials):
     """Defines `path` as an Xform referencing the asset file's default prim, its bindings made again
     to the materials under `materials`, its added light deactivated. Returns the prim spec."""
-    spec = _define(layer, path, "Xform")
+    spec = specs.define(layer, path, "Xform")
     spec.referenceList.Prepend(Sdf.Reference(asset_path))
     for instance in shape.instances:
         Sdf.CreatePrimInLayer(layer, path.AppendPath(instance)).instanceable = False

@@ -1,5 +1,5 @@
 """What all writers share: the export session they write into, and their prim."""
-from pxr import UsdGeom
+from pxr import Sdf, UsdGeom
 
 from ..usd.sparse import SampledAttribute, record_chunk
 from ..usd.values import extent
@@ -52,6 +52,17 @@ class Writer:
             attr.Set(value)
             return
         self.sampled(attr, same).set(value, time)
+
+    def set_named(self, name, type_name, value, time, same=None):
+        """`set` for the prim's attribute `name` (of `type_name`, made on first use). A value written
+        once, as the attribute's default (a one-frame export, or a writer done after this frame
+        outside a chunk), goes straight into the layer's spec: the Usd calls cost more than the value."""
+        if not self.session.animated or (self.done and not self.session.chunk):
+            spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path)
+            attr = spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
+            attr.default = value
+            return
+        self.set(self.prim.CreateAttribute(name, type_name, False), value, time, same)
 
     def set_visible(self, visible, time):
         """Written only for prims hidden at some frame; the first call marks them visible from

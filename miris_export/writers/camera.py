@@ -10,7 +10,7 @@ The scene's camera is named on the default prim as `customData:defaultCamera`
 (the prim path of its Camera prim), by `SceneCameraWriter`.
 """
 import numpy as np
-from pxr import Gf, UsdGeom
+from pxr import Gf, Sdf, UsdGeom
 
 from ..blender.animation import linked_may_change
 from ..cameras.film import camera_film
@@ -18,6 +18,7 @@ from ..usd.stage import ROOT
 from .base import Writer
 
 _CAMERAS = "cameras"  # session.cache key: Blender object name -> path of its Camera prim
+_T = Sdf.ValueTypeNames
 
 
 def focus_distance(camera_object, dof):
@@ -50,23 +51,22 @@ class CameraWriter(Writer):
     def write(self, ctx, time):
         self.done = self._static
         data = ctx.object.data
-        cam = self.camera
         render = self.session.view_layer.id_data.render  # the view layer's scene
         film = camera_film(data, render)
         ortho = data.type == "ORTHO"
         projection = UsdGeom.Tokens.orthographic if ortho else UsdGeom.Tokens.perspective
-        self.set(cam.CreateProjectionAttr(), projection, time)
-        self.set(cam.CreateFocalLengthAttr(), float(data.lens), time)
-        self.set(cam.CreateHorizontalApertureAttr(), film.horizontal_aperture, time)
-        self.set(cam.CreateVerticalApertureAttr(), film.vertical_aperture, time)
-        self.set(cam.CreateHorizontalApertureOffsetAttr(), film.horizontal_offset, time)
-        self.set(cam.CreateVerticalApertureOffsetAttr(), film.vertical_offset, time)
-        self.set(cam.CreateClippingRangeAttr(), Gf.Vec2f(data.clip_start, data.clip_end), time)
+        self.set_named("projection", _T.Token, projection, time)
+        self.set_named("focalLength", _T.Float, float(data.lens), time)
+        self.set_named("horizontalAperture", _T.Float, film.horizontal_aperture, time)
+        self.set_named("verticalAperture", _T.Float, film.vertical_aperture, time)
+        self.set_named("horizontalApertureOffset", _T.Float, film.horizontal_offset, time)
+        self.set_named("verticalApertureOffset", _T.Float, film.vertical_offset, time)
+        self.set_named("clippingRange", _T.Float2, Gf.Vec2f(data.clip_start, data.clip_end), time)
         dof = data.dof
         # fStop 0 is USD's "no depth of field"
-        self.set(cam.CreateFStopAttr(), float(dof.aperture_fstop) if dof.use_dof and not ortho else 0.0, time)
+        self.set_named("fStop", _T.Float, float(dof.aperture_fstop) if dof.use_dof and not ortho else 0.0, time)
         if dof.use_dof:
-            self.set(cam.CreateFocusDistanceAttr(), focus_distance(ctx.object, dof), time)
+            self.set_named("focusDistance", _T.Float, focus_distance(ctx.object, dof), time)
 
 
 class SceneCameraWriter:
@@ -83,4 +83,6 @@ class SceneCameraWriter:
     def finish(self):
         path = self.session.cache.get(_CAMERAS, {}).get(self.camera)
         if path is not None:
-            self.session.stage.GetPrimAtPath(ROOT).SetCustomDataByKey("defaultCamera", str(path))
+            # Into the layer's spec, as SetCustomDataByKey writes it, without the Usd calls.
+            spec = self.session.stage.GetRootLayer().GetPrimAtPath(ROOT)
+            spec.SetInfoDictionaryValue("customData", "defaultCamera", str(path))

@@ -9,16 +9,18 @@ cone are written every frame through the sparse writer.
 """
 import math
 
-from pxr import Gf, UsdLux, Vt
+from pxr import Gf, Sdf, UsdLux, Vt
 
 from ..blender.animation import linked_may_change
 from ..lights import units
+from ..usd import specs
 from .base import Writer
 
 LIGHT_SCHEMAS = {units.SUN: UsdLux.DistantLight, units.POINT: UsdLux.SphereLight,
                  units.SPOT: UsdLux.SphereLight, units.AREA: UsdLux.RectLight}
 # Every kind of light prim the exporter writes, as the report counts them.
 LIGHT_KINDS = ("DistantLight", "SphereLight", "RectLight", "DomeLight")
+_T = Sdf.ValueTypeNames
 
 
 def light_color(light):
@@ -40,11 +42,13 @@ class LightWriter(Writer):
         self.kind = light.type
         schema = LIGHT_SCHEMAS[self.kind]
         self.prim_kind = schema.__name__
-        self.light = schema.Define(stage, path)
-        prim = self.light.GetPrim()
-        self.api = UsdLux.LightAPI(prim)
-        self.api.CreateNormalizeAttr(True)  # see lights.units: intensity is then free of the light's size
-        self.shaping = UsdLux.ShapingAPI.Apply(prim) if self.kind == units.SPOT else None
+        with Sdf.ChangeBlock():  # the stage composes the light once
+            spec = specs.define(stage.GetRootLayer(), path, self.prim_kind)
+            # See lights.units: intensity is then free of the light's size.
+            specs.attribute(spec, "inputs:normalize", _T.Bool, True)
+            if self.kind == units.SPOT:
+                specs.apply_schema(spec, "ShapingAPI")
+        prim = stage.GetPrimAtPath(path)
         # Written once, at the first frame, where nothing can change its values: they are defaults.
         self._static = not self.session.sampled or not (ctx.is_instance
                                                          or linked_may_change(ctx.object.original, "data"))
@@ -63,30 +67,30 @@ class LightWriter(Writer):
         light = ctx.object.data
         size = self._write_shape(light, time)
         intensity = units.light_intensity(self.kind, light.energy, getattr(light, "normalize", True), size)
-        self.set(self.api.CreateIntensityAttr(), intensity, time)
-        self.set(self.api.CreateExposureAttr(), float(getattr(light, "exposure", 0.0)), time)
-        self.set(self.api.CreateColorAttr(), light_color(light), time)
+        self.set_named("inputs:intensity", _T.Float, intensity, time)
+        self.set_named("inputs:exposure", _T.Float, float(getattr(light, "exposure", 0.0)), time)
+        self.set_named("inputs:color", _T.Color3f, light_color(light), time)
 
     def _write_shape(self, light, time):
         """Writes the light's size and cone; returns its emitting area for `light_intensity`."""
         if self.kind == units.SUN:
-            self.set(self.light.CreateAngleAttr(), units.sun_angle(light.angle), time)
+            self.set_named("inputs:angle", _T.Float, units.sun_angle(light.angle), time)
             return 0.0
         if self.kind == units.AREA:
             width, height = units.rect_of_equal_area(light.shape, light.size, light.size_y)
-            self.set(self.light.CreateWidthAttr(), width, time)
-            self.set(self.light.CreateHeightAttr(), height, time)
+            self.set_named("inputs:width", _T.Float, width, time)
+            self.set_named("inputs:height", _T.Float, height, time)
             self._set_extent((0.0 - width / 2, 0.0 - height / 2, 0.0), (width / 2, height / 2, 0.0), time)
             return units.rect_area(width, height)
         radius = float(light.shadow_soft_size)
-        self.set(self.light.CreateRadiusAttr(), radius, time)
-        self.set(self.light.CreateTreatAsPointAttr(), radius == 0.0, time)
+        self.set_named("inputs:radius", _T.Float, radius, time)
+        self.set_named("treatAsPoint", _T.Bool, radius == 0.0, time)
         self._set_extent((0.0 - radius,) * 3, (radius,) * 3, time)  # 0.0 - r: no -0
-        if self.shaping is not None:
+        if self.kind == units.SPOT:
             angle, softness = units.spot_cone(light.spot_size, light.spot_blend)
-            self.set(self.shaping.CreateShapingConeAngleAttr(), angle, time)
-            self.set(self.shaping.CreateShapingConeSoftnessAttr(), softness, time)
+            self.set_named("inputs:shaping:cone:angle", _T.Float, angle, time)
+            self.set_named("inputs:shaping:cone:softness", _T.Float, softness, time)
         return units.sphere_area(radius)
 
     def _set_extent(self, lo, hi, time):
-        self.set(self.light.CreateExtentAttr(), Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]), time)
+        self.set_named("extent", _T.Float3Array, Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]), time)

@@ -11,10 +11,11 @@ Orientation: Blender's equirectangular maps put the image centre at +X with
 about Y lines the two up.
 """
 import numpy as np
-from pxr import Gf, UsdLux
+from pxr import Gf, Sdf, UsdLux, Vt
 
 from ..blender.animation import linked_may_change
 from ..lights.world import read_world
+from ..usd import specs
 from ..usd.stage import ROOT, Z_UP_TO_Y_UP
 from ..usd.textures import write_texture
 from ..usd.values import gf_matrix, matrices_close
@@ -24,6 +25,8 @@ from .light import LIGHT_KINDS
 # The dome's own turn (see above)
 _DOME_TURN = np.array([[0, 0, 1], [0, 1, 0], [-1, 0, 0]], np.float64)  # +90 degrees about Y
 _FORMATS = {"EQUIRECTANGULAR": UsdLux.Tokens.latlong, "MIRROR_BALL": UsdLux.Tokens.mirroredBall}
+_T = Sdf.ValueTypeNames
+_TRANSFORM = "xformOp:transform"
 
 
 def dome_rotation(lookup_rotation):
@@ -44,24 +47,28 @@ class DomeWriter(Writer):
     prim_kind = "DomeLight"
 
     def define(self, stage, path, env):
-        self.dome = UsdLux.DomeLight.Define(stage, path)
-        self._op = self.dome.AddTransformOp()
         self.untextured = False  # an environment image that could not be written
+        asset = None
         if env.image is not None:
             asset = write_texture(self.session, env.image,
                                   fallback="the World's DomeLight has its viewport colour instead")
             self.untextured = asset is None
-            if not self.untextured:
-                self.dome.CreateTextureFileAttr(asset)
-                self.dome.CreateTextureFormatAttr(_FORMATS.get(env.projection, UsdLux.Tokens.automatic))
-        return self.dome.GetPrim()
+        with Sdf.ChangeBlock():  # the stage composes the dome once
+            spec = specs.define(stage.GetRootLayer(), path, self.prim_kind)
+            specs.attribute(spec, _TRANSFORM, _T.Matrix4d)  # the transform op, as AddTransformOp makes it
+            specs.attribute(spec, "xformOpOrder", _T.TokenArray, Vt.TokenArray([_TRANSFORM]), uniform=True)
+            if asset is not None:
+                specs.attribute(spec, "inputs:texture:file", _T.Asset, Sdf.AssetPath(asset))
+                specs.attribute(spec, "inputs:texture:format", _T.Token,
+                                _FORMATS.get(env.projection, UsdLux.Tokens.automatic))
+        return stage.GetPrimAtPath(path)
 
     def write(self, env, time):
-        self.set(self.dome.CreateIntensityAttr(), float(env.strength), time)
-        self.set(self.dome.CreateExposureAttr(), 0.0, time)
+        self.set_named("inputs:intensity", _T.Float, float(env.strength), time)
+        self.set_named("inputs:exposure", _T.Float, 0.0, time)
         color = env.viewport_color if self.untextured and env.image is not None else env.color
-        self.set(self.dome.CreateColorAttr(), Gf.Vec3f(*color), time)
-        self.set(self._op.GetAttr(), _matrix4(dome_rotation(env.rotation)), time, same=matrices_close)
+        self.set_named("inputs:color", _T.Color3f, Gf.Vec3f(*color), time)
+        self.set_named(_TRANSFORM, _T.Matrix4d, _matrix4(dome_rotation(env.rotation)), time, same=matrices_close)
 
 
 class WorldWriter:
@@ -86,10 +93,11 @@ class WorldWriter:
         if self.dome is None or (self._static and self._written):
             return
         self._written = True
+        self.dome.done = self._static  # written once: its values are defaults
         env = self._still or read_world(scene.world.evaluated_get(depsgraph))
         self._still = None  # not kept past the frame: it holds Blender data
         if env is None:  # black at this frame (an animated strength)
-            self.dome.set(self.dome.dome.CreateIntensityAttr(), 0.0, frame)
+            self.dome.set_named("inputs:intensity", _T.Float, 0.0, frame)
             return
         self.dome.write(env, frame)
 
@@ -102,9 +110,10 @@ class WorldWriter:
                                 "requires one); turn on Default Light to add one")
             return
         path = ROOT.AppendChild(session.names.claim(ROOT, "DefaultLight"))
-        dome = UsdLux.DomeLight.Define(session.stage, path)
-        dome.CreateIntensityAttr(1.0)
-        dome.CreateColorAttr(Gf.Vec3f(1.0, 1.0, 1.0))
+        with Sdf.ChangeBlock():
+            spec = specs.define(session.stage.GetRootLayer(), path, "DomeLight")
+            specs.attribute(spec, "inputs:intensity", _T.Float, 1.0)
+            specs.attribute(spec, "inputs:color", _T.Color3f, Gf.Vec3f(1.0, 1.0, 1.0))
         session.report.count("DomeLight")
         session.report.default_light = str(path)
         session.report.warn(f"the scene has no light and a black or missing World: added {path}, a white "

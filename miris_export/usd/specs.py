@@ -1,0 +1,51 @@
+"""Authoring straight into a layer's specs, what the Usd schema calls (Define, CreateInput,
+ConnectToSource, Set, Apply, Bind) would author, for code that makes several prims at once: under
+one `Sdf.ChangeBlock` the stage composes once, where each Usd call composes or notifies anew.
+The specs are those the Usd calls write, so the file is the same either way."""
+from pxr import Sdf
+
+_UNIFORM = Sdf.VariabilityUniform
+
+
+def define(layer, path, type_name):
+    """The prim spec at `path`, a `def` of `type_name`; missing parents become `over`s, as Usd makes them."""
+    spec = Sdf.CreatePrimInLayer(layer, path)
+    spec.specifier = Sdf.SpecifierDef
+    spec.typeName = type_name
+    return spec
+
+
+def attribute(spec, name, type_name, value=None, uniform=False):
+    """A new non-custom attribute spec, with `value` as its default unless None."""
+    attr = Sdf.AttributeSpec(spec, name, type_name, _UNIFORM if uniform else Sdf.VariabilityVarying)
+    if value is not None:
+        attr.default = value
+    return attr
+
+
+def connect(attr, source):
+    """Connects `attr` to the property path `source`, replacing its connections (ConnectToSource)."""
+    attr.connectionPathList.explicitItems = [source]
+
+
+def apply_schema(spec, schema):
+    """Adds the applied API schema `schema` (a name such as "MaterialBindingAPI") as Usd's Apply does:
+    to an explicit list where there is one, else prepended, once."""
+    ops = spec.GetInfo("apiSchemas")
+    if ops.isExplicit:
+        if schema not in ops.explicitItems:
+            ops.explicitItems = [*ops.explicitItems, schema]
+    elif schema in ops.prependedItems:
+        return
+    else:
+        ops.deletedItems = [item for item in ops.deletedItems if item != schema]
+        ops.prependedItems = [*ops.prependedItems, schema]
+    spec.SetInfo("apiSchemas", ops)
+
+
+def bind(spec, material_path):
+    """Binds the material at `material_path` to the prim `spec` (MaterialBindingAPI Apply and Bind,
+    all purposes, the fallback strength, which is not written)."""
+    apply_schema(spec, "MaterialBindingAPI")
+    rel = spec.relationships.get("material:binding") or Sdf.RelationshipSpec(spec, "material:binding", custom=False)
+    rel.targetPathList.explicitItems = [material_path]
