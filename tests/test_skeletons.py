@@ -111,6 +111,17 @@ def test_two_bone_arm_bending_over_48_frames(scene, export):
     assert report.compliant, report.findings
 
 
+def test_poses_decomposed_in_several_batches_and_held_at_the_end(scene, export, monkeypatch):
+    from miris_export.writers import skeleton
+
+    monkeypatch.setattr(skeleton, "_BATCH", 3)  # two joints: a batch every two poses
+    rig, body = _arm(scene, frames=11)
+    scene.frame_end = 15  # the pose held over the last four frames
+    report, stage = _check(scene, export, [body], [1, 4, 7, 11, 13, 15])
+    anim = UsdSkel.Animation(stage.GetPrimAtPath("/Root/Arm/Arm/Animation"))
+    assert anim.GetRotationsAttr().GetTimeSamples() == list(range(1, 12))
+
+
 def test_preserve_volume_is_dual_quaternion(scene, export):
     rig, body = _arm(scene, frames=6, preserve_volume=True)
     _, stage = _check(scene, export, [body], [1, 3, 6])
