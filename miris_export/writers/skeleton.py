@@ -160,6 +160,7 @@ class SkinnedMeshWriter(MeshWriter):
         self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
         self._copy = None  # the Skeleton copy of a mesh outside its armature
         self._placed = None  # (armature's world matrix, mesh's, their bind and copy matrices) last written
+        self._bind_attr = None  # made at the first frame, after the mesh's own attributes
         if not _is_ancestor(arm.original, ctx.object.original):
             xform = path.GetParentPath()
             make_skel_root(stage, xform)
@@ -183,10 +184,11 @@ class SkinnedMeshWriter(MeshWriter):
             copy = None if self._copy is None else _gf_matrix(relative(ctx.world_matrix, arm_world))
             self._placed = (arm_world, ctx.world_matrix.copy(), bind, copy)
         bind, copy = self._placed[2:]
-        same = _close_matrices
-        self.set(self.binding.CreateGeomBindTransformAttr(), bind, time, same)
+        if self._bind_attr is None:
+            self._bind_attr = self.binding.CreateGeomBindTransformAttr()
+        self._place(self._bind_attr, bind, time, held)
         if copy is not None:
-            self.set(self._copy_op.GetAttr(), copy, time, same)
+            self._place(self._copy_op.GetAttr(), copy, time, held)
         # A mesh only its armature moves is read at the first frame (in a chunk, held at each frame).
         if self._topology is None or not self._static or self.session.chunk:
             self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
@@ -195,6 +197,14 @@ class SkinnedMeshWriter(MeshWriter):
             finally:
                 self._vertex_groups = None
         self.done = False  # the armature may move relative to the mesh
+
+    def _place(self, attr, matrix, time, held):
+        """Sets a matrix of the mesh's place relative to its armature; one held from the frame before
+        is the value last set, said again without comparing it."""
+        if held and self.session.animated:
+            self.sampled(attr).hold(time)
+        else:
+            self.set(attr, matrix, time, _close_matrices)
 
     def _write_topology(self, reader, time):
         renamed = super()._write_topology(reader, time)
