@@ -30,6 +30,8 @@ class MeshWriter(Writer):
         self._coordinates = (ctx.name, materials.bind(self.session, self.mesh, ctx.object))
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
+        self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
+        self._normals = None  # (attribute, interpolation last set)
         # Instances and geometry components come from evaluation and are always compared.
         self._static = not ctx.is_instance and not shape_may_change(ctx.object.original)
         return self.mesh.GetPrim()
@@ -66,16 +68,23 @@ class MeshWriter(Writer):
 
     # Each array is read, handed to USD and let go before the next, so a large mesh is not held twice.
     def _write_shape(self, reader, time):
+        if self._shape is None:  # made once: a mesh that moves writes these at every frame
+            self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
+        points_attr, extent_attr = self._shape
         points = reader.points()
-        self.set(self.mesh.CreatePointsAttr(), vec3f(points), time)
-        self.set_extent(self.mesh.CreateExtentAttr(), points, time)
+        self.set(points_attr, vec3f(points), time)
+        self.set_extent(extent_attr, points, time)
         del points
         # Per vertex only where written once: an interpolation is one for every sample.
         once = self._static or not self.session.animated
         normals = reader.normals(fewest=once) if self.session.options.normals else None
         if normals is not None:
-            attr = self.mesh.CreateNormalsAttr()
-            self.mesh.SetNormalsInterpolation(normals[1])
+            if self._normals is None:
+                self._normals = (self.mesh.CreateNormalsAttr(), None)
+            attr, interpolation = self._normals
+            if normals[1] != interpolation:
+                self.mesh.SetNormalsInterpolation(normals[1])
+                self._normals = (attr, normals[1])
             self.set(attr, vec3f(normals[0]), time)
 
     def _write_topology(self, reader, time):
