@@ -108,3 +108,109 @@ def write_gathered(attr, times, values, changed, dense=False):
     layer, path = attr.GetStage().GetEditTarget().GetLayer(), attr.GetPath()
     for i in indices:
         layer.SetTimeSample(path, float(times[i]), values[int(i)])
+
+
+class GatheredAttribute:
+    """An array attribute's values gathered over the frames and written at `flush`, with the result
+    SampledAttribute gives for the same calls (a default while the value holds, then the samples its
+    sparse writer keeps: changes beyond 1e-6 of the value last written, each with the end of the run
+    before it), where comparing frame by frame would cost more than the frame's reading: the values
+    are compared many frames at once and the samples written straight into the layer.
+
+    `set` takes a USD array value (float components); not for chunk exports (see SampledAttribute)."""
+
+    def __init__(self, attr):
+        self.attr = attr
+        self.size = 0  # bytes of the values gathered and not yet written
+        self._calls = []  # (time, value, or None where the value last set is held)
+        self._first_time = None
+        self._last = None  # the value last set
+        self._last_time = None
+        self._sparse = False
+        self._prev = None  # the sparse writer's state: the value last written as a sample,
+        self._prev_time = None  # the time of its last call,
+        self._wrote_prev = True  # and whether that call wrote a sample
+
+    def set(self, value, time):
+        self._calls.append((time, value))
+        self.size += np.asarray(value).nbytes
+
+    def hold(self, time):
+        self._calls.append((time, None))
+
+    def flush(self):
+        """Writes what the calls so far decide."""
+        calls, self._calls, self.size = self._calls, [], 0
+        carried = [v for v in (self._prev, self._last) if v is not None]
+        values = list({id(v): v for v in carried}.values()) + [v for _, v in calls if v is not None]
+        if not values:
+            return
+        index = {id(v): i for i, v in enumerate(values)}
+        rel = _Relations([np.asarray(v) for v in values])
+        layer, path = self.attr.GetStage().GetEditTarget().GetLayer(), self.attr.GetPath()
+
+        def sample(i, time):  # the sparse writer's SetTimeSample
+            if self._prev is None or not rel.close(index[id(self._prev)], i):
+                if not self._wrote_prev:
+                    layer.SetTimeSample(path, self._prev_time, self._prev)  # the end of the run before
+                layer.SetTimeSample(path, time, values[i])
+                self._prev, self._wrote_prev = values[i], True
+            else:
+                self._wrote_prev = False
+            self._prev_time = time
+
+        for time, value in calls:
+            time = float(time)
+            if value is None:
+                if self._sparse:
+                    sample(index[id(self._last)], time)
+                self._last_time = time
+                continue
+            i = index[id(value)]
+            if self._sparse:
+                sample(i, time)
+            elif self._first_time is None:
+                self._first_time = time
+                self.attr.Set(value)
+            elif not rel.equal(index[id(self._last)], i):
+                self._sparse = True
+                self.attr.ClearDefault()
+                last = index[id(self._last)]
+                sample(last, self._first_time)
+                sample(last, self._last_time)
+                sample(i, time)
+            self._last, self._last_time = value, time
+
+
+class _Relations:
+    """Equality (exact, as USD's ==) and closeness (within 1e-6, as USD's sparse writer) of arrays,
+    worked out at once for each array and the next where they have one shape, else when asked."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.next_equal = self.next_close = self.finite = None
+        if len({a.shape for a in arrays}) == 1:
+            stack = np.stack(arrays)
+            axes = tuple(range(1, stack.ndim))
+            self.next_equal = (stack[1:] == stack[:-1]).all(axis=axes)
+            with np.errstate(invalid="ignore"):  # inf - inf: not close, as in USD
+                self.next_close = (np.abs(np.diff(stack.astype(np.float64), axis=0)) < 1e-6).all(axis=axes)
+            self.finite = np.isfinite(stack).all(axis=axes)
+
+    def equal(self, i, j):
+        if i == j:  # one array: USD's == says so without looking, whatever its values (NaN)
+            return True
+        if j == i + 1 and self.next_equal is not None:
+            return bool(self.next_equal[i])
+        a, b = self.arrays[i], self.arrays[j]
+        return a.shape == b.shape and bool((a == b).all())
+
+    def close(self, i, j):
+        if self.next_close is not None:
+            if j == i + 1:
+                return bool(self.next_close[i])
+            if j == i:  # a value is close to itself where it is a finite number
+                return bool(self.finite[i])
+        a, b = self.arrays[i], self.arrays[j]
+        with np.errstate(invalid="ignore"):
+            return a.shape == b.shape and bool((np.abs(a.astype(np.float64) - b) < 1e-6).all())

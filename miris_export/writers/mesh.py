@@ -12,8 +12,15 @@ from .. import materials
 from ..blender.animation import shape_may_change
 from ..blender.mesh_data import MeshReader, read_positions
 from ..usd.naming import RESERVED_PRIMVARS, identifier, uv_primvar_names
+from ..usd.sparse import GatheredAttribute
 from ..usd.values import vec3f
 from .base import Writer
+
+# A mesh that moves over an animated export, up to this many vertices, has its shape gathered over
+# the frames and written at the end (usd.sparse.GatheredAttribute), or once this many bytes are held.
+GATHER_VERTICES = 20000
+GATHER_BYTES = 16 << 20
+
 
 class MeshWriter(Writer):
     prim_kind = "Mesh"
@@ -32,6 +39,7 @@ class MeshWriter(Writer):
         self._positions = None  # raw positions last read, to see whether the mesh moved
         self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
         self._normals = None  # (attribute, interpolation last set)
+        self._gathered = None  # {attribute: GatheredAttribute} of the shape, when it is gathered
         # Instances and geometry components come from evaluation and are always compared.
         self._static = not ctx.is_instance and not shape_may_change(ctx.object.original)
         return self.mesh.GetPrim()
@@ -70,6 +78,9 @@ class MeshWriter(Writer):
     def _write_shape(self, reader, time):
         if self._shape is None:  # made once: a mesh that moves writes these at every frame
             self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
+            if (self.session.animated and not self.session.chunk and not self._static
+                    and reader.vertex_count <= GATHER_VERTICES):
+                self._gathered = {attr: GatheredAttribute(attr) for attr in self._shape}
         points_attr, extent_attr = self._shape
         points = reader.points()
         self.set(points_attr, vec3f(points), time)
@@ -81,11 +92,30 @@ class MeshWriter(Writer):
         if normals is not None:
             if self._normals is None:
                 self._normals = (self.mesh.CreateNormalsAttr(), None)
+                if self._gathered is not None:
+                    self._gathered[self._normals[0]] = GatheredAttribute(self._normals[0])
             attr, interpolation = self._normals
             if normals[1] != interpolation:
                 self.mesh.SetNormalsInterpolation(normals[1])
                 self._normals = (attr, normals[1])
             self.set(attr, vec3f(normals[0]), time)
+        if self._gathered and sum(g.size for g in self._gathered.values()) > GATHER_BYTES:
+            self._flush()
+
+    def set(self, attr, value, time, same=None):
+        gathered = self._gathered.get(attr) if self._gathered else None
+        if gathered is None:
+            super().set(attr, value, time, same)
+        else:
+            gathered.set(value, time)
+
+    def _flush(self):
+        for gathered in (self._gathered or {}).values():
+            gathered.flush()
+
+    def finish(self):
+        self._flush()
+        super().finish()
 
     def _write_topology(self, reader, time):
         """Writes faces and primvars; returns the (UV map, primvar) of maps renamed off a reserved name."""
@@ -121,6 +151,8 @@ class MeshWriter(Writer):
     def _hold_all(self, time):
         for sampler in self._sampled.values():
             sampler.hold(time)
+        for gathered in (self._gathered or {}).values():
+            gathered.hold(time)
 
 
 _SHAPE_ATTRS = {"points", "extent", "normals"}
