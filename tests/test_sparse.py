@@ -170,3 +170,21 @@ def test_shape_gathered_and_written_out_in_parts_matches_blender_at_every_frame(
         source.foreach_get("vector", normals)
         assert np.allclose(array(mesh_prim.GetNormalsAttr(), frame), normals.reshape(-1, 3), atol=1e-6), frame
     assert 0 < mesh_prim.GetPointsAttr().GetNumTimeSamples() < len(frames)
+
+
+def test_moving_shape_with_points_that_are_not_numbers_keeps_them_out_of_its_extent(frames, export):
+    cube, raised = cube_with_shape_key()
+    for block in cube.data.shape_keys.key_blocks:
+        block.data[0].co = (float("nan"), 0.0, float("inf"))
+    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
+               set_value=lambda v: setattr(raised, "value", v))
+    report, stage = export()
+    mesh_prim = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
+    for frame in frames:
+        bpy.context.scene.frame_set(frame)
+        evaluated = cube.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+        finite = np.array([v.co for v in evaluated.vertices][1:])
+        assert np.isnan(array(mesh_prim.GetPointsAttr(), frame)[0, 0])
+        assert np.allclose(array(mesh_prim.GetExtentAttr(), frame), [finite.min(0), finite.max(0)], atol=1e-6), frame
+    assert "/Root/Cube/Cube: 1 point(s) are not finite numbers (NaN or infinite); written as they are, " \
+        "and left out of the extent" in report.warnings

@@ -117,10 +117,13 @@ class GatheredAttribute:
     before it), where comparing frame by frame would cost more than the frame's reading: the values
     are compared many frames at once and the samples written straight into the layer.
 
-    `set` takes a USD array value (float components); not for chunk exports (see SampledAttribute)."""
+    `set` takes a USD array value (float components); `set_later` an array the value is worked out from
+    at `flush`, by `derive` (a list of arrays -> their values), for all such frames at once. Not for chunk
+    exports (see SampledAttribute)."""
 
-    def __init__(self, attr):
+    def __init__(self, attr, derive=None):
         self.attr = attr
+        self.derive = derive
         self.size = 0  # bytes of the values gathered and not yet written
         self._calls = []  # (time, value, or None where the value last set is held)
         self._first_time = None
@@ -135,12 +138,20 @@ class GatheredAttribute:
         self._calls.append((time, value))
         self.size += np.asarray(value).nbytes
 
+    def set_later(self, array, time):
+        self._calls.append((time, _Later(array)))
+        self.size += array.nbytes
+
     def hold(self, time):
         self._calls.append((time, None))
 
     def flush(self):
         """Writes what the calls so far decide."""
         calls, self._calls, self.size = self._calls, [], 0
+        later = [v for _, v in calls if isinstance(v, _Later)]
+        if later:
+            derived = dict(zip(map(id, later), self.derive([v.array for v in later])))
+            calls = [(t, derived.get(id(v), v)) for t, v in calls]
         carried = [v for v in (self._prev, self._last) if v is not None]
         values = list({id(v): v for v in carried}.values()) + [v for _, v in calls if v is not None]
         if not values:
@@ -180,6 +191,13 @@ class GatheredAttribute:
                 sample(last, self._last_time)
                 sample(i, time)
             self._last, self._last_time = value, time
+
+
+class _Later:
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
 
 
 class _Relations:

@@ -80,11 +80,15 @@ class MeshWriter(Writer):
             self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
             if (self.session.animated and not self.session.chunk and not self._static
                     and reader.vertex_count <= GATHER_VERTICES):
-                self._gathered = {attr: GatheredAttribute(attr) for attr in self._shape}
+                self._gathered = {self._shape[0]: GatheredAttribute(self._shape[0]),
+                                  self._shape[1]: GatheredAttribute(self._shape[1], _extents)}
         points_attr, extent_attr = self._shape
         points = reader.points()
         self.set(points_attr, vec3f(points), time)
-        self.set_extent(extent_attr, points, time)
+        if self._gathered is not None and np.isfinite(points).all():  # worked out with the other frames'
+            self._gathered[extent_attr].set_later(points, time)
+        else:
+            self.set_extent(extent_attr, points, time)
         del points
         # Per vertex only where written once: an interpolation is one for every sample.
         once = self._static or not self.session.animated
@@ -156,4 +160,27 @@ class MeshWriter(Writer):
 
 
 _SHAPE_ATTRS = {"points", "extent", "normals"}
+
+
+def _extents(points):
+    """The extent of each of `points` ((N, 3) arrays of finite numbers) as usd.values.extent gives it,
+    bit for bit (each column reduced on its own, so ties of 0 and -0 go the same way), for arrays of one
+    shape at once: numpy's cost per call, not per frame."""
+    extents = [None] * len(points)
+    by_shape = {}
+    for i, array in enumerate(points):
+        by_shape.setdefault(array.shape, []).append(i)
+    for shape, chosen in by_shape.items():
+        if not shape[0]:
+            for i in chosen:
+                extents[i] = Vt.Vec3fArray(2)
+            continue
+        stack = np.stack([points[i] for i in chosen])
+        bounds = np.empty((len(chosen), 2, 3), np.float32)
+        for c in range(3):
+            bounds[:, 0, c] = stack[:, :, c].min(axis=1)
+            bounds[:, 1, c] = stack[:, :, c].max(axis=1)
+        for i, value in zip(chosen, bounds):
+            extents[i] = Vt.Vec3fArray.FromNumpy(value)
+    return extents
 
