@@ -158,13 +158,18 @@ class GatheredAttribute:
             return
         index = {id(v): i for i, v in enumerate(values)}
         rel = _Relations([np.asarray(v) for v in values])
-        layer, path = self.attr.GetStage().GetEditTarget().GetLayer(), self.attr.GetPath()
+        target = []  # (layer, path), found at the first sample
+
+        def write(time, value):
+            if not target:
+                target.append((self.attr.GetStage().GetEditTarget().GetLayer(), self.attr.GetPath()))
+            target[0][0].SetTimeSample(target[0][1], time, value)
 
         def sample(i, time):  # the sparse writer's SetTimeSample
             if self._prev is None or not rel.close(index[id(self._prev)], i):
                 if not self._wrote_prev:
-                    layer.SetTimeSample(path, self._prev_time, self._prev)  # the end of the run before
-                layer.SetTimeSample(path, time, values[i])
+                    write(self._prev_time, self._prev)  # the end of the run before
+                write(time, values[i])
                 self._prev, self._wrote_prev = values[i], True
             else:
                 self._wrote_prev = False
@@ -202,33 +207,36 @@ class _Later:
 
 class _Relations:
     """Equality (exact, as USD's ==) and closeness (within 1e-6, as USD's sparse writer) of arrays,
-    worked out at once for each array and the next where they have one shape, else when asked."""
+    worked out at once, when first asked, for each array and the next where they have one shape;
+    else pair by pair."""
 
     def __init__(self, arrays):
         self.arrays = arrays
-        self.next_equal = self.next_close = self.finite = None
-        if len({a.shape for a in arrays}) == 1:
-            stack = np.stack(arrays)
-            axes = tuple(range(1, stack.ndim))
-            self.next_equal = (stack[1:] == stack[:-1]).all(axis=axes)
-            with np.errstate(invalid="ignore"):  # inf - inf: not close, as in USD
-                self.next_close = (np.abs(np.diff(stack.astype(np.float64), axis=0)) < 1e-6).all(axis=axes)
-            self.finite = np.isfinite(stack).all(axis=axes)
+        self._next = None  # (equal, close, finite) per array, or False where shapes differ
+
+    def _vectorized(self):
+        if self._next is None:
+            self._next = False
+            if len({a.shape for a in self.arrays}) == 1:
+                stack = np.stack(self.arrays)
+                axes = tuple(range(1, stack.ndim))
+                with np.errstate(invalid="ignore"):  # inf - inf: not close, as in USD
+                    close = (np.abs(np.diff(stack.astype(np.float64), axis=0)) < 1e-6).all(axis=axes)
+                self._next = ((stack[1:] == stack[:-1]).all(axis=axes), close, np.isfinite(stack).all(axis=axes))
+        return self._next
 
     def equal(self, i, j):
         if i == j:  # one array: USD's == says so without looking, whatever its values (NaN)
             return True
-        if j == i + 1 and self.next_equal is not None:
-            return bool(self.next_equal[i])
+        if j == i + 1 and self._vectorized():
+            return bool(self._next[0][i])
         a, b = self.arrays[i], self.arrays[j]
         return a.shape == b.shape and bool((a == b).all())
 
     def close(self, i, j):
-        if self.next_close is not None:
-            if j == i + 1:
-                return bool(self.next_close[i])
-            if j == i:  # a value is close to itself where it is a finite number
-                return bool(self.finite[i])
+        if (j == i + 1 or j == i) and self._vectorized():
+            # a value is close to itself where it is a finite number
+            return bool(self._next[1][i] if j == i + 1 else self._next[2][i])
         a, b = self.arrays[i], self.arrays[j]
         with np.errstate(invalid="ignore"):
             return a.shape == b.shape and bool((np.abs(a.astype(np.float64) - b) < 1e-6).all())
