@@ -152,7 +152,7 @@ def test_gathered_values_are_written_as_the_frame_by_frame_sampler_writes_them(n
 def test_shape_gathered_and_written_out_in_parts_matches_blender_at_every_frame(frames, export, monkeypatch):
     from miris_export.writers import mesh
 
-    monkeypatch.setattr(mesh, "GATHER_BYTES", 200)  # a cube's points, 96 bytes a frame: extents out every third
+    monkeypatch.setattr(mesh, "GATHER_BYTES", 200)  # a cube's points, extent and normals: out every few frames
     cube, raised = cube_with_shape_key()
     key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
                set_value=lambda v: setattr(raised, "value", v))

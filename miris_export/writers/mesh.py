@@ -16,9 +16,8 @@ from ..usd.sparse import GatheredAttribute
 from ..usd.values import vec3f
 from .base import Writer
 
-# A mesh that moves over an animated export, up to this many vertices, has its extent worked out
-# for many frames at once (usd.sparse.GatheredAttribute): at the end, or once this many bytes of
-# points are held.
+# A mesh that moves over an animated export, up to this many vertices, has its shape gathered over
+# the frames and written at the end (usd.sparse.GatheredAttribute), or once this many bytes are held.
 GATHER_VERTICES = 20000
 GATHER_BYTES = 16 << 20
 
@@ -40,7 +39,7 @@ class MeshWriter(Writer):
         self._positions = None  # raw positions last read, to see whether the mesh moved
         self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
         self._normals = None  # (attribute, interpolation last set)
-        self._extents = None  # the GatheredAttribute of the extent, when it is gathered
+        self._gathered = None  # {attribute: GatheredAttribute} of the shape, when it is gathered
         # Instances and geometry components come from evaluation and are always compared.
         self._static = not ctx.is_instance and not shape_may_change(ctx.object.original)
         return self.mesh.GetPrim()
@@ -81,12 +80,13 @@ class MeshWriter(Writer):
             self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
             if (self.session.animated and not self.session.chunk and not self._static
                     and reader.vertex_count <= GATHER_VERTICES):
-                self._extents = GatheredAttribute(self._shape[1], _extents)
+                self._gathered = {self._shape[0]: GatheredAttribute(self._shape[0]),
+                                  self._shape[1]: GatheredAttribute(self._shape[1], _extents)}
         points_attr, extent_attr = self._shape
         points = reader.points()
         self.set(points_attr, vec3f(points), time)
-        if self._extents is not None and np.isfinite(points).all():  # worked out with the other frames'
-            self._extents.set_later(points, time)
+        if self._gathered is not None and np.isfinite(points).all():  # worked out with the other frames'
+            self._gathered[extent_attr].set_later(points, time)
         else:
             self.set_extent(extent_attr, points, time)
         del points
@@ -96,23 +96,29 @@ class MeshWriter(Writer):
         if normals is not None:
             if self._normals is None:
                 self._normals = (self.mesh.CreateNormalsAttr(), None)
+                if self._gathered is not None:
+                    self._gathered[self._normals[0]] = GatheredAttribute(self._normals[0])
             attr, interpolation = self._normals
             if normals[1] != interpolation:
                 self.mesh.SetNormalsInterpolation(normals[1])
                 self._normals = (attr, normals[1])
             self.set(attr, vec3f(normals[0]), time)
-        if self._extents is not None and self._extents.size > GATHER_BYTES:
-            self._extents.flush()
+        if self._gathered and sum(g.size for g in self._gathered.values()) > GATHER_BYTES:
+            self._flush()
 
     def set(self, attr, value, time, same=None):
-        if self._extents is not None and attr == self._extents.attr:  # a frame's own extent (set_extent)
-            self._extents.set(value, time)
-        else:
+        gathered = self._gathered.get(attr) if self._gathered else None
+        if gathered is None:
             super().set(attr, value, time, same)
+        else:
+            gathered.set(value, time)
+
+    def _flush(self):
+        for gathered in (self._gathered or {}).values():
+            gathered.flush()
 
     def finish(self):
-        if self._extents is not None:
-            self._extents.flush()
+        self._flush()
         super().finish()
 
     def _write_topology(self, reader, time):
@@ -149,8 +155,8 @@ class MeshWriter(Writer):
     def _hold_all(self, time):
         for sampler in self._sampled.values():
             sampler.hold(time)
-        if self._extents is not None:
-            self._extents.hold(time)
+        for gathered in (self._gathered or {}).values():
+            gathered.hold(time)
 
 
 _SHAPE_ATTRS = {"points", "extent", "normals"}
