@@ -5,7 +5,9 @@ samples). Once it changes, it becomes time samples written through
 `UsdUtils.SparseAttrValueWriter`, which drops repeated values but keeps the
 last frame of every held run so interpolation stays exact. Transforms, met
 for every object at every frame, are gathered over the frame range instead
-and written at the end in the same sparse way (`write_gathered`).
+and written at the end in the same sparse way (`write_gathered`); so are the
+points, normals and extent of small meshes that move (`GatheredAttribute`,
+which writes exactly what the sampler above would).
 
 A chunk export (a sub-range of frames, to be stitched with others) cannot
 know whether a value is constant over the whole range, so there every call is

@@ -3,7 +3,8 @@
 Curves, text, surfaces and metaballs arrive here as the evaluated mesh the
 depsgraph gives for them. On animated exports a mesh is read again each frame only as far as needed:
 positions are compared first; same topology re-reads points and normals,
-a topology change re-reads everything.
+a topology change re-reads everything. A small mesh that moves has its points,
+normals and extent gathered and written at the end (GATHER_VERTICES).
 """
 import numpy as np
 from pxr import Gf, Sdf, UsdGeom, Vt
