@@ -149,18 +149,28 @@ def test_gathered_values_are_written_as_the_frame_by_frame_sampler_writes_them(n
     assert _written(gathered.attr) == _written(sampled.attr)
 
 
+def _keyed_cube():
+    """A cube whose shape key holds and moves as KEYS says."""
+    cube, raised = cube_with_shape_key()
+    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
+               set_value=lambda v: setattr(raised, "value", v))
+    return cube
+
+
+def _evaluated_at(obj, frame):
+    bpy.context.scene.frame_set(frame)
+    return obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+
+
 def test_shape_gathered_and_written_out_in_parts_matches_blender_at_every_frame(frames, export, monkeypatch):
     from miris_export.writers import mesh
 
     monkeypatch.setattr(mesh, "GATHER_BYTES", 200)  # a cube's points, extent and normals: out every few frames
-    cube, raised = cube_with_shape_key()
-    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
-               set_value=lambda v: setattr(raised, "value", v))
+    cube = _keyed_cube()
     _, stage = export()
     mesh_prim = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
     for frame in frames:
-        bpy.context.scene.frame_set(frame)
-        evaluated = cube.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+        evaluated = _evaluated_at(cube, frame)
         expected = np.array([v.co for v in evaluated.vertices])
         assert np.allclose(array(mesh_prim.GetPointsAttr(), frame), expected, atol=1e-6), frame
         assert np.allclose(array(mesh_prim.GetExtentAttr(), frame), [expected.min(0), expected.max(0)], atol=1e-6)
@@ -173,16 +183,13 @@ def test_shape_gathered_and_written_out_in_parts_matches_blender_at_every_frame(
 
 
 def test_moving_shape_with_points_that_are_not_numbers_keeps_them_out_of_its_extent(frames, export):
-    cube, raised = cube_with_shape_key()
+    cube = _keyed_cube()
     for block in cube.data.shape_keys.key_blocks:
         block.data[0].co = (float("nan"), 0.0, float("inf"))
-    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
-               set_value=lambda v: setattr(raised, "value", v))
     report, stage = export()
     mesh_prim = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
     for frame in frames:
-        bpy.context.scene.frame_set(frame)
-        evaluated = cube.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+        evaluated = _evaluated_at(cube, frame)
         finite = np.array([v.co for v in evaluated.vertices][1:])
         assert np.isnan(array(mesh_prim.GetPointsAttr(), frame)[0, 0])
         assert np.allclose(array(mesh_prim.GetExtentAttr(), frame), [finite.min(0), finite.max(0)], atol=1e-6), frame

@@ -60,8 +60,9 @@ def _nearest(pixels, u, v):
     return pixels[min(int(v * h), h - 1), min(int(u * w), w - 1), :3]
 
 
-def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_path):
-    image, texels = _tiles(tmp_path)
+def _exported_atlas(export, tmp_path, image):
+    """(the tile quads, their UVs remapped into the atlas, the atlas's (h, w, 4) texels) of an export
+    of the quads with `image` as their base colour."""
     material, tree, bsdf = principled("Skin")
     tree.links.new(image_node(tree, image).outputs["Color"], bsdf.inputs["Base Color"])
     obj = _tile_quads(material)
@@ -74,7 +75,12 @@ def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_
     w, h = atlas_image.size
     atlas = np.empty(w * h * 4, np.float32)
     atlas_image.pixels.foreach_get(atlas)
-    atlas = atlas.reshape(h, w, 4)
+    return obj, remapped, atlas.reshape(h, w, 4)
+
+
+def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_path):
+    image, texels = _tiles(tmp_path)
+    obj, remapped, atlas = _exported_atlas(export, tmp_path, image)
     original = np.empty(len(obj.data.loops) * 2, np.float32)
     obj.data.uv_layers["UVMap"].data.foreach_get("uv", original)
     original = original.reshape(-1, 2)
@@ -92,18 +98,8 @@ def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_
 
 def test_smaller_tiles_are_enlarged_and_every_tile_is_framed_by_its_edge_texels(scene, export, tmp_path):
     image, texels = _tiles(tmp_path, sizes={1002: SIZE // 2, 1011: SIZE // 4})
-    material, tree, bsdf = principled("Skin")
-    tree.links.new(image_node(tree, image).outputs["Color"], bsdf.inputs["Base Color"])
-    obj = _tile_quads(material)
-    report, stage = export(animation=False)
-    texture, _ = source_of(surface(stage, "Skin").GetInput("diffuseColor"))
-    varname = source_of(texture.GetInput("st"))[0].GetInput("varname").Get()
-    remapped = np.array(UsdGeom.PrimvarsAPI(stage.GetPrimAtPath("/Root/Tiles/Tiles")).GetPrimvar(varname).Get())
-    atlas_image = bpy.data.images.load(str(tmp_path / "Textures" / "skin.png"))
-    w, h = atlas_image.size
-    atlas = np.empty(w * h * 4, np.float32)
-    atlas_image.pixels.foreach_get(atlas)
-    atlas = atlas.reshape(h, w, 4)
+    obj, remapped, atlas = _exported_atlas(export, tmp_path, image)
+    h, w = atlas.shape[:2]
     for face, number in zip(obj.data.polygons, TILES):
         u, v = remapped[face.loop_indices[0]]  # the tile's (0, 0) corner: its cell's lower-left texel
         x, y = round(u * w), round(v * h)
