@@ -247,6 +247,30 @@ def test_all_bones_become_joints_when_asked(scene, export):
     assert joints == ["Helper", "Upper_Arm", "Upper_Arm/Fore_Arm"]
 
 
+def test_joints_held_while_others_move_keep_blenders_pose(scene, export):
+    """A joint and its parent that never move while the arm bends: each frame's joint matrices, composed
+    by UsdSkel, are Blender's pose bone matrices."""
+    rig, body = _arm(scene, frames=5)
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    tip = rig.data.edit_bones.new("Tip")
+    tip.head, tip.tail = (0, 0.2, 1.5), (0, 0.2, 2.0)
+    tip.parent, tip.use_deform = rig.data.edit_bones["Helper"], False
+    bpy.ops.object.mode_set(mode="OBJECT")
+    _, stage = export(deform_bones_only=False)
+    skeleton = UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Arm/Arm"))
+    query = UsdSkel.Cache().GetSkelQuery(skeleton)
+    bones = [token.split("/")[-1] for token in skeleton.GetJointsAttr().Get()]
+    assert sorted(bones) == ["Fore_Arm", "Helper", "Tip", "Upper_Arm"]
+    names = {"Helper": "Helper", "Tip": "Tip", "Upper_Arm": "Upper Arm", "Fore_Arm": "Fore.Arm"}
+    for frame in range(1, 6):
+        scene.frame_set(frame)
+        written = np.array(query.ComputeJointSkelTransforms(frame))
+        for joint, matrix in zip(bones, written):
+            expected = np.array(rig.pose.bones[names[joint]].matrix).T  # USD's row vectors
+            assert np.allclose(matrix, expected, atol=1e-5), (frame, joint)
+
+
 def test_scene_left_as_it_was(scene, export):
     rig, body = _arm(scene, frames=3)
     export()
