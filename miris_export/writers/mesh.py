@@ -184,4 +184,3 @@ def _extents(points):
         for i, value in zip(chosen, bounds):
             extents[i] = Vt.Vec3fArray.FromNumpy(value)
     return extents
-
