@@ -111,6 +111,17 @@ def test_two_bone_arm_bending_over_48_frames(scene, export):
     assert report.compliant, report.findings
 
 
+def test_poses_decomposed_in_several_batches_and_held_at_the_end(scene, export, monkeypatch):
+    from miris_export.writers import skeleton
+
+    monkeypatch.setattr(skeleton, "_BATCH", 3)  # two joints: a batch every two poses
+    rig, body = _arm(scene, frames=11)
+    scene.frame_end = 15  # the pose held over the last four frames
+    report, stage = _check(scene, export, [body], [1, 4, 7, 11, 13, 15])
+    anim = UsdSkel.Animation(stage.GetPrimAtPath("/Root/Arm/Arm/Animation"))
+    assert anim.GetRotationsAttr().GetTimeSamples() == list(range(1, 12))
+
+
 def test_preserve_volume_is_dual_quaternion(scene, export):
     rig, body = _arm(scene, frames=6, preserve_volume=True)
     _, stage = _check(scene, export, [body], [1, 3, 6])
@@ -234,6 +245,30 @@ def test_all_bones_become_joints_when_asked(scene, export):
     _, stage = _check(scene, export, [body], [1, 3], deform_bones_only=False)
     joints = list(UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Arm/Arm")).GetJointsAttr().Get())
     assert joints == ["Helper", "Upper_Arm", "Upper_Arm/Fore_Arm"]
+
+
+def test_joints_held_while_others_move_keep_blenders_pose(scene, export):
+    """A joint and its parent that never move while the arm bends: each frame's joint matrices, composed
+    by UsdSkel, are Blender's pose bone matrices."""
+    rig, body = _arm(scene, frames=5)
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    tip = rig.data.edit_bones.new("Tip")
+    tip.head, tip.tail = (0, 0.2, 1.5), (0, 0.2, 2.0)
+    tip.parent, tip.use_deform = rig.data.edit_bones["Helper"], False
+    bpy.ops.object.mode_set(mode="OBJECT")
+    _, stage = export(deform_bones_only=False)
+    skeleton = UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Arm/Arm"))
+    query = UsdSkel.Cache().GetSkelQuery(skeleton)
+    bones = [token.split("/")[-1] for token in skeleton.GetJointsAttr().Get()]
+    assert sorted(bones) == ["Fore_Arm", "Helper", "Tip", "Upper_Arm"]
+    names = {"Helper": "Helper", "Tip": "Tip", "Upper_Arm": "Upper Arm", "Fore_Arm": "Fore.Arm"}
+    for frame in range(1, 6):
+        scene.frame_set(frame)
+        written = np.array(query.ComputeJointSkelTransforms(frame))
+        for joint, matrix in zip(bones, written):
+            expected = np.array(rig.pose.bones[names[joint]].matrix).T  # USD's row vectors
+            assert np.allclose(matrix, expected, atol=1e-5), (frame, joint)
 
 
 def test_scene_left_as_it_was(scene, export):

@@ -98,3 +98,100 @@ def test_values_that_jump_between_holds_match_blender_at_every_frame(frames, exp
         assert np.allclose(usd_world(prim, frame), blender_world_in_usd(cube), atol=1e-6), frame
         evaluated = cube.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
         assert np.allclose(array(points, frame), [v.co for v in evaluated.vertices], atol=1e-6), frame
+
+
+def _written(attr):
+    """What an attribute holds in its layer: its default and its time samples, as exact bytes."""
+    def exact(value):
+        return None if value is None else np.asarray(value).tobytes()
+    layer = attr.GetStage().GetRootLayer()
+    spec = layer.GetAttributeAtPath(attr.GetPath())
+    return (exact(spec.default if spec.HasDefaultValue() else None),
+            [(t, exact(layer.QueryTimeSample(attr.GetPath(), t))) for t in layer.ListTimeSamplesForPath(attr.GetPath())])
+
+
+_EPS = np.float32(4e-7)  # a change USD's sparse writer drops (within 1e-6 of the value last written)
+_A = np.array([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], np.float32)
+_SEQUENCES = {
+    "held": [_A] * 5,
+    "moves every frame": [_A + i for i in range(6)],
+    "holds then moves": [_A, None, _A, None, _A + 1, _A + 2, None, _A + 2, _A + 3, None],
+    "drifts in small steps": [_A, _A, _A + _EPS, _A + 2 * _EPS, _A + 3 * _EPS, _A + 4 * _EPS, _A + 1, _A + 1 + _EPS],
+    "signed zeros": [_A, -_A, _A, _A + 1, -(_A + 1) + 2 * (_A + 1), None],
+    "not finite": [_A, np.where(_A > 3, np.nan, _A), np.where(_A > 3, np.nan, _A), None, _A, np.full_like(_A, np.inf),
+                   np.full_like(_A, np.inf), None],
+    "changes length": [_A, _A, _A[:1], None, _A[:1], _A, _A[:0], _A[:0], None],
+    "first change within float noise": [_A, _A + _EPS, None, _A + _EPS, _A + 1],
+}
+
+
+@pytest.mark.parametrize("flush_every", [0, 1, 3])
+@pytest.mark.parametrize("name", list(_SEQUENCES))
+def test_gathered_values_are_written_as_the_frame_by_frame_sampler_writes_them(name, flush_every):
+    """A GatheredAttribute, written out at the end or every few frames, leaves in the layer exactly what
+    SampledAttribute and USD's sparse writer leave for the same values (None: the value held)."""
+    from pxr import Usd, Vt
+
+    from miris_export.usd.sparse import GatheredAttribute, SampledAttribute
+
+    stage = Usd.Stage.CreateInMemory()
+    sampled = SampledAttribute(UsdGeom.Mesh.Define(stage, "/A").CreatePointsAttr())
+    gathered = GatheredAttribute(UsdGeom.Mesh.Define(stage, "/B").CreatePointsAttr())
+    for frame, value in enumerate(_SEQUENCES[name], start=3):
+        for writer in (sampled, gathered):
+            if value is None:
+                writer.hold(frame)
+            else:
+                writer.set(Vt.Vec3fArray.FromNumpy(value), frame)
+        if flush_every and frame % flush_every == 0:
+            gathered.flush()
+    gathered.flush()
+    assert _written(gathered.attr) == _written(sampled.attr)
+
+
+def _keyed_cube():
+    """A cube whose shape key holds and moves as KEYS says."""
+    cube, raised = cube_with_shape_key()
+    key_linear(cube.data.shape_keys, 'key_blocks["Raised"].value', [(f, (v + 2.0) / 6.0) for f, v in KEYS],
+               set_value=lambda v: setattr(raised, "value", v))
+    return cube
+
+
+def _evaluated_at(obj, frame):
+    bpy.context.scene.frame_set(frame)
+    return obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+
+
+def test_shape_gathered_and_written_out_in_parts_matches_blender_at_every_frame(frames, export, monkeypatch):
+    from miris_export.writers import mesh
+
+    monkeypatch.setattr(mesh, "GATHER_BYTES", 200)  # a cube's points, extent and normals: out every few frames
+    cube = _keyed_cube()
+    _, stage = export()
+    mesh_prim = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
+    for frame in frames:
+        evaluated = _evaluated_at(cube, frame)
+        expected = np.array([v.co for v in evaluated.vertices])
+        assert np.allclose(array(mesh_prim.GetPointsAttr(), frame), expected, atol=1e-6), frame
+        assert np.allclose(array(mesh_prim.GetExtentAttr(), frame), [expected.min(0), expected.max(0)], atol=1e-6)
+        source = {"vertex": evaluated.vertex_normals, "uniform": evaluated.polygon_normals,
+                  "faceVarying": evaluated.corner_normals}[mesh_prim.GetNormalsInterpolation()]
+        normals = np.empty(len(source) * 3, np.float32)
+        source.foreach_get("vector", normals)
+        assert np.allclose(array(mesh_prim.GetNormalsAttr(), frame), normals.reshape(-1, 3), atol=1e-6), frame
+    assert 0 < mesh_prim.GetPointsAttr().GetNumTimeSamples() < len(frames)
+
+
+def test_moving_shape_with_points_that_are_not_numbers_keeps_them_out_of_its_extent(frames, export):
+    cube = _keyed_cube()
+    for block in cube.data.shape_keys.key_blocks:
+        block.data[0].co = (float("nan"), 0.0, float("inf"))
+    report, stage = export()
+    mesh_prim = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube"))
+    for frame in frames:
+        evaluated = _evaluated_at(cube, frame)
+        finite = np.array([v.co for v in evaluated.vertices][1:])
+        assert np.isnan(array(mesh_prim.GetPointsAttr(), frame)[0, 0])
+        assert np.allclose(array(mesh_prim.GetExtentAttr(), frame), [finite.min(0), finite.max(0)], atol=1e-6), frame
+    assert "/Root/Cube/Cube: 1 point(s) are not finite numbers (NaN or infinite); written as they are, " \
+        "and left out of the extent" in report.warnings

@@ -13,14 +13,16 @@ TILES = (1001, 1002, 1011, 1012)
 SIZE = 8
 
 
-def _tiles(folder, colour_space=None):
-    """Four PNG tiles of random texels (a different pattern each), loaded as one UDIM image."""
+def _tiles(folder, colour_space=None, sizes=None):
+    """Four PNG tiles of random texels (a different pattern each, SIZE px square or as `sizes` says),
+    loaded as one UDIM image."""
     rng = np.random.default_rng(7)
     texels = {}
     for number in TILES:
-        pixels = np.ones((SIZE, SIZE, 4), np.float32)
-        pixels[..., :3] = rng.integers(0, 256, (SIZE, SIZE, 3)) / 255.0
-        temp = bpy.data.images.new("tile", SIZE, SIZE)
+        size = (sizes or {}).get(number, SIZE)
+        pixels = np.ones((size, size, 4), np.float32)
+        pixels[..., :3] = rng.integers(0, 256, (size, size, 3)) / 255.0
+        temp = bpy.data.images.new("tile", size, size)
         temp.pixels.foreach_set(pixels.ravel())
         temp.filepath_raw = str(folder / f"skin.{number}.png")
         temp.file_format = "PNG"
@@ -58,8 +60,9 @@ def _nearest(pixels, u, v):
     return pixels[min(int(v * h), h - 1), min(int(u * w), w - 1), :3]
 
 
-def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_path):
-    image, texels = _tiles(tmp_path)
+def _exported_atlas(export, tmp_path, image):
+    """(the tile quads, their UVs remapped into the atlas, the atlas's (h, w, 4) texels) of an export
+    of the quads with `image` as their base colour."""
     material, tree, bsdf = principled("Skin")
     tree.links.new(image_node(tree, image).outputs["Color"], bsdf.inputs["Base Color"])
     obj = _tile_quads(material)
@@ -72,7 +75,12 @@ def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_
     w, h = atlas_image.size
     atlas = np.empty(w * h * 4, np.float32)
     atlas_image.pixels.foreach_get(atlas)
-    atlas = atlas.reshape(h, w, 4)
+    return obj, remapped, atlas.reshape(h, w, 4)
+
+
+def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_path):
+    image, texels = _tiles(tmp_path)
+    obj, remapped, atlas = _exported_atlas(export, tmp_path, image)
     original = np.empty(len(obj.data.loops) * 2, np.float32)
     obj.data.uv_layers["UVMap"].data.foreach_get("uv", original)
     original = original.reshape(-1, 2)
@@ -86,6 +94,19 @@ def test_atlas_texels_at_remapped_uvs_equal_the_tiles_texels(scene, export, tmp_
                 u, v = at(original)
                 want = _nearest(texels[number], u - np.floor(u), v - np.floor(v))
                 np.testing.assert_allclose(_nearest(atlas, *at(remapped)), want, atol=0.5 / 255)
+
+
+def test_smaller_tiles_are_enlarged_and_every_tile_is_framed_by_its_edge_texels(scene, export, tmp_path):
+    image, texels = _tiles(tmp_path, sizes={1002: SIZE // 2, 1011: SIZE // 4})
+    obj, remapped, atlas = _exported_atlas(export, tmp_path, image)
+    h, w = atlas.shape[:2]
+    for face, number in zip(obj.data.polygons, TILES):
+        u, v = remapped[face.loop_indices[0]]  # the tile's (0, 0) corner: its cell's lower-left texel
+        x, y = round(u * w), round(v * h)
+        factor = SIZE // len(texels[number])
+        cell = np.repeat(np.repeat(texels[number], factor, 0), factor, 1)  # nearest texel, enlarged
+        framed = np.pad(cell, ((2, 2), (2, 2), (0, 0)), "edge")  # at least 2 px of repeated edge around
+        np.testing.assert_allclose(atlas[y - 2:y + SIZE + 2, x - 2:x + SIZE + 2], framed, atol=0.5 / 255)
 
 
 def test_udim_normal_map_passes_openusds_validators(scene, export, tmp_path):

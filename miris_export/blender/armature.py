@@ -28,6 +28,29 @@ class Joints:
 def joints(armature_object, deform_only):
     """The joints of an (evaluated or original) armature object: every bone, or only deform bones.
     A joint's parent is its nearest ancestor that is a joint too."""
+    order, tokens, parents = _tree(armature_object, deform_only)
+    bones = armature_object.data.bones
+    place = {b.name: i for i, b in enumerate(bones)}
+    rest_all = _matrices(bones, "matrix_local")
+    bind = rest_all[[place[b.name] for b in order]] if order else np.zeros((0, 4, 4))
+    pose_place = {b.name: i for i, b in enumerate(armature_object.pose.bones)}
+    return Joints(
+        tokens=tokens,
+        bones=[b.name for b in order],
+        parents=parents,
+        bind=bind,
+        rest=local(bind, parents),
+        pose_rows=np.array([pose_place[b.name] for b in order], int),
+    )
+
+
+def joint_bones(armature_object, deform_only):
+    """The bone name of each joint, in the order `joints` gives them, without their matrices."""
+    return [b.name for b in _tree(armature_object, deform_only)[0]]
+
+
+def _tree(armature_object, deform_only):
+    """(bones in joint order, parents before children; their joint paths; (J,) parent joint indices)."""
     bones = armature_object.data.bones
     chosen = [b for b in bones if b.use_deform or not deform_only]
     wanted = {b.name for b in chosen}
@@ -48,18 +71,7 @@ def joints(armature_object, deform_only):
         visit(root, None)
     index = {bone.name: i for i, bone in enumerate(order)}
     parents = np.array([index.get(parent_of[b.name], -1) for b in order], int)
-    place = {b.name: i for i, b in enumerate(bones)}
-    rest_all = _matrices(bones, "matrix_local")
-    bind = rest_all[[place[b.name] for b in order]] if order else np.zeros((0, 4, 4))
-    pose_place = {b.name: i for i, b in enumerate(armature_object.pose.bones)}
-    return Joints(
-        tokens=[tokens[b.name] for b in order],
-        bones=[b.name for b in order],
-        parents=parents,
-        bind=bind,
-        rest=local(bind, parents),
-        pose_rows=np.array([pose_place[b.name] for b in order], int),
-    )
+    return order, [tokens[b.name] for b in order], parents
 
 
 def pose(armature_object, joints):
@@ -68,11 +80,19 @@ def pose(armature_object, joints):
 
 
 def local(matrices, parents):
-    """(..., J, 4, 4) armature-space matrices made relative to each joint's parent."""
+    """(..., J, 4, 4) armature-space matrices made relative to each joint's parent. A (parent, child)
+    pair met again (a joint and its parent held over frames) is solved once: numpy's solve costs
+    microseconds a matrix, however small."""
     result = matrices.copy()
     child = np.flatnonzero(parents >= 0)
     if len(child):
-        result[..., child, :, :] = np.linalg.solve(matrices[..., parents[child], :, :], matrices[..., child, :, :])
+        pairs = np.concatenate([matrices[..., parents[child], :, :], matrices[..., child, :, :]], -1)  # (..., 4, 8)
+        flat = np.ascontiguousarray(pairs).reshape(-1, 4, 8)
+        keys = flat.reshape(len(flat), -1).view(f"V{32 * flat.itemsize}").ravel()  # bytes: -0 is not 0
+        _, first, again = np.unique(keys, return_index=True, return_inverse=True)
+        distinct = flat[first]
+        solved = np.linalg.solve(distinct[..., :4], distinct[..., 4:])
+        result[..., child, :, :] = solved[again.ravel()].reshape(pairs.shape[:-1] + (4,))
     return result
 
 

@@ -78,9 +78,9 @@ def skin_or_reason(obj, mode, exported, deform_only):
 
 def deform_joint_names(armature_object, deform_only):
     """{bone name: joint index} of the deform bones, in the order `armature.joints` gives joints."""
-    from .armature import joints
+    from .armature import joint_bones
 
-    order = joints(armature_object, deform_only).bones
+    order = joint_bones(armature_object, deform_only)
     deform = {b.name for b in armature_object.data.bones if b.use_deform}
     return {name: i for i, name in enumerate(order) if name in deform}
 

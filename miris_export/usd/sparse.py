@@ -5,7 +5,9 @@ samples). Once it changes, it becomes time samples written through
 `UsdUtils.SparseAttrValueWriter`, which drops repeated values but keeps the
 last frame of every held run so interpolation stays exact. Transforms, met
 for every object at every frame, are gathered over the frame range instead
-and written at the end in the same sparse way (`write_gathered`).
+and written at the end in the same sparse way (`write_gathered`); so are the
+points, normals and extent of small meshes that move (`GatheredAttribute`,
+which writes exactly what the sampler above would).
 
 A chunk export (a sub-range of frames, to be stitched with others) cannot
 know whether a value is constant over the whole range, so there every call is
@@ -108,3 +110,135 @@ def write_gathered(attr, times, values, changed, dense=False):
     layer, path = attr.GetStage().GetEditTarget().GetLayer(), attr.GetPath()
     for i in indices:
         layer.SetTimeSample(path, float(times[i]), values[int(i)])
+
+
+class GatheredAttribute:
+    """An array attribute's values gathered over the frames and written at `flush`, with the result
+    SampledAttribute gives for the same calls (a default while the value holds, then the samples its
+    sparse writer keeps: changes beyond 1e-6 of the value last written, each with the end of the run
+    before it), where comparing frame by frame would cost more than the frame's reading: the values
+    are compared many frames at once and the samples written straight into the layer.
+
+    `set` takes a USD array value (float components); `set_later` an array the value is worked out from
+    at `flush`, by `derive` (a list of arrays -> their values), for all such frames at once. Not for chunk
+    exports (see SampledAttribute)."""
+
+    def __init__(self, attr, derive=None):
+        self.attr = attr
+        self.derive = derive
+        self.size = 0  # bytes of the values gathered and not yet written
+        self._calls = []  # (time, value, or None where the value last set is held)
+        self._first_time = None
+        self._last = None  # the value last set
+        self._last_time = None
+        self._sparse = False
+        self._prev = None  # the sparse writer's state: the value last written as a sample,
+        self._prev_time = None  # the time of its last call,
+        self._wrote_prev = True  # and whether that call wrote a sample
+
+    def set(self, value, time):
+        self._calls.append((time, value))
+        self.size += np.asarray(value).nbytes
+
+    def set_later(self, array, time):
+        self._calls.append((time, _Later(array)))
+        self.size += array.nbytes
+
+    def hold(self, time):
+        self._calls.append((time, None))
+
+    def flush(self):
+        """Writes what the calls so far decide."""
+        calls, self._calls, self.size = self._calls, [], 0
+        later = [v for _, v in calls if isinstance(v, _Later)]
+        if later:
+            derived = dict(zip(map(id, later), self.derive([v.array for v in later])))
+            calls = [(t, derived.get(id(v), v)) for t, v in calls]
+        carried = [v for v in (self._prev, self._last) if v is not None]
+        values = list({id(v): v for v in carried}.values()) + [v for _, v in calls if v is not None]
+        if not values:
+            return
+        index = {id(v): i for i, v in enumerate(values)}
+        rel = _Relations([np.asarray(v) for v in values])
+        target = []  # (layer, path), found at the first sample
+
+        def write(time, value):
+            if not target:
+                target.append((self.attr.GetStage().GetEditTarget().GetLayer(), self.attr.GetPath()))
+            target[0][0].SetTimeSample(target[0][1], time, value)
+
+        def sample(i, time):  # the sparse writer's SetTimeSample
+            if self._prev is None or not rel.close(index[id(self._prev)], i):
+                if not self._wrote_prev:
+                    write(self._prev_time, self._prev)  # the end of the run before
+                write(time, values[i])
+                self._prev, self._wrote_prev = values[i], True
+            else:
+                self._wrote_prev = False
+            self._prev_time = time
+
+        for time, value in calls:
+            time = float(time)
+            if value is None:
+                if self._sparse:
+                    sample(index[id(self._last)], time)
+                self._last_time = time
+                continue
+            i = index[id(value)]
+            if self._sparse:
+                sample(i, time)
+            elif self._first_time is None:
+                self._first_time = time
+                self.attr.Set(value)
+            elif not rel.equal(index[id(self._last)], i):
+                self._sparse = True
+                self.attr.ClearDefault()
+                last = index[id(self._last)]
+                sample(last, self._first_time)
+                sample(last, self._last_time)
+                sample(i, time)
+            self._last, self._last_time = value, time
+
+
+class _Later:
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+
+class _Relations:
+    """Equality (exact, as USD's ==) and closeness (within 1e-6, as USD's sparse writer) of arrays,
+    worked out at once, when first asked, for each array and the next where they have one shape;
+    else pair by pair."""
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self._next = None  # (equal, close, finite) per array, or False where shapes differ
+
+    def _vectorized(self):
+        if self._next is None:
+            self._next = False
+            if len({a.shape for a in self.arrays}) == 1:
+                stack = np.stack(self.arrays)
+                axes = tuple(range(1, stack.ndim))
+                with np.errstate(invalid="ignore"):  # inf - inf: not close, as in USD
+                    close = (np.abs(np.diff(stack.astype(np.float64), axis=0)) < 1e-6).all(axis=axes)
+                self._next = ((stack[1:] == stack[:-1]).all(axis=axes), close, np.isfinite(stack).all(axis=axes))
+        return self._next
+
+    def equal(self, i, j):
+        if i == j:  # one array: USD's == says so without looking, whatever its values (NaN)
+            return True
+        if j == i + 1 and self._vectorized():
+            return bool(self._next[0][i])
+        a, b = self.arrays[i], self.arrays[j]
+        return a.shape == b.shape and bool((a == b).all())
+
+    def close(self, i, j):
+        if (j == i + 1 or j == i) and self._vectorized():
+            # a value is close to itself where it is a finite number
+            return bool(self._next[1][i] if j == i + 1 else self._next[2][i])
+        a, b = self.arrays[i], self.arrays[j]
+        with np.errstate(invalid="ignore"):
+            return a.shape == b.shape and bool((np.abs(a.astype(np.float64) - b) < 1e-6).all())

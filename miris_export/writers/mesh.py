@@ -3,7 +3,8 @@
 Curves, text, surfaces and metaballs arrive here as the evaluated mesh the
 depsgraph gives for them. On animated exports a mesh is read again each frame only as far as needed:
 positions are compared first; same topology re-reads points and normals,
-a topology change re-reads everything.
+a topology change re-reads everything. A small mesh that moves has its points,
+normals and extent gathered and written at the end (GATHER_VERTICES).
 """
 import numpy as np
 from pxr import Gf, Sdf, UsdGeom, Vt
@@ -12,8 +13,15 @@ from .. import materials
 from ..blender.animation import shape_may_change
 from ..blender.mesh_data import MeshReader, read_positions
 from ..usd.naming import RESERVED_PRIMVARS, identifier, uv_primvar_names
+from ..usd.sparse import GatheredAttribute
 from ..usd.values import vec3f
 from .base import Writer
+
+# A mesh that moves over an animated export, up to this many vertices, has its shape gathered over
+# the frames and written at the end (usd.sparse.GatheredAttribute), or once this many bytes are held.
+GATHER_VERTICES = 20000
+GATHER_BYTES = 16 << 20
+
 
 class MeshWriter(Writer):
     prim_kind = "Mesh"
@@ -30,6 +38,9 @@ class MeshWriter(Writer):
         self._coordinates = (ctx.name, materials.bind(self.session, self.mesh, ctx.object))
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
+        self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
+        self._normals = None  # (attribute, interpolation last set)
+        self._gathered = None  # {attribute: GatheredAttribute} of the shape, when it is gathered
         # Instances and geometry components come from evaluation and are always compared.
         self._static = not ctx.is_instance and not shape_may_change(ctx.object.original)
         return self.mesh.GetPrim()
@@ -66,17 +77,50 @@ class MeshWriter(Writer):
 
     # Each array is read, handed to USD and let go before the next, so a large mesh is not held twice.
     def _write_shape(self, reader, time):
+        if self._shape is None:  # made once: a mesh that moves writes these at every frame
+            self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
+            if (self.session.animated and not self.session.chunk and not self._static
+                    and reader.vertex_count <= GATHER_VERTICES):
+                self._gathered = {self._shape[0]: GatheredAttribute(self._shape[0]),
+                                  self._shape[1]: GatheredAttribute(self._shape[1], _extents)}
+        points_attr, extent_attr = self._shape
         points = reader.points()
-        self.set(self.mesh.CreatePointsAttr(), vec3f(points), time)
-        self.set_extent(self.mesh.CreateExtentAttr(), points, time)
+        self.set(points_attr, vec3f(points), time)
+        if self._gathered is not None and np.isfinite(points).all():  # worked out with the other frames'
+            self._gathered[extent_attr].set_later(points, time)
+        else:
+            self.set_extent(extent_attr, points, time)
         del points
         # Per vertex only where written once: an interpolation is one for every sample.
         once = self._static or not self.session.animated
         normals = reader.normals(fewest=once) if self.session.options.normals else None
         if normals is not None:
-            attr = self.mesh.CreateNormalsAttr()
-            self.mesh.SetNormalsInterpolation(normals[1])
+            if self._normals is None:
+                self._normals = (self.mesh.CreateNormalsAttr(), None)
+                if self._gathered is not None:
+                    self._gathered[self._normals[0]] = GatheredAttribute(self._normals[0])
+            attr, interpolation = self._normals
+            if normals[1] != interpolation:
+                self.mesh.SetNormalsInterpolation(normals[1])
+                self._normals = (attr, normals[1])
             self.set(attr, vec3f(normals[0]), time)
+        if self._gathered and sum(g.size for g in self._gathered.values()) > GATHER_BYTES:
+            self._flush()
+
+    def set(self, attr, value, time, same=None):
+        gathered = self._gathered.get(attr) if self._gathered else None
+        if gathered is None:
+            super().set(attr, value, time, same)
+        else:
+            gathered.set(value, time)
+
+    def _flush(self):
+        for gathered in (self._gathered or {}).values():
+            gathered.flush()
+
+    def finish(self):
+        self._flush()
+        super().finish()
 
     def _write_topology(self, reader, time):
         """Writes faces and primvars; returns the (UV map, primvar) of maps renamed off a reserved name."""
@@ -112,7 +156,31 @@ class MeshWriter(Writer):
     def _hold_all(self, time):
         for sampler in self._sampled.values():
             sampler.hold(time)
+        for gathered in (self._gathered or {}).values():
+            gathered.hold(time)
 
 
 _SHAPE_ATTRS = {"points", "extent", "normals"}
 
+
+def _extents(points):
+    """The extent of each of `points` ((N, 3) arrays of finite numbers) as usd.values.extent gives it,
+    bit for bit (each column reduced on its own, so ties of 0 and -0 go the same way), for arrays of one
+    shape at once: numpy's cost per call, not per frame."""
+    extents = [None] * len(points)
+    by_shape = {}
+    for i, array in enumerate(points):
+        by_shape.setdefault(array.shape, []).append(i)
+    for shape, chosen in by_shape.items():
+        if not shape[0]:
+            for i in chosen:
+                extents[i] = Vt.Vec3fArray(2)
+            continue
+        stack = np.stack([points[i] for i in chosen])
+        bounds = np.empty((len(chosen), 2, 3), np.float32)
+        for c in range(3):
+            bounds[:, 0, c] = stack[:, :, c].min(axis=1)
+            bounds[:, 1, c] = stack[:, :, c].max(axis=1)
+        for i, value in zip(chosen, bounds):
+            extents[i] = Vt.Vec3fArray.FromNumpy(value)
+    return extents

@@ -27,6 +27,7 @@ from .mesh import MeshWriter
 
 SKELROOT = "SkelRoot"
 ANIMATION = "Animation"
+_BATCH = 4096  # joint poses decomposed at a time
 
 
 def _gf_matrices(matrices):
@@ -78,41 +79,57 @@ class SkeletonWriter(Writer):
         UsdSkel.BindingAPI.Apply(self.skeleton.GetPrim()).CreateAnimationSourceRel().SetTargets(
             [self.animation.GetPath()])
         self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = self
-        self._times, self._frames = [], []  # each frame's (translations, rotations, scales), float32
+        self._times = []
+        self._order = []  # for each frame, the index of its pose among the distinct poses
+        self._pending = []  # armature-space poses not yet decomposed
+        self._values = []  # decomposed batches: (translations, rotations, scales), (K, J, 3 or 4) float32
         self._shear = 0.0
-        self._pose = None  # the armature-space pose last decomposed
+        self._pose = None  # the armature-space pose last read
+        self._distinct = 0
         return self.skeleton.GetPrim()
 
     def write(self, ctx, time):
         pose = armature.pose(ctx.object, self.joints)
         self._times.append(time)
-        if self._frames and np.array_equal(pose, self._pose):  # a held pose: the frame before's values
-            self._frames.append(self._frames[-1])
+        if not self._order or not np.array_equal(pose, self._pose):  # else a held pose: the frame before's values
+            self._pose = pose
+            self._pending.append(pose)
+            self._distinct += 1
+            if len(self._pending) * len(pose) >= _BATCH:
+                self._decompose()
+        self._order.append(self._distinct - 1)
+
+    def _decompose(self):
+        """Decomposes the pending poses in one batch: numpy's per-call cost, paid once for many frames,
+        was most of a frame's; each matrix gives the values it gives alone. Batches keep a few bytes a
+        joint, not the matrices and their copies."""
+        if not self._pending:
             return
-        self._pose = pose
-        # Decomposed frame by frame: a few bytes a joint kept, not a matrix and its copies.
-        local = armature.local(pose, self.joints.parents)
+        local = armature.local(np.stack(self._pending), self.joints.parents)
+        self._pending = []
         translations, rotations, scales, residual = armature.decompose(local)
-        self._frames.append(tuple(a.astype(np.float32) for a in (translations, rotations, scales)))
+        self._values.append(tuple(a.astype(np.float32) for a in (translations, rotations, scales)))
         self._shear = max(self._shear, float(residual.max(initial=0.0)))
 
     def finish(self):
-        if not self._frames:
+        if not self._order:
             return
+        self._decompose()
         if self._shear > 1e-4:
             self.session.report.warn(f"{self.path}: some joints are sheared relative to their parent (a "
                                      "non-uniform scale); UsdSkel joints hold no shear, so it is left out")
         anim = self.animation
+        order = np.array(self._order)
         for i, (attr, convert) in enumerate((
             (anim.CreateTranslationsAttr(), Vt.Vec3fArray.FromNumpy),
             (anim.CreateRotationsAttr(), Vt.QuatfArray.FromNumpy),
             (anim.CreateScalesAttr(), lambda a: Vt.Vec3hArray.FromNumpy(a.astype(np.float16))),
         )):
-            values = np.stack([frame[i] for frame in self._frames])  # (F, J, 3 or 4)
+            values = np.concatenate([batch[i] for batch in self._values])[order]  # (F, J, 3 or 4)
             # Each attribute on its own: a frame changes when any joint's value does, beyond float noise.
             changed = np.abs(np.diff(values, axis=0)).max(axis=(1, 2), initial=0.0) > 1e-6
             write_gathered(attr, self._times, _Lazy(values, convert), changed, self.session.chunk)
-        self._frames = []
+        self._values = []
 
 
 class _Lazy:
@@ -143,6 +160,7 @@ class SkinnedMeshWriter(MeshWriter):
         self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
         self._copy = None  # the Skeleton copy of a mesh outside its armature
         self._placed = None  # (armature's world matrix, mesh's, their bind and copy matrices) last written
+        self._bind_attr = None  # made at the first frame, after the mesh's own attributes
         if not _is_ancestor(arm.original, ctx.object.original):
             xform = path.GetParentPath()
             make_skel_root(stage, xform)
@@ -166,10 +184,11 @@ class SkinnedMeshWriter(MeshWriter):
             copy = None if self._copy is None else _gf_matrix(relative(ctx.world_matrix, arm_world))
             self._placed = (arm_world, ctx.world_matrix.copy(), bind, copy)
         bind, copy = self._placed[2:]
-        same = _close_matrices
-        self.set(self.binding.CreateGeomBindTransformAttr(), bind, time, same)
+        if self._bind_attr is None:
+            self._bind_attr = self.binding.CreateGeomBindTransformAttr()
+        self._place(self._bind_attr, bind, time, held)
         if copy is not None:
-            self.set(self._copy_op.GetAttr(), copy, time, same)
+            self._place(self._copy_op.GetAttr(), copy, time, held)
         # A mesh only its armature moves is read at the first frame (in a chunk, held at each frame).
         if self._topology is None or not self._static or self.session.chunk:
             self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
@@ -178,6 +197,14 @@ class SkinnedMeshWriter(MeshWriter):
             finally:
                 self._vertex_groups = None
         self.done = False  # the armature may move relative to the mesh
+
+    def _place(self, attr, matrix, time, held):
+        """Sets a matrix of the mesh's place relative to its armature; one held from the frame before
+        is the value last set, said again without comparing it."""
+        if held and self.session.animated:
+            self.sampled(attr).hold(time)
+        else:
+            self.set(attr, matrix, time, _close_matrices)
 
     def _write_topology(self, reader, time):
         renamed = super()._write_topology(reader, time)
