@@ -282,3 +282,24 @@ def test_two_frames_are_two_samples(scene, export):
     _, stage = export()
     _assert_world(scene, stage, {mover: "/Root/Mover"}, [1, 2])
     assert _ops(stage, "/Root/Mover")["xformOp:translate"].GetTimeSamples() == [1, 2]
+
+
+def test_objects_split_together_keep_their_own_hemispheres(scene, export):
+    """The transforms of all objects are split into ops at once: each object's quaternions still
+    start in the positive hemisphere and stay in one from sample to sample, whatever the object
+    before it ended on (here a spin ending in the negative hemisphere)."""
+    scene.frame_start, scene.frame_end = 1, 6
+    objects = {}
+    for name, start, end in (("A", 0.0, 2.5 * math.pi), ("B", 0.3, 0.9), ("C", 4.0, 5.0)):
+        obj = _object(name, rotation_euler=(math.pi / 2, 0, start))
+        obj.keyframe_insert("rotation_euler", frame=1)
+        obj.rotation_euler.z = end
+        obj.keyframe_insert("rotation_euler", frame=6)
+        objects[obj] = f"/Root/{name}"
+    report, stage = export()
+    _assert_world(scene, stage, objects, range(1, 7))
+    assert report.matrices == 0
+    for path in objects.values():
+        quats = [_ops(stage, path)["xformOp:orient"].Get(t) for t in range(1, 7)]
+        assert quats[0].GetReal() >= 0, path
+        assert all(Gf.Dot(a, b) > 0 for a, b in zip(quats, quats[1:])), path

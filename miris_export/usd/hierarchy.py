@@ -13,10 +13,12 @@ from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
 from ..hierarchy.iterator import object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
-from ..writers.xform import TransformWriter, author_static
+from ..writers.xform import TransformWriter, author_static, split_stacks
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
 from .references import reference_asset, reference_materials
 from .stage import ROOT
+
+_SPLIT_ROWS = 1 << 16  # matrices split at once (see _split_together): a few tens of MB at most
 
 
 def _define_spec(layer, path, type_name):
@@ -181,6 +183,7 @@ class UsdHierarchy(HierarchyIterator):
             start = end
         self._gathered = []
         self._finish_still()
+        self._split_together()
         super().finish()
         self._reference_assets()
 
@@ -222,6 +225,22 @@ class UsdHierarchy(HierarchyIterator):
             self.session.report.matrices += author_static(specs, np.array([w.still_matrix() for w in still]))
         for writer in still:
             writer.written()
+
+    def _split_together(self):
+        """Splits the gathered matrices of all transforms into their ops at once, in batches of
+        a bounded number of rows (memory), for their finish() to write."""
+        pending = [(w.transform, stack) for w in self.writers.values() if w.transform is not None
+                   and (stack := w.transform.gathered_stack()) is not None]
+        start = 0
+        while start < len(pending):
+            end, rows = start, 0
+            while end < len(pending) and (end == start or rows + len(pending[end][1]) <= _SPLIT_ROWS):
+                rows += len(pending[end][1])
+                end += 1
+            batch = pending[start:end]
+            for (writer, _), ops in zip(batch, split_stacks([stack for _, stack in batch])):
+                writer.split(ops)
+            start = end
 
     def finish_writer(self, writers):
         for writer in (writers.transform, writers.data):
