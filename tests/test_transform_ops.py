@@ -303,3 +303,22 @@ def test_objects_split_together_keep_their_own_hemispheres(scene, export):
         quats = [_ops(stage, path)["xformOp:orient"].Get(t) for t in range(1, 7)]
         assert quats[0].GetReal() >= 0, path
         assert all(Gf.Dot(a, b) > 0 for a, b in zip(quats, quats[1:])), path
+
+
+def test_a_parent_scaled_to_zero_at_one_frame_keeps_its_children_in_place(scene, export):
+    """Children's transforms are worked out for all frames at once; a parent flat at one frame
+    (no inverse there) leaves the other frames' as exact, and that frame's still in place."""
+    scene.frame_start, scene.frame_end = 1, 5
+    parent = _object("Flat", location=(1, 2, 3))
+    parent.keyframe_insert("scale", frame=1)
+    parent.scale = (1, 0, 1)
+    parent.keyframe_insert("scale", frame=3)
+    parent.scale = (1, 1, 1)
+    parent.keyframe_insert("scale", frame=5)
+    child = _object("Child", parent, location=(0, 1, 0), rotation_euler=(0.3, 0.2, 0.1))
+    child.keyframe_insert("location", frame=1)
+    child.location = (2, 1, 0.5)
+    child.keyframe_insert("location", frame=5)
+    report, stage = export()
+    _assert_world(scene, stage, {parent: "/Root/Flat", child: "/Root/Flat/Child"}, range(1, 6))
+    assert report.matrices == 2  # flat at frame 3: neither is a rotation times a scale there

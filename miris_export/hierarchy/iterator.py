@@ -34,7 +34,8 @@ class ExportContext:
     key: tuple  # stable identity across frames
     object: Any  # evaluated object; valid only during this frame
     parent_key: tuple | None  # None: top level
-    local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world)
+    local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world);
+    # instances only: those of real objects are worked out over all frames at once (gather_transforms)
     world_matrix: Any = None  # 4x4 float64, Blender world space
     show_self: bool = True  # False: the object draws nothing itself (a hidden instancer, a hidden object)
     hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
@@ -63,6 +64,14 @@ def relative(parent_world, world):
         return np.linalg.solve(parent_world, world)
     except np.linalg.LinAlgError:  # a parent scaled to zero
         return np.linalg.pinv(parent_world) @ world
+
+
+class Layout(list):
+    """[(key, export parent's key or None, depth)] of a frame's real objects, parents first, with
+    the indices of the top-level ones (`top`), the others (`child`) and each one's export parent
+    (`child_parent`)."""
+
+    __slots__ = ("top", "child", "child_parent")
 
 
 def inverse(matrix):
@@ -96,10 +105,9 @@ class HierarchyIterator:
         self._has_data = {}  # key -> bool, decided the first time an object is met
         self._failed = set()  # keys of objects whose writer raised
         self._layout_signature = None  # the objects the cached layout is for
-        self._layout_cache = []
+        self._layout_cache = Layout()
         # Indices into the cached layout, worked out with it (see _layout), for each frame's matrices.
         self._listed = self._rows = self._unlisted = np.zeros(0, int)
-        self._top = self._child = self._child_parent = np.zeros(0, int)
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
         self._wanted = ObjectFilter(options, view_layer, evaluation)
@@ -156,7 +164,7 @@ class HierarchyIterator:
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
-        contexts, local = self._real_objects(depsgraph)
+        contexts, world = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
         if new:
             self.prepare(new)
@@ -170,7 +178,7 @@ class HierarchyIterator:
                     self._fail(ctx, error)
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
-        self.gather_transforms(self._layout_cache, local)
+        self.gather_transforms(self._layout_cache, world)
         if any((writer := self.writers.get(ctx.key)) is not None and writer.live for ctx in contexts):
             with self.batch():
                 for ctx in contexts:
@@ -195,8 +203,9 @@ class HierarchyIterator:
                         written.add(ctx.key)
         self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
 
-    def gather_transforms(self, layout, local):
-        """Called each frame with the layout of the real objects and their local matrices (K, 4, 4)."""
+    def gather_transforms(self, layout, world):
+        """Called each frame with the layout of the real objects and their world matrices (K, 4, 4),
+        from which `local_matrices` gives their transforms."""
 
     def finish(self):
         """Called once after the last frame."""
@@ -235,7 +244,7 @@ class HierarchyIterator:
         self.failed(ctx, error)
 
     def _real_objects(self, depsgraph):
-        """This frame's exported real objects, parents before children, with their matrices."""
+        """This frame's exported real objects, parents before children, and their world matrices."""
         objects, instancers, order = {}, set(), []
         instancer_objects = {}  # key -> evaluated instancer
         for inst in depsgraph.object_instances:
@@ -280,19 +289,16 @@ class HierarchyIterator:
                 world[i] = unlisted[layout[i][0]]
         else:
             world = np.ascontiguousarray(rows, np.float64)
-        local = self._locals(world)
         contexts = []
         for i, (key, parent_key, depth) in enumerate(layout):
             obj, show_self, hidden = objects[key]
-            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, hidden, depth=depth))
-        return contexts, local
+            contexts.append(ExportContext(key, obj, parent_key, None, world[i], show_self, hidden, depth=depth))
+        return contexts, world
 
     def _layout(self, depsgraph, order, objects, instancers):
-        """[(key, export parent's key or None, depth)], parents first, for these objects, with
-        indices into it: `self._listed`, the objects among the depsgraph's objects (`order`),
-        `self._rows` their places there, `self._unlisted` the others (instancers that do not show
-        themselves); `self._top`, the top-level objects, `self._child` the others, and
-        `self._child_parent` the index of each one's export parent.
+        """The Layout of these objects, with indices into it: `self._listed`, the objects among the
+        depsgraph's objects (`order`), `self._rows` their places there, `self._unlisted` the others
+        (instancers that do not show themselves).
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
@@ -304,10 +310,10 @@ class HierarchyIterator:
         depth = {key: self._depth(key, parents) for key in objects}
         kept = self._prune_weak(objects, parents, depth, instancers)
         index = {key: i for i, key in enumerate(kept)}
-        self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
+        layout = self._layout_cache = Layout((key, parents[key], depth[key]) for key in kept)
         parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
-        self._top, self._child = np.flatnonzero(parent_index < 0), np.flatnonzero(parent_index >= 0)
-        self._child_parent = parent_index[self._child]
+        layout.top, layout.child = np.flatnonzero(parent_index < 0), np.flatnonzero(parent_index >= 0)
+        layout.child_parent = parent_index[layout.child]
         place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
         rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
         self._listed, self._unlisted = np.flatnonzero(rows >= 0), np.flatnonzero(rows < 0)
@@ -363,14 +369,20 @@ class HierarchyIterator:
         has = self._has_data[key] = bool(show_self and (self.has_data(obj) if has is None else has))
         return has
 
-    def _locals(self, world):
-        """Each matrix relative to its export parent's (top level: with the top-level correction),
-        in float64 so static children stay static."""
-        if not len(self._child):
+    def local_matrices(self, layout, world):
+        """The transforms of the objects of `layout` from their world matrices (F, K, 4, 4) at F
+        frames: each relative to its export parent's (top level: with the top-level correction), in
+        float64 so static children stay static. Worked out for all frames at once: numpy's linear
+        algebra costs far more per call than per matrix."""
+        if not len(layout.child):
             return self.top_matrix @ world
         local = np.empty_like(world)
-        local[self._top] = self.top_matrix @ world[self._top]
-        local[self._child] = relative(world[self._child_parent], world[self._child])
+        local[:, layout.top] = self.top_matrix @ world[:, layout.top]
+        try:
+            local[:, layout.child] = np.linalg.solve(world[:, layout.child_parent], world[:, layout.child])
+        except np.linalg.LinAlgError:  # a parent scaled to zero at some frame: those frames as `relative` does
+            for frame in range(len(world)):
+                local[frame, layout.child] = relative(world[frame, layout.child_parent], world[frame, layout.child])
         return local
 
     def _written_elsewhere(self, inst):

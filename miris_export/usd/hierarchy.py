@@ -49,7 +49,7 @@ class UsdHierarchy(HierarchyIterator):
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
-        self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
+        self._gathered = []  # (frame, layout, world matrices) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
         self.prototypes = Prototypes(session)
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
@@ -163,8 +163,8 @@ class UsdHierarchy(HierarchyIterator):
         if writers.live:
             writers.data.write(ctx, time)
 
-    def gather_transforms(self, layout, local):
-        self._gathered.append((self.session.frame, layout, local))
+    def gather_transforms(self, layout, world):
+        self._gathered.append((self.session.frame, layout, world))
 
     def finish(self):
         """Hands each real object its matrices over the frames, by runs of frames with one layout."""
@@ -175,7 +175,7 @@ class UsdHierarchy(HierarchyIterator):
             while end < len(self._gathered) and self._gathered[end][1] is layout:
                 end += 1
             run = self._gathered[start:end]
-            times, stacked = [t for t, _, _ in run], np.stack([m for _, _, m in run])
+            times, stacked = [t for t, _, _ in run], self.local_matrices(layout, np.stack([m for _, _, m in run]))
             for row, (key, _, _) in enumerate(layout):
                 writers = self.writers.get(key)
                 if writers is not None and writers.transform is not None:
