@@ -35,7 +35,8 @@ class ExportContext:
     object: Any  # evaluated object; valid only during this frame
     parent_key: tuple | None  # None: top level
     local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world);
-    # instances only: those of real objects are worked out over all frames at once (gather_transforms)
+    # instances only: those of real objects are worked out over all frames at once (gather_transforms),
+    # and so are those of instances when `parent_world` is set (see HierarchyIterator.defer_instances)
     world_matrix: Any = None  # 4x4 float64, Blender world space
     show_self: bool = True  # False: the object draws nothing itself (a hidden instancer, a hidden object)
     hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
@@ -43,6 +44,7 @@ class ExportContext:
     is_component: bool = False  # a piece of the parent's own evaluated geometry
     prototype: tuple | None = None  # the key of the prototype this copy shows, None: not shared
     depth: int = 0
+    parent_world: Any = None  # an instance's: its instancer's world matrix
 
     @property
     def name(self):
@@ -72,6 +74,20 @@ class Layout(list):
     (`child_parent`)."""
 
     __slots__ = ("top", "child", "child_parent")
+
+
+def local_instance_matrices(parents, worlds):
+    """The local matrices of instances from their world matrices (N, 4, 4) and their instancers'
+    (`parents`, N 4x4 matrices, the same array for the instances of one instancer at one frame),
+    as `_instance_context` works them out one frame at a time, but with one inversion for all."""
+    unique = {}
+    rows = [unique.setdefault(id(parent), (len(unique), parent))[0] for parent in parents]
+    stack = np.array([parent for _, parent in unique.values()])
+    try:
+        inverses = np.linalg.inv(stack)
+    except np.linalg.LinAlgError:  # an instancer scaled to zero at some frame: each inverted on its own
+        inverses = np.array([inverse(parent) for parent in stack])
+    return inverses[rows] @ worlds
 
 
 def inverse(matrix):
@@ -113,6 +129,9 @@ class HierarchyIterator:
         self._wanted = ObjectFilter(options, view_layer, evaluation)
         self._instance_keys = InstanceKeys() if options.instancing else None
         self._inverses = {}
+        # True: an instance's context gives its instancer's world matrix, not its local matrix, which
+        # the writer works out for all frames at once (local_instance_matrices).
+        self.defer_instances = False
         self._sources = {}  # (original object, evaluated data) pointers -> see _source, this frame
 
     # --- for subclasses -----------------------------------------------------
@@ -406,6 +425,9 @@ class HierarchyIterator:
         world = np.array(inst.matrix_world, np.float64)
         ctx = ExportContext(key, obj, parent.key, world_matrix=world, is_instance=True,
                             is_component=component, prototype=prototype, depth=parent.depth + 1)
+        if self.defer_instances:
+            ctx.parent_world = parent.world_matrix
+            return ctx
         parent_inverse = self._inverses.get(parent.key)
         if parent_inverse is None:
             parent_inverse = self._inverses[parent.key] = inverse(parent.world_matrix)

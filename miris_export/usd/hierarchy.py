@@ -11,14 +11,14 @@ from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
-from ..hierarchy.iterator import object_key
+from ..hierarchy.iterator import local_instance_matrices, object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter, author_static, split_stacks
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
 from .references import reference_asset, reference_materials
 from .stage import ROOT
 
-_SPLIT_ROWS = 1 << 16  # matrices split at once (see _split_together): a few tens of MB at most
+_SPLIT_ROWS = 1 << 16  # matrices worked on at once (see _batches): a few tens of MB at most
 
 
 def _define_spec(layer, path, type_name):
@@ -54,6 +54,8 @@ class UsdHierarchy(HierarchyIterator):
         self.prototypes = Prototypes(session)
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
         self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
+        # Over several frames, instances' matrices are made local at the end, all at once (finish).
+        self.defer_instances = session.animated
 
     def data_kind(self, obj):
         if obj.type == "ARMATURE" and not self.options.skeletons:
@@ -182,6 +184,7 @@ class UsdHierarchy(HierarchyIterator):
                     writers.transform.extend(times, stacked[:, row])
             start = end
         self._gathered = []
+        self._localize_instances()
         self._finish_still()
         self._split_together()
         super().finish()
@@ -226,21 +229,26 @@ class UsdHierarchy(HierarchyIterator):
         for writer in still:
             writer.written()
 
+    def _localize_instances(self):
+        """Makes the world matrices gathered for instances local to their instancers."""
+        pending = [(w.transform, frames) for w in self.writers.values() if w.transform is not None
+                   and (frames := w.transform.instance_frames()) is not None]
+        for batch in _batches(pending, lambda frames: len(frames[1])):
+            local = local_instance_matrices([p for _, (instancers, _) in batch for p in instancers],
+                                            np.concatenate([worlds for _, (_, worlds) in batch]))
+            start = 0
+            for writer, (_, worlds) in batch:
+                writer.localized(local[start:start + len(worlds)])
+                start += len(worlds)
+
     def _split_together(self):
         """Splits the gathered matrices of all transforms into their ops at once, in batches of
         a bounded number of rows (memory), for their finish() to write."""
         pending = [(w.transform, stack) for w in self.writers.values() if w.transform is not None
                    and (stack := w.transform.gathered_stack()) is not None]
-        start = 0
-        while start < len(pending):
-            end, rows = start, 0
-            while end < len(pending) and (end == start or rows + len(pending[end][1]) <= _SPLIT_ROWS):
-                rows += len(pending[end][1])
-                end += 1
-            batch = pending[start:end]
+        for batch in _batches(pending):
             for (writer, _), ops in zip(batch, split_stacks([stack for _, stack in batch])):
                 writer.split(ops)
-            start = end
 
     def finish_writer(self, writers):
         for writer in (writers.transform, writers.data):
@@ -294,3 +302,16 @@ class UsdHierarchy(HierarchyIterator):
 
     def batch(self):
         return Sdf.ChangeBlock()
+
+
+def _batches(pending, rows_of=len):
+    """Runs of the (writer, matrices) pairs of `pending` holding at most _SPLIT_ROWS rows in all (or
+    one pair); `rows_of(matrices)` says how many rows a pair holds."""
+    start = 0
+    while start < len(pending):
+        end, rows = start, 0
+        while end < len(pending) and (end == start or rows + rows_of(pending[end][1]) <= _SPLIT_ROWS):
+            rows += rows_of(pending[end][1])
+            end += 1
+        yield pending[start:end]
+        start = end

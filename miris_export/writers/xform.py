@@ -242,10 +242,11 @@ def _order(spec, names):
 
 class TransformWriter(Writer):
     prim_kind = "Xform"
-    __slots__ = ("xform", "_times", "_matrices", "_ops")
+    __slots__ = ("xform", "_times", "_matrices", "_ops", "_parents")
 
     def __init__(self, session, path, ctx):
         self._ops = _UNSPLIT  # or split() gave them
+        self._parents = None  # an instance's instancer world matrices, while its matrices are world matrices
         super().__init__(session, path, ctx)
 
     def define(self, stage, path, ctx):
@@ -256,6 +257,13 @@ class TransformWriter(Writer):
         return self.xform.GetPrim()
 
     def write(self, ctx, time):
+        if ctx.parent_world is not None:  # made local at the end, see instance_parents()
+            if self._parents is None:
+                self._parents = []
+            self._parents.append(ctx.parent_world)
+            self._times.append(time)
+            self._matrices.append(ctx.world_matrix[None])
+            return
         self.extend([time], ctx.local_matrix[None])
 
     def extend(self, times, matrices):
@@ -274,6 +282,17 @@ class TransformWriter(Writer):
     def written(self):
         """Says the transform was authored by the caller: `finish` writes nothing."""
         self._matrices = None
+
+    def instance_frames(self):
+        """(the instancer's world matrix at each frame gathered, the (F, 4, 4) matrices gathered) when
+        these are the instance's world matrices, to be made local (`localized`); else None."""
+        if self._parents is None:
+            return None
+        return self._parents, np.concatenate(self._matrices)
+
+    def localized(self, matrices):
+        """Takes the (F, 4, 4) local matrices of the world matrices gathered."""
+        self._matrices, self._parents = [matrices], None
 
     def gathered_stack(self):
         """The (F, 4, 4) matrices `finish` will write as ops, or None (a chunk's, or none)."""
