@@ -118,6 +118,7 @@ class HierarchyIterator:
         self.view_layer = view_layer
         self.top_matrix = top_matrix  # 4x4 float64 applied once, to the world matrix of top-level objects
         self.writers = {}  # key -> writer, for the whole export
+        self.created = 0  # how many writers were created so far (some may have failed since)
         self._has_data = {}  # key -> bool, decided the first time an object is met
         self._failed = set()  # keys of objects whose writer raised
         self._layout_signature = None  # the objects the cached layout is for
@@ -244,6 +245,7 @@ class HierarchyIterator:
         except Exception as error:  # one object Blender hands over broken must not lose the export
             self._fail(ctx, error)
             return False
+        self.created += 1
         return True
 
     def _write(self, ctx):
