@@ -70,10 +70,11 @@ def relative(parent_world, world):
 
 class Layout(list):
     """[(key, export parent's key or None, depth)] of a frame's real objects, parents first, with
-    the indices of the top-level ones (`top`), the others (`child`) and each one's export parent
-    (`child_parent`)."""
+    indices into it: the top-level ones (`top`), the others (`child`) and each one's export parent
+    (`child_parent`); the objects among the depsgraph's objects (`listed`) and their places there
+    (`rows`), and the others (`unlisted`: instancers that do not show themselves)."""
 
-    __slots__ = ("top", "child", "child_parent")
+    __slots__ = ("top", "child", "child_parent", "listed", "rows", "unlisted")
 
 
 def local_instance_matrices(parents, worlds):
@@ -123,8 +124,6 @@ class HierarchyIterator:
         self._failed = set()  # keys of objects whose writer raised
         self._layout_signature = None  # the objects the cached layout is for
         self._layout_cache = Layout()
-        # Indices into the cached layout, worked out with it (see _layout), for each frame's matrices.
-        self._listed = self._rows = self._unlisted = np.zeros(0, int)
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
         self._wanted = ObjectFilter(options, view_layer, evaluation)
@@ -184,22 +183,28 @@ class HierarchyIterator:
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
-        contexts, world = self._real_objects(depsgraph)
+        contexts, matrices = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
+        # The world matrices of the contexts, for the writers and the instances that read them; in
+        # other frames they are only gathered, and worked out for all frames at once at the end.
+        if new or self._instancers:
+            self._place(contexts, matrices)
         if new:
             self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
         for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
             if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
                     and self._writes_something(ctx.key, ctx.object):
+                self._place(contexts, matrices)
                 try:
                     self.data_appeared(self.writers[ctx.key], ctx)
                 except Exception as error:
                     self._fail(ctx, error)
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
-        self.gather_transforms(self._layout_cache, world)
+        self.gather_transforms(self._layout_cache, matrices)
         if any((writer := self.writers.get(ctx.key)) is not None and writer.live for ctx in contexts):
+            self._place(contexts, matrices)
             with self.batch():
                 for ctx in contexts:
                     writer = self.writers.get(ctx.key)
@@ -223,9 +228,9 @@ class HierarchyIterator:
                         written.add(ctx.key)
         self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
 
-    def gather_transforms(self, layout, world):
-        """Called each frame with the layout of the real objects and their world matrices (K, 4, 4),
-        from which `local_matrices` gives their transforms."""
+    def gather_transforms(self, layout, matrices):
+        """Called each frame with the layout of the real objects and their matrices as read, from
+        which `world_matrices` gives their world matrices and `local_matrices` their transforms."""
 
     def finish(self):
         """Called once after the last frame."""
@@ -297,29 +302,41 @@ class HierarchyIterator:
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
-            return [], np.zeros((0, 4, 4))
+            return [], (None, None)
         # All world matrices in one call: far quicker than each object's matrix_world.
         flat = np.empty(len(order) * 16, np.float32)
         depsgraph.objects.foreach_get("matrix_world", flat)
-        # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
-        rows = flat.reshape(-1, 4, 4)[self._rows].transpose(0, 2, 1)
-        if len(self._unlisted):
-            world = np.empty((len(layout), 4, 4))
-            world[self._listed] = rows
-            for i in self._unlisted:
-                world[i] = unlisted[layout[i][0]]
-        else:
-            world = np.ascontiguousarray(rows, np.float64)
+        extra = np.array([unlisted[layout[i][0]] for i in layout.unlisted]) if len(layout.unlisted) else None
         contexts = []
-        for i, (key, parent_key, depth) in enumerate(layout):
+        for key, parent_key, depth in layout:
             obj, show_self, hidden = objects[key]
-            contexts.append(ExportContext(key, obj, parent_key, None, world[i], show_self, hidden, depth=depth))
-        return contexts, world
+            contexts.append(ExportContext(key, obj, parent_key, None, None, show_self, hidden, depth=depth))
+        return contexts, (flat, extra)
+
+    def _place(self, contexts, matrices):
+        """Sets the world matrices of this frame's contexts (`matrices` as `_real_objects` read them)."""
+        if contexts and contexts[0].world_matrix is None:
+            flat, extra = matrices
+            world = self.world_matrices(self._layout_cache, flat[None], None if extra is None else extra[None])[0]
+            for ctx, matrix in zip(contexts, world):
+                ctx.world_matrix = matrix
+
+    @staticmethod
+    def world_matrices(layout, flats, extras):
+        """The world matrices (F, K, 4, 4), float64, of the objects of `layout` at F frames, from the
+        matrices read at each (`flats`: the depsgraph's objects' (F, N * 16); `extras`: those of its
+        unlisted objects (F, U, 4, 4), or None when it has none)."""
+        # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
+        rows = flats.reshape(len(flats), -1, 4, 4)[:, layout.rows].transpose(0, 1, 3, 2)
+        if not len(layout.unlisted):
+            return np.ascontiguousarray(rows, np.float64)
+        world = np.empty((len(flats), len(layout), 4, 4))
+        world[:, layout.listed] = rows
+        world[:, layout.unlisted] = extras
+        return world
 
     def _layout(self, depsgraph, order, objects, instancers):
-        """The Layout of these objects, with indices into it: `self._listed`, the objects among the
-        depsgraph's objects (`order`), `self._rows` their places there, `self._unlisted` the others
-        (instancers that do not show themselves).
+        """The Layout of these objects (`order`: the depsgraph's objects).
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
@@ -337,8 +354,8 @@ class HierarchyIterator:
         layout.child_parent = parent_index[layout.child]
         place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
         rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
-        self._listed, self._unlisted = np.flatnonzero(rows >= 0), np.flatnonzero(rows < 0)
-        self._rows = rows[self._listed]
+        layout.listed, layout.unlisted = np.flatnonzero(rows >= 0), np.flatnonzero(rows < 0)
+        layout.rows = rows[layout.listed]
         self._layout_signature = signature
         self._pruned = [key for key in objects if key not in index]
         return self._layout_cache

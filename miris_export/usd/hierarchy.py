@@ -49,7 +49,7 @@ class UsdHierarchy(HierarchyIterator):
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
-        self._gathered = []  # (frame, layout, world matrices) of the real objects, each frame
+        self._gathered = []  # (frame, layout, matrices as read) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
         self.prototypes = Prototypes(session)
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
@@ -165,8 +165,8 @@ class UsdHierarchy(HierarchyIterator):
         if writers.live:
             writers.data.write(ctx, time)
 
-    def gather_transforms(self, layout, world):
-        self._gathered.append((self.session.frame, layout, world))
+    def gather_transforms(self, layout, matrices):
+        self._gathered.append((self.session.frame, layout, matrices))
 
     def finish(self):
         """Hands each real object its matrices over the frames, by runs of frames with one layout."""
@@ -177,7 +177,7 @@ class UsdHierarchy(HierarchyIterator):
             while end < len(self._gathered) and self._gathered[end][1] is layout:
                 end += 1
             run = self._gathered[start:end]
-            times, stacked = [t for t, _, _ in run], self.local_matrices(layout, np.stack([m for _, _, m in run]))
+            times, stacked = [t for t, _, _ in run], self.local_matrices(layout, self._world(layout, run))
             for row, (key, _, _) in enumerate(layout):
                 writers = self.writers.get(key)
                 if writers is not None and writers.transform is not None:
@@ -189,6 +189,13 @@ class UsdHierarchy(HierarchyIterator):
         self._split_together()
         super().finish()
         self._reference_assets()
+
+    def _world(self, layout, run):
+        """The world matrices (F, K, 4, 4) of a run of frames gathered with one layout."""
+        if not len(layout):
+            return np.zeros((len(run), 0, 4, 4))
+        extras = None if run[0][2][1] is None else np.stack([extra for _, _, (_, extra) in run])
+        return self.world_matrices(layout, np.stack([flat for _, _, (flat, _) in run]), extras)
 
     def _reference_assets(self):
         """Under each exported instancer of a linked asset, an Xform referencing the asset's file: its
