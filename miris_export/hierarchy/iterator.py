@@ -77,13 +77,22 @@ class Layout(list):
     __slots__ = ("top", "child", "child_parent", "listed", "rows", "unlisted")
 
 
+def unique_rows(rows):
+    """(the distinct rows of the 2-D array `rows`, the index of each row among them), rows compared
+    bit for bit: equal rows give equal results, whatever is computed from them."""
+    rows = np.ascontiguousarray(rows)
+    bits = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
+    _, first, index = np.unique(bits, return_index=True, return_inverse=True)
+    return rows[first], index.reshape(-1)
+
+
 def local_instance_matrices(parents, worlds):
     """The local matrices of instances from their world matrices (N, 4, 4) and their instancers'
-    (`parents`, N 4x4 matrices, the same array for the instances of one instancer at one frame),
-    as `_instance_context` works them out one frame at a time, but with one inversion for all."""
-    unique = {}
-    rows = [unique.setdefault(id(parent), (len(unique), parent))[0] for parent in parents]
-    stack = np.array([parent for _, parent in unique.values()])
+    (`parents`, N 4x4 matrices), as `_instance_context` works them out one frame at a time, but
+    inverting each distinct instancer matrix once: numpy's linear algebra costs far more per
+    matrix than the rest (an instancer that does not move is one inversion)."""
+    distinct, rows = unique_rows(np.array(parents).reshape(len(parents), 16))
+    stack = distinct.reshape(-1, 4, 4)
     try:
         inverses = np.linalg.inv(stack)
     except np.linalg.LinAlgError:  # an instancer scaled to zero at some frame: each inverted on its own
@@ -416,8 +425,13 @@ class HierarchyIterator:
             return self.top_matrix @ world
         local = np.empty_like(world)
         local[:, layout.top] = self.top_matrix @ world[:, layout.top]
+        # Each distinct (parent, child) pair solved once: a still child of a still parent is one solve.
+        pairs = np.concatenate([world[:, layout.child_parent], world[:, layout.child]], axis=-1)
+        distinct, index = unique_rows(pairs.reshape(-1, 32))
+        distinct = distinct.reshape(-1, 4, 8)
         try:
-            local[:, layout.child] = np.linalg.solve(world[:, layout.child_parent], world[:, layout.child])
+            solved = np.linalg.solve(distinct[..., :4], distinct[..., 4:])
+            local[:, layout.child] = solved[index].reshape(len(world), len(layout.child), 4, 4)
         except np.linalg.LinAlgError:  # a parent scaled to zero at some frame: those frames as `relative` does
             for frame in range(len(world)):
                 local[frame, layout.child] = relative(world[frame, layout.child_parent], world[frame, layout.child])
