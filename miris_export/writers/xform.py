@@ -121,13 +121,17 @@ def _decompose(matrices, starts=_FIRST):
     scale32 = scale.astype(np.float32)
     # A float quaternion is exact enough for angles that are not small (USD reads the angle from
     # the real part); else the row is written in doubles.
-    errors = []
-    for candidate in (q.astype(np.float32), q):
-        rebuilt = _rotation_matrices(candidate.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
-        errors.append(np.abs(rebuilt - basis).max(axis=(1, 2)))
-    use_float = errors[0] <= 5e-7 * size
-    ok &= use_float | (errors[1] <= 2e-6 * size)
+    use_float = _rebuild_error(q.astype(np.float32), scale32, basis) <= 5e-7 * size
+    wide = np.flatnonzero(~use_float)  # only these rows are checked in doubles
+    if len(wide):
+        ok[wide] &= _rebuild_error(q[wide], scale32[wide], basis[wide]) <= 2e-6 * size[wide]
     return matrices[:, :3, 3], q, use_float, scale32, ok
+
+
+def _rebuild_error(q, scale32, basis):
+    """Per row, how far the rotation USD reads from quaternions `q` times `scale32` is from `basis`."""
+    rebuilt = _rotation_matrices(q.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
+    return np.abs(rebuilt - basis).max(axis=(1, 2))
 
 
 def split_transforms(matrices):
