@@ -225,16 +225,29 @@ class HierarchyIterator:
         self._sources = {}
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
-        for inst in depsgraph.object_instances if self._instancers else ():
-            if inst.is_instance and not (self.referenced and self._written_elsewhere(inst)):
-                ctx = self._instance_context(inst, exported)
-                if ctx is None:
-                    continue
-                if self._create(ctx):
-                    created.append(ctx.key)
-                with self.batch():
+        # The instances met in a row that have writers already are written in one batch: a writer
+        # is created outside of it (prims are defined outside of batches).
+        batch = None
+        try:
+            for inst in depsgraph.object_instances if self._instancers else ():
+                if inst.is_instance and not (self.referenced and self._written_elsewhere(inst)):
+                    ctx = self._instance_context(inst, exported)
+                    if ctx is None:
+                        continue
+                    if ctx.key not in self.writers and ctx.key not in self._failed:
+                        if batch is not None:
+                            batch.__exit__(None, None, None)
+                            batch = None
+                        if self._create(ctx):
+                            created.append(ctx.key)
+                    if batch is None:
+                        batch = self.batch()
+                        batch.__enter__()
                     if self._write(ctx):
                         written.add(ctx.key)
+        finally:
+            if batch is not None:
+                batch.__exit__(None, None, None)
         self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
 
     def gather_transforms(self, layout, matrices):
