@@ -295,6 +295,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     per_frame_hooks = hooks.per_frame
     custom_written = 0  # hierarchy.created when custom properties were last written
+    scene_batch = Sdf.ChangeBlock()  # entered each frame: made once, as making one costs more than using it
     for done, frame in enumerate(evaluated_frames):
         yield done / len(evaluated_frames)
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
@@ -310,7 +311,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         hook_context.depsgraph, hook_context.frame = depsgraph, frame
         if per_frame_hooks:
             hooks.call_objects(hierarchy, per_frame=True)
-        with Sdf.ChangeBlock():
+        with scene_batch:
             for writer in scene_writers:
                 _guarded(report, writer, writer.write, scene, depsgraph, frame)
     hierarchy.finish()
