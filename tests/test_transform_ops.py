@@ -322,3 +322,22 @@ def test_a_parent_scaled_to_zero_at_one_frame_keeps_its_children_in_place(scene,
     report, stage = export()
     _assert_world(scene, stage, {parent: "/Root/Flat", child: "/Root/Flat/Child"}, range(1, 6))
     assert report.matrices == 2  # flat at frame 3: neither is a rotation times a scale there
+
+
+def test_an_object_that_starts_moving_late_is_sampled_from_then(scene, export):
+    """Matrices are read at every frame and worked out at the end: a child still until frame 6,
+    then moving, under a parent that turns only from frame 8: each op is sampled from its last
+    still frame on."""
+    scene.frame_start, scene.frame_end = 1, 10
+    parent = _object("Late", location=(1, 0, 0))
+    parent.keyframe_insert("rotation_euler", frame=8)
+    parent.rotation_euler.z = 1.0
+    parent.keyframe_insert("rotation_euler", frame=10)
+    child = _object("Child", parent, location=(0, 1, 0))
+    child.keyframe_insert("location", frame=6)
+    child.location = (0, 3, 0)
+    child.keyframe_insert("location", frame=10)
+    report, stage = export()
+    _assert_world(scene, stage, {parent: "/Root/Late", child: "/Root/Late/Child"}, range(1, 11))
+    assert _ops(stage, "/Root/Late/Child")["xformOp:translate"].GetTimeSamples() == list(range(6, 11))
+    assert _ops(stage, "/Root/Late")["xformOp:orient"].GetTimeSamples() == list(range(8, 11))
