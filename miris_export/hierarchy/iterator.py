@@ -221,7 +221,7 @@ class HierarchyIterator:
                         self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
-        self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
+        self._inverses = {}  # instancer key -> inverse of its world matrix (deferred: the matrix), this frame
         self._sources = {}
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
@@ -472,7 +472,12 @@ class HierarchyIterator:
         ctx = ExportContext(key, obj, parent.key, world_matrix=world, is_instance=True,
                             is_component=component, prototype=prototype, depth=parent.depth + 1)
         if self.defer_instances:
-            ctx.parent_world = parent.world_matrix
+            # A copy, shared by the instancer's instances this frame: a view would keep the frame's
+            # whole array of world matrices alive until the end.
+            parent_world = self._inverses.get(parent.key)
+            if parent_world is None:
+                parent_world = self._inverses[parent.key] = parent.world_matrix.copy()
+            ctx.parent_world = parent_world
             return ctx
         parent_inverse = self._inverses.get(parent.key)
         if parent_inverse is None:
