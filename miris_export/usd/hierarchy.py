@@ -18,7 +18,9 @@ from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
 from .references import reference_asset, reference_materials
 from .stage import ROOT
 
-_SPLIT_ROWS = 1 << 16  # matrices worked on at once (see _batches): a few tens of MB at most
+# Matrices worked on at once at the end (see _batches): enough to spread numpy's cost per call, few
+# enough that the temporaries stay at a few MB.
+_SPLIT_ROWS = 1 << 13
 
 
 def _define_spec(layer, path, type_name):
@@ -177,7 +179,11 @@ class UsdHierarchy(HierarchyIterator):
             while end < len(self._gathered) and self._gathered[end][1] is layout:
                 end += 1
             run = self._gathered[start:end]
-            times, stacked = [t for t, _, _ in run], self.local_matrices(layout, self._world(layout, run))
+            times, stacked = [t for t, _, _ in run], np.empty((len(run), len(layout), 4, 4))
+            step = max(1, _SPLIT_ROWS // max(1, len(layout)))  # frames at once
+            for first in range(0, len(run), step):
+                part = run[first:first + step]
+                stacked[first:first + len(part)] = self.local_matrices(layout, self._world(layout, part))
             for row, (key, _, _) in enumerate(layout):
                 writers = self.writers.get(key)
                 if writers is not None and writers.transform is not None:
@@ -186,7 +192,7 @@ class UsdHierarchy(HierarchyIterator):
         self._gathered = []
         self._localize_instances()
         self._finish_still()
-        self._split_together()
+        self._finish_transforms()
         super().finish()
         self._reference_assets()
 
@@ -248,14 +254,16 @@ class UsdHierarchy(HierarchyIterator):
                 writer.localized(local[start:start + len(worlds)])
                 start += len(worlds)
 
-    def _split_together(self):
-        """Splits the gathered matrices of all transforms into their ops at once, in batches of
-        a bounded number of rows (memory), for their finish() to write."""
+    def _finish_transforms(self):
+        """Splits the gathered matrices of the transforms into their ops many at once, and writes
+        them, a batch of a bounded number of rows at a time (memory)."""
         pending = [(w.transform, stack) for w in self.writers.values() if w.transform is not None
                    and (stack := w.transform.gathered_stack()) is not None]
         for batch in _batches(pending):
-            for (writer, _), ops in zip(batch, split_stacks([stack for _, stack in batch])):
-                writer.split(ops)
+            with Sdf.ChangeBlock():
+                for (writer, _), ops in zip(batch, split_stacks([stack for _, stack in batch])):
+                    writer.split(ops)
+                    writer.finish()
 
     def finish_writer(self, writers):
         for writer in (writers.transform, writers.data):

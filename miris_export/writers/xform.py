@@ -307,7 +307,8 @@ class TransformWriter(Writer):
         return self._matrices[0]
 
     def split(self, ops):
-        """Gives the ops `split_transforms` made of `gathered_stack()`, for `finish`."""
+        """Gives the ops `split_transforms` made of `gathered_stack()`, for `finish` (which may then be
+        called before the other writers' finish)."""
         self._ops = ops
 
     def finish(self):
@@ -327,3 +328,4 @@ class TransformWriter(Writer):
         spec = stage.GetEditTarget().GetLayer().GetPrimAtPath(self.path)
         if author_ops(spec, stage.GetPrimAtPath(self.path), self._times, matrices, self._ops):
             self.session.report.matrices += 1
+        self._matrices, self._ops = None, _UNSPLIT  # written: a second call writes nothing
