@@ -34,10 +34,11 @@ class ExportContext:
     key: tuple  # stable identity across frames
     object: Any  # evaluated object; valid only during this frame
     parent_key: tuple | None  # None: top level
-    local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world);
-    # instances only: those of real objects are worked out over all frames at once (gather_transforms),
-    # and so are those of instances when `parent_world` is set (see HierarchyIterator.defer_instances)
-    world_matrix: Any = None  # 4x4 float64, Blender world space
+    # 4x4 float64, relative to the export parent (top level: to USD's world); set for instances only,
+    # when not deferred (HierarchyIterator.defer_instances): real objects' are worked out for all
+    # frames at once at the end (gather_transforms)
+    local_matrix: Any = None
+    world_matrix: Any = None  # 4x4 float64, Blender world space; a real object's only where read (iterate)
     show_self: bool = True  # False: the object draws nothing itself (a hidden instancer, a hidden object)
     hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
     is_instance: bool = False
@@ -292,7 +293,8 @@ class HierarchyIterator:
         self.failed(ctx, error)
 
     def _real_objects(self, depsgraph):
-        """This frame's exported real objects, parents before children, and their world matrices."""
+        """This frame's exported real objects, parents before children (their world matrices not yet
+        set: see `_place`), and their matrices as read (the depsgraph's objects', the unlisted ones')."""
         objects, instancers, order = {}, set(), []
         instancer_objects = {}  # key -> evaluated instancer
         for inst in depsgraph.object_instances:
