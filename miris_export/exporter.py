@@ -320,6 +320,9 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     evaluated_frames = frames if may_change else frames[:1]
     session.sampled = len(evaluated_frames) > 1
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
+    per_frame_hooks = hooks.per_frame
+    custom_written = 0  # hierarchy.created when custom properties were last written
+    scene_batch = Sdf.ChangeBlock()  # entered each frame: made once, as making one costs more than using it
     for done, frame in enumerate(evaluated_frames):
         yield done / len(evaluated_frames)
         if session.animated or scene.frame_current != frame or scene.frame_subframe:
@@ -329,11 +332,13 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)
-        if options.custom_properties:
+        if options.custom_properties and hierarchy.created != custom_written:  # only objects new this frame
+            custom_written = hierarchy.created
             write_custom_properties(hierarchy, report, custom_done)
         hook_context.depsgraph, hook_context.frame = depsgraph, frame
-        hooks.call_objects(hierarchy, per_frame=True)
-        with Sdf.ChangeBlock():
+        if per_frame_hooks:
+            hooks.call_objects(hierarchy, per_frame=True)
+        with scene_batch:
             for writer in scene_writers:
                 _guarded(report, writer, writer.write, scene, depsgraph, frame)
     hierarchy.finish()

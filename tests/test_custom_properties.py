@@ -120,3 +120,16 @@ def test_linked_duplicates_carry_their_own_and_their_shared_datas_properties(cra
               and UsdGeom.Imageable(p).ComputeVisibility() != UsdGeom.Tokens.invisible]
     assert len(meshes) == 2
     assert all(p.GetCustomDataByKey(KEY) == {"lod": 2} for p in meshes)
+
+
+def test_an_object_that_appears_late_gets_its_properties(crate, export):
+    """Properties are written in the frames where objects are met first, not only the first frame."""
+    scene = bpy.context.scene
+    scene.frame_start, scene.frame_end = 1, 5
+    build = crate.modifiers.new("Build", "BUILD")  # no faces before frame 4: nothing to write until then
+    build.frame_start, build.frame_duration = 3, 1
+    _, stage = export()
+    prim = stage.GetPrimAtPath("/Root/Crate")
+    assert prim.GetAttribute("visibility").GetTimeSamples()[:2] == [1, 4]  # met at frame 4, its first face
+    assert prim.GetCustomDataByKey(KEY)["weight"] == 12.5
+    assert prim.GetChildren()[0].GetCustomDataByKey(KEY) == {"lod": 2}

@@ -494,3 +494,27 @@ def test_a_copy_whose_transform_is_not_a_number_is_reported(scene, export):
     assert "/Root/Broken: its transform is not finite (NaN or infinite) at 1 frame(s); written as it is" \
         in report.warnings
     assert not [w for w in report.warnings if w.startswith("/Root/Shared")]
+
+
+def test_moving_instancers_place_their_copies_at_every_frame(scene, export):
+    """Over a range, instances' transforms are made local to their instancers at the end, all at once:
+    copies follow two moving, turning instancers at every frame, one of them flat at one frame
+    (no inverse there), with or without instancing."""
+    parts = hidden_sources(scene, add_mesh("cube", "Box", (0, 0, 1)), add_mesh("ico_sphere", "Ball", (2, 0, 0)))
+    scene.frame_start, scene.frame_end = 1, 5
+    for i in range(2):
+        spawn = bpy.data.objects.new(f"Spawn{i}", None)
+        spawn.instance_type, spawn.instance_collection = "COLLECTION", parts
+        spawn.location = (i * 5.0, 0, 0)
+        scene.collection.objects.link(spawn)
+        for frame, (x, angle, flat) in {1: (0, 0, 1), 3: (2, 0.8, 1 - i), 5: (1, 1.5, 1)}.items():
+            spawn.location.x, spawn.rotation_euler.z, spawn.scale.y = i * 5.0 + x, angle, flat
+            spawn.keyframe_insert("location", frame=frame)
+            spawn.keyframe_insert("rotation_euler", frame=frame)
+            spawn.keyframe_insert("scale", frame=frame)
+    for instancing, name in ((True, "shared.usda"), (False, "copies.usda")):
+        _, stage = export(name, instancing=instancing)
+        for frame in range(1, 6):
+            scene.frame_set(frame)
+            assert assert_same_meshes(stage, frame) == 4, (instancing, frame)
+        assert len(copies(stage)) == (4 if instancing else 0)

@@ -282,3 +282,62 @@ def test_two_frames_are_two_samples(scene, export):
     _, stage = export()
     _assert_world(scene, stage, {mover: "/Root/Mover"}, [1, 2])
     assert _ops(stage, "/Root/Mover")["xformOp:translate"].GetTimeSamples() == [1, 2]
+
+
+def test_objects_split_together_keep_their_own_hemispheres(scene, export):
+    """The transforms of all objects are split into ops at once: each object's quaternions still
+    start in the positive hemisphere and stay in one from sample to sample, whatever the object
+    before it ended on (here a spin ending in the negative hemisphere)."""
+    scene.frame_start, scene.frame_end = 1, 6
+    objects = {}
+    for name, start, end in (("A", 0.0, 2.5 * math.pi), ("B", 0.3, 0.9), ("C", 4.0, 5.0)):
+        obj = _object(name, rotation_euler=(math.pi / 2, 0, start))
+        obj.keyframe_insert("rotation_euler", frame=1)
+        obj.rotation_euler.z = end
+        obj.keyframe_insert("rotation_euler", frame=6)
+        objects[obj] = f"/Root/{name}"
+    report, stage = export()
+    _assert_world(scene, stage, objects, range(1, 7))
+    assert report.matrices == 0
+    for path in objects.values():
+        quats = [_ops(stage, path)["xformOp:orient"].Get(t) for t in range(1, 7)]
+        assert quats[0].GetReal() >= 0, path
+        assert all(Gf.Dot(a, b) > 0 for a, b in zip(quats, quats[1:])), path
+
+
+def test_a_parent_scaled_to_zero_at_one_frame_keeps_its_children_in_place(scene, export):
+    """Children's transforms are worked out for all frames at once; a parent flat at one frame
+    (no inverse there) leaves the other frames' as exact, and that frame's still in place."""
+    scene.frame_start, scene.frame_end = 1, 5
+    parent = _object("Flat", location=(1, 2, 3))
+    parent.keyframe_insert("scale", frame=1)
+    parent.scale = (1, 0, 1)
+    parent.keyframe_insert("scale", frame=3)
+    parent.scale = (1, 1, 1)
+    parent.keyframe_insert("scale", frame=5)
+    child = _object("Child", parent, location=(0, 1, 0), rotation_euler=(0.3, 0.2, 0.1))
+    child.keyframe_insert("location", frame=1)
+    child.location = (2, 1, 0.5)
+    child.keyframe_insert("location", frame=5)
+    report, stage = export()
+    _assert_world(scene, stage, {parent: "/Root/Flat", child: "/Root/Flat/Child"}, range(1, 6))
+    assert report.matrices == 2  # flat at frame 3: neither is a rotation times a scale there
+
+
+def test_an_object_that_starts_moving_late_is_sampled_from_then(scene, export):
+    """Matrices are read at every frame and worked out at the end: a child still until frame 6,
+    then moving, under a parent that turns only from frame 8: each op is sampled from its last
+    still frame on."""
+    scene.frame_start, scene.frame_end = 1, 10
+    parent = _object("Late", location=(1, 0, 0))
+    parent.keyframe_insert("rotation_euler", frame=8)
+    parent.rotation_euler.z = 1.0
+    parent.keyframe_insert("rotation_euler", frame=10)
+    child = _object("Child", parent, location=(0, 1, 0))
+    child.keyframe_insert("location", frame=6)
+    child.location = (0, 3, 0)
+    child.keyframe_insert("location", frame=10)
+    report, stage = export()
+    _assert_world(scene, stage, {parent: "/Root/Late", child: "/Root/Late/Child"}, range(1, 11))
+    assert _ops(stage, "/Root/Late/Child")["xformOp:translate"].GetTimeSamples() == list(range(6, 11))
+    assert _ops(stage, "/Root/Late")["xformOp:orient"].GetTimeSamples() == list(range(8, 11))

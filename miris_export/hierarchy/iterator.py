@@ -34,14 +34,18 @@ class ExportContext:
     key: tuple  # stable identity across frames
     object: Any  # evaluated object; valid only during this frame
     parent_key: tuple | None  # None: top level
-    local_matrix: Any = None  # 4x4 float64, relative to the export parent (top level: to USD's world)
-    world_matrix: Any = None  # 4x4 float64, Blender world space
+    # 4x4 float64, relative to the export parent (top level: to USD's world); set for instances only,
+    # when not deferred (HierarchyIterator.defer_instances): real objects' are worked out for all
+    # frames at once at the end (gather_transforms)
+    local_matrix: Any = None
+    world_matrix: Any = None  # 4x4 float64, Blender world space; a real object's only where read (iterate)
     show_self: bool = True  # False: the object draws nothing itself (a hidden instancer, a hidden object)
     hidden: bool = False  # hidden at this frame by keyed visibility: its instances too, not its children
     is_instance: bool = False
     is_component: bool = False  # a piece of the parent's own evaluated geometry
     prototype: tuple | None = None  # the key of the prototype this copy shows, None: not shared
     depth: int = 0
+    parent_world: Any = None  # an instance's: its instancer's world matrix
 
     @property
     def name(self):
@@ -63,6 +67,38 @@ def relative(parent_world, world):
         return np.linalg.solve(parent_world, world)
     except np.linalg.LinAlgError:  # a parent scaled to zero
         return np.linalg.pinv(parent_world) @ world
+
+
+class Layout(list):
+    """[(key, export parent's key or None, depth)] of a frame's real objects, parents first, with
+    indices into it: the top-level ones (`top`), the others (`child`) and each one's export parent
+    (`child_parent`); the objects among the depsgraph's objects (`listed`) and their places there
+    (`rows`), and the others (`unlisted`: instancers that do not show themselves)."""
+
+    __slots__ = ("top", "child", "child_parent", "listed", "rows", "unlisted")
+
+
+def unique_rows(rows):
+    """(the distinct rows of the 2-D array `rows`, the index of each row among them), rows compared
+    bit for bit: equal rows give equal results, whatever is computed from them."""
+    rows = np.ascontiguousarray(rows)
+    bits = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
+    _, first, index = np.unique(bits, return_index=True, return_inverse=True)
+    return rows[first], index.reshape(-1)
+
+
+def local_instance_matrices(parents, worlds):
+    """The local matrices of instances from their world matrices (N, 4, 4) and their instancers'
+    (`parents`, N 4x4 matrices), as `_instance_context` works them out one frame at a time, but
+    inverting each distinct instancer matrix once: numpy's linear algebra costs far more per
+    matrix than the rest (an instancer that does not move is one inversion)."""
+    distinct, rows = unique_rows(np.array(parents).reshape(len(parents), 16))
+    stack = distinct.reshape(-1, 4, 4)
+    try:
+        inverses = np.linalg.inv(stack)
+    except np.linalg.LinAlgError:  # an instancer scaled to zero at some frame: each inverted on its own
+        inverses = np.array([inverse(parent) for parent in stack])
+    return inverses[rows] @ worlds
 
 
 def inverse(matrix):
@@ -93,18 +129,19 @@ class HierarchyIterator:
         self.view_layer = view_layer
         self.top_matrix = top_matrix  # 4x4 float64 applied once, to the world matrix of top-level objects
         self.writers = {}  # key -> writer, for the whole export
+        self.created = 0  # how many writers were created so far (some may have failed since)
         self._has_data = {}  # key -> bool, decided the first time an object is met
         self._failed = set()  # keys of objects whose writer raised
         self._layout_signature = None  # the objects the cached layout is for
-        self._layout_cache = []
-        # Indices into the cached layout, worked out with it (see _layout), for each frame's matrices.
-        self._listed = self._rows = self._unlisted = np.zeros(0, int)
-        self._top = self._child = self._child_parent = np.zeros(0, int)
+        self._layout_cache = Layout()
         self._instancers = set()  # this frame's objects with instances to write
         self._pruned = []  # keys left out of the cached layout
         self._wanted = ObjectFilter(options, view_layer, evaluation)
         self._instance_keys = InstanceKeys() if options.instancing else None
         self._inverses = {}
+        # True: an instance's context gives its instancer's world matrix, not its local matrix, which
+        # the writer works out for all frames at once (local_instance_matrices).
+        self.defer_instances = False
         self._sources = {}  # (original object, evaluated data) pointers -> see _source, this frame
 
     # --- for subclasses -----------------------------------------------------
@@ -156,22 +193,28 @@ class HierarchyIterator:
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
-        contexts, local = self._real_objects(depsgraph)
+        contexts, matrices = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
+        # The world matrices of the contexts, for the writers and the instances that read them; in
+        # other frames they are only gathered, and worked out for all frames at once at the end.
+        if new or self._instancers:
+            self._place(contexts, matrices)
         if new:
             self.prepare(new)
         created = [ctx.key for ctx in new if self._create(ctx)]
         for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
             if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
                     and self._writes_something(ctx.key, ctx.object):
+                self._place(contexts, matrices)
                 try:
                     self.data_appeared(self.writers[ctx.key], ctx)
                 except Exception as error:
                     self._fail(ctx, error)
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
-        self.gather_transforms(self._layout_cache, local)
+        self.gather_transforms(self._layout_cache, matrices)
         if any((writer := self.writers.get(ctx.key)) is not None and writer.live for ctx in contexts):
+            self._place(contexts, matrices)
             with self.batch():
                 for ctx in contexts:
                     writer = self.writers.get(ctx.key)
@@ -179,24 +222,38 @@ class HierarchyIterator:
                         self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
-        self._inverses = {}  # instancer key -> inverse of its world matrix, this frame
+        self._inverses = {}  # instancer key -> inverse of its world matrix (deferred: the matrix), this frame
         self._sources = {}
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
-        for inst in depsgraph.object_instances if self._instancers else ():
-            if inst.is_instance and not (self.referenced and self._written_elsewhere(inst)):
-                ctx = self._instance_context(inst, exported)
-                if ctx is None:
-                    continue
-                if self._create(ctx):
-                    created.append(ctx.key)
-                with self.batch():
+        # The instances met in a row that have writers already are written in one batch: a writer
+        # is created outside of it (prims are defined outside of batches).
+        batch = None
+        try:
+            for inst in depsgraph.object_instances if self._instancers else ():
+                if inst.is_instance and not (self.referenced and self._written_elsewhere(inst)):
+                    ctx = self._instance_context(inst, exported)
+                    if ctx is None:
+                        continue
+                    if ctx.key not in self.writers and ctx.key not in self._failed:
+                        if batch is not None:
+                            batch.__exit__(None, None, None)
+                            batch = None
+                        if self._create(ctx):
+                            created.append(ctx.key)
+                    if batch is None:
+                        batch = self.batch()
+                        batch.__enter__()
                     if self._write(ctx):
                         written.add(ctx.key)
+        finally:
+            if batch is not None:
+                batch.__exit__(None, None, None)
         self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
 
-    def gather_transforms(self, layout, local):
-        """Called each frame with the layout of the real objects and their local matrices (K, 4, 4)."""
+    def gather_transforms(self, layout, matrices):
+        """Called each frame with the layout of the real objects and their matrices as read, from
+        which `world_matrices` gives their world matrices and `local_matrices` their transforms."""
 
     def finish(self):
         """Called once after the last frame."""
@@ -216,6 +273,7 @@ class HierarchyIterator:
         except Exception as error:  # one object Blender hands over broken must not lose the export
             self._fail(ctx, error)
             return False
+        self.created += 1
         return True
 
     def _write(self, ctx):
@@ -235,7 +293,8 @@ class HierarchyIterator:
         self.failed(ctx, error)
 
     def _real_objects(self, depsgraph):
-        """This frame's exported real objects, parents before children, with their matrices."""
+        """This frame's exported real objects, parents before children (their world matrices not yet
+        set: see `_place`), and their matrices as read (the depsgraph's objects', the unlisted ones')."""
         objects, instancers, order = {}, set(), []
         instancer_objects = {}  # key -> evaluated instancer
         for inst in depsgraph.object_instances:
@@ -267,32 +326,41 @@ class HierarchyIterator:
         self._instancers = instancers
         layout = self._layout(depsgraph, order, objects, instancers)
         if not layout:
-            return [], np.zeros((0, 4, 4))
+            return [], (None, None)
         # All world matrices in one call: far quicker than each object's matrix_world.
         flat = np.empty(len(order) * 16, np.float32)
         depsgraph.objects.foreach_get("matrix_world", flat)
-        # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
-        rows = flat.reshape(-1, 4, 4)[self._rows].transpose(0, 2, 1)
-        if len(self._unlisted):
-            world = np.empty((len(layout), 4, 4))
-            world[self._listed] = rows
-            for i in self._unlisted:
-                world[i] = unlisted[layout[i][0]]
-        else:
-            world = np.ascontiguousarray(rows, np.float64)
-        local = self._locals(world)
+        extra = np.array([unlisted[layout[i][0]] for i in layout.unlisted]) if len(layout.unlisted) else None
         contexts = []
-        for i, (key, parent_key, depth) in enumerate(layout):
+        for key, parent_key, depth in layout:
             obj, show_self, hidden = objects[key]
-            contexts.append(ExportContext(key, obj, parent_key, local[i], world[i], show_self, hidden, depth=depth))
-        return contexts, local
+            contexts.append(ExportContext(key, obj, parent_key, None, None, show_self, hidden, depth=depth))
+        return contexts, (flat, extra)
+
+    def _place(self, contexts, matrices):
+        """Sets the world matrices of this frame's contexts (`matrices` as `_real_objects` read them)."""
+        if contexts and contexts[0].world_matrix is None:
+            flat, extra = matrices
+            world = self.world_matrices(self._layout_cache, flat[None], None if extra is None else extra[None])[0]
+            for ctx, matrix in zip(contexts, world):
+                ctx.world_matrix = matrix
+
+    @staticmethod
+    def world_matrices(layout, flats, extras):
+        """The world matrices (F, K, 4, 4), float64, of the objects of `layout` at F frames, from the
+        matrices read at each (`flats`: the depsgraph's objects' (F, N * 16); `extras`: those of its
+        unlisted objects (F, U, 4, 4), or None when it has none)."""
+        # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
+        rows = flats.reshape(len(flats), -1, 4, 4)[:, layout.rows].transpose(0, 1, 3, 2)
+        if not len(layout.unlisted):
+            return np.ascontiguousarray(rows, np.float64)
+        world = np.empty((len(flats), len(layout), 4, 4))
+        world[:, layout.listed] = rows
+        world[:, layout.unlisted] = extras
+        return world
 
     def _layout(self, depsgraph, order, objects, instancers):
-        """[(key, export parent's key or None, depth)], parents first, for these objects, with
-        indices into it: `self._listed`, the objects among the depsgraph's objects (`order`),
-        `self._rows` their places there, `self._unlisted` the others (instancers that do not show
-        themselves); `self._top`, the top-level objects, `self._child` the others, and
-        `self._child_parent` the index of each one's export parent.
+        """The Layout of these objects (`order`: the depsgraph's objects).
 
         Worked out again only when the objects, the instancers or the data of a pruned
         object change, which in most animations is never after the first frame."""
@@ -304,14 +372,14 @@ class HierarchyIterator:
         depth = {key: self._depth(key, parents) for key in objects}
         kept = self._prune_weak(objects, parents, depth, instancers)
         index = {key: i for i, key in enumerate(kept)}
-        self._layout_cache = [(key, parents[key], depth[key]) for key in kept]
+        layout = self._layout_cache = Layout((key, parents[key], depth[key]) for key in kept)
         parent_index = np.array([index.get(parents[key], -1) for key in kept], int)
-        self._top, self._child = np.flatnonzero(parent_index < 0), np.flatnonzero(parent_index >= 0)
-        self._child_parent = parent_index[self._child]
+        layout.top, layout.child = np.flatnonzero(parent_index < 0), np.flatnonzero(parent_index >= 0)
+        layout.child_parent = parent_index[layout.child]
         place = {object_key(obj): i for i, obj in enumerate(depsgraph.objects)}
         rows = np.array([place.get(key, -1) for key in kept], int)  # -1: an unlisted instancer
-        self._listed, self._unlisted = np.flatnonzero(rows >= 0), np.flatnonzero(rows < 0)
-        self._rows = rows[self._listed]
+        layout.listed, layout.unlisted = np.flatnonzero(rows >= 0), np.flatnonzero(rows < 0)
+        layout.rows = rows[layout.listed]
         self._layout_signature = signature
         self._pruned = [key for key in objects if key not in index]
         return self._layout_cache
@@ -363,14 +431,25 @@ class HierarchyIterator:
         has = self._has_data[key] = bool(show_self and (self.has_data(obj) if has is None else has))
         return has
 
-    def _locals(self, world):
-        """Each matrix relative to its export parent's (top level: with the top-level correction),
-        in float64 so static children stay static."""
-        if not len(self._child):
+    def local_matrices(self, layout, world):
+        """The transforms of the objects of `layout` from their world matrices (F, K, 4, 4) at F
+        frames: each relative to its export parent's (top level: with the top-level correction), in
+        float64 so static children stay static. Worked out for all frames at once: numpy's linear
+        algebra costs far more per call than per matrix."""
+        if not len(layout.child):
             return self.top_matrix @ world
         local = np.empty_like(world)
-        local[self._top] = self.top_matrix @ world[self._top]
-        local[self._child] = relative(world[self._child_parent], world[self._child])
+        local[:, layout.top] = self.top_matrix @ world[:, layout.top]
+        # Each distinct (parent, child) pair solved once: a still child of a still parent is one solve.
+        pairs = np.concatenate([world[:, layout.child_parent], world[:, layout.child]], axis=-1)
+        distinct, index = unique_rows(pairs.reshape(-1, 32))
+        distinct = distinct.reshape(-1, 4, 8)
+        try:
+            solved = np.linalg.solve(distinct[..., :4], distinct[..., 4:])
+            local[:, layout.child] = solved[index].reshape(len(world), len(layout.child), 4, 4)
+        except np.linalg.LinAlgError:  # a parent scaled to zero at some frame: those frames as `relative` does
+            for frame in range(len(world)):
+                local[frame, layout.child] = relative(world[frame, layout.child_parent], world[frame, layout.child])
         return local
 
     def _written_elsewhere(self, inst):
@@ -394,6 +473,14 @@ class HierarchyIterator:
         world = np.array(inst.matrix_world, np.float64)
         ctx = ExportContext(key, obj, parent.key, world_matrix=world, is_instance=True,
                             is_component=component, prototype=prototype, depth=parent.depth + 1)
+        if self.defer_instances:
+            # A copy, shared by the instancer's instances this frame: a view would keep the frame's
+            # whole array of world matrices alive until the end.
+            parent_world = self._inverses.get(parent.key)
+            if parent_world is None:
+                parent_world = self._inverses[parent.key] = parent.world_matrix.copy()
+            ctx.parent_world = parent_world
+            return ctx
         parent_inverse = self._inverses.get(parent.key)
         if parent_inverse is None:
             parent_inverse = self._inverses[parent.key] = inverse(parent.world_matrix)

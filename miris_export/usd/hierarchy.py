@@ -11,12 +11,16 @@ from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
-from ..hierarchy.iterator import object_key
+from ..hierarchy.iterator import local_instance_matrices, object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
-from ..writers.xform import TransformWriter, author_static
+from ..writers.xform import TransformWriter, author_static, split_stacks
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
 from .references import reference_asset, reference_materials
 from .stage import ROOT
+
+# Matrices worked on at once at the end (see _batches): enough to spread numpy's cost per call, few
+# enough that the temporaries stay at a few MB.
+_SPLIT_ROWS = 1 << 13
 
 
 def _define_spec(layer, path, type_name):
@@ -47,11 +51,13 @@ class UsdHierarchy(HierarchyIterator):
         self.session = session
         self.paths = {}  # export key -> Sdf.Path
         self._planned = {}  # export key -> (path, data path) named by prepare(), for create_writer()
-        self._gathered = []  # (frame, layout, local matrices) of the real objects, each frame
+        self._gathered = []  # (frame, layout, matrices as read) of the real objects, each frame
         self._tracked = set()  # keys of objects absent at some frame, whose visibility is written
         self.prototypes = Prototypes(session)
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
         self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
+        # Over several frames, instances' matrices are made local at the end, all at once (finish).
+        self.defer_instances = session.animated
 
     def data_kind(self, obj):
         if obj.type == "ARMATURE" and not self.options.skeletons:
@@ -161,8 +167,8 @@ class UsdHierarchy(HierarchyIterator):
         if writers.live:
             writers.data.write(ctx, time)
 
-    def gather_transforms(self, layout, local):
-        self._gathered.append((self.session.frame, layout, local))
+    def gather_transforms(self, layout, matrices):
+        self._gathered.append((self.session.frame, layout, matrices))
 
     def finish(self):
         """Hands each real object its matrices over the frames, by runs of frames with one layout."""
@@ -173,16 +179,29 @@ class UsdHierarchy(HierarchyIterator):
             while end < len(self._gathered) and self._gathered[end][1] is layout:
                 end += 1
             run = self._gathered[start:end]
-            times, stacked = [t for t, _, _ in run], np.stack([m for _, _, m in run])
+            times, stacked = [t for t, _, _ in run], np.empty((len(run), len(layout), 4, 4))
+            step = max(1, _SPLIT_ROWS // max(1, len(layout)))  # frames at once
+            for first in range(0, len(run), step):
+                part = run[first:first + step]
+                stacked[first:first + len(part)] = self.local_matrices(layout, self._world(layout, part))
             for row, (key, _, _) in enumerate(layout):
                 writers = self.writers.get(key)
                 if writers is not None and writers.transform is not None:
                     writers.transform.extend(times, stacked[:, row])
             start = end
         self._gathered = []
+        self._localize_instances()
         self._finish_still()
+        self._finish_transforms()
         super().finish()
         self._reference_assets()
+
+    def _world(self, layout, run):
+        """The world matrices (F, K, 4, 4) of a run of frames gathered with one layout."""
+        if not len(layout):
+            return np.zeros((len(run), 0, 4, 4))
+        extras = None if run[0][2][1] is None else np.stack([extra for _, _, (_, extra) in run])
+        return self.world_matrices(layout, np.stack([flat for _, _, (flat, _) in run]), extras)
 
     def _reference_assets(self):
         """Under each exported instancer of a linked asset, an Xform referencing the asset's file: its
@@ -222,6 +241,29 @@ class UsdHierarchy(HierarchyIterator):
             self.session.report.matrices += author_static(specs, np.array([w.still_matrix() for w in still]))
         for writer in still:
             writer.written()
+
+    def _localize_instances(self):
+        """Makes the world matrices gathered for instances local to their instancers."""
+        pending = [(w.transform, frames) for w in self.writers.values() if w.transform is not None
+                   and (frames := w.transform.instance_frames()) is not None]
+        for batch in _batches(pending, lambda frames: len(frames[1])):
+            local = local_instance_matrices([p for _, (instancers, _) in batch for p in instancers],
+                                            np.concatenate([worlds for _, (_, worlds) in batch]))
+            start = 0
+            for writer, (_, worlds) in batch:
+                writer.localized(local[start:start + len(worlds)])
+                start += len(worlds)
+
+    def _finish_transforms(self):
+        """Splits the gathered matrices of the transforms into their ops many at once, and writes
+        them, a batch of a bounded number of rows at a time (memory)."""
+        pending = [(w.transform, stack) for w in self.writers.values() if w.transform is not None
+                   and (stack := w.transform.gathered_stack()) is not None]
+        for batch in _batches(pending):
+            with Sdf.ChangeBlock():
+                for (writer, _), ops in zip(batch, split_stacks([stack for _, stack in batch])):
+                    writer.split(ops)
+                    writer.finish()
 
     def finish_writer(self, writers):
         for writer in (writers.transform, writers.data):
@@ -275,3 +317,16 @@ class UsdHierarchy(HierarchyIterator):
 
     def batch(self):
         return Sdf.ChangeBlock()
+
+
+def _batches(pending, rows_of=len):
+    """Runs of the (writer, matrices) pairs of `pending` holding at most _SPLIT_ROWS rows in all (or
+    one pair); `rows_of(matrices)` says how many rows a pair holds."""
+    start = 0
+    while start < len(pending):
+        end, rows = start, 0
+        while end < len(pending) and (end == start or rows + rows_of(pending[end][1]) <= _SPLIT_ROWS):
+            rows += rows_of(pending[end][1])
+            end += 1
+        yield pending[start:end]
+        start = end

@@ -25,6 +25,8 @@ _ARRAYS = {TRANSLATE: Vt.Vec3dArray, SCALE: Vt.Vec3fArray, MATRIX: Vt.Matrix4dAr
 # Translations within this distance of the parent are written as floats: rounding moves them by
 # at most 4e-6 (metres, once scaled), below the 1e-5 an object may stray from Blender's path.
 FLOAT_REACH = 100.0
+_FIRST = np.zeros(1, int)  # one sequence, from the first row
+_UNSPLIT = object()  # no ops worked out yet
 
 
 def _kind(name, values):
@@ -50,9 +52,10 @@ def _changed(values, scale):
     return np.abs(np.diff(values, axis=0)).max(axis=1) > 1e-6 * (1.0 + scale[:-1])
 
 
-def _quaternions(rotations):
+def _quaternions(rotations, starts=_FIRST):
     """(F, 4) quaternions (x, y, z, w) of (F, 3, 3) rotation matrices, each in the hemisphere of
-    the one before, so that interpolation between samples turns the short way."""
+    the one before, so that interpolation between samples turns the short way. `starts`: the rows
+    where a sequence of its own begins (the stacks of several objects, decomposed at once)."""
     m = rotations
     w2 = np.maximum(0.0, 1.0 + m[:, 0, 0] + m[:, 1, 1] + m[:, 2, 2])
     x2 = np.maximum(0.0, 1.0 + m[:, 0, 0] - m[:, 1, 1] - m[:, 2, 2])
@@ -73,10 +76,16 @@ def _quaternions(rotations):
         rows = pick == k
         q[rows] = np.stack(parts, axis=1)[rows]
     q /= np.linalg.norm(q, axis=1)[:, None]
-    if q[0, 3] < 0:
-        q[0] = -q[0]
-    flips = np.cumsum(np.einsum("ij,ij->i", q[1:], q[:-1]) < 0) % 2 == 1
-    q[1:][flips] = -q[1:][flips]
+    first = starts[q[starts, 3] < 0]
+    q[first] = -q[first]
+    turns = np.einsum("ij,ij->i", q[1:], q[:-1]) < 0  # row i + 1 against row i
+    if len(starts) > 1:
+        turns[starts[1:] - 1] = False  # a sequence's first row follows no other
+    flips = np.concatenate([[0], np.cumsum(turns)])
+    if len(starts) > 1:
+        flips -= np.repeat(flips[starts], np.diff(np.append(starts, len(q))))
+    flips = flips % 2 == 1
+    q[flips] = -q[flips]
     return q
 
 
@@ -95,10 +104,11 @@ def _rotation_matrices(q):
         np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], axis=1)], axis=1)
 
 
-def _decompose(matrices):
+def _decompose(matrices, starts=_FIRST):
     """Translation, quaternion (x, y, z, w; float32 where that is exact enough per row, else
     float64), float32 scale of each of the (N, 4, 4) matrices, and per row whether the
-    values as written give the matrix back (not so with shear or a zero scale)."""
+    values as written give the matrix back (not so with shear or a zero scale). `starts`: as
+    for `_quaternions`."""
     basis = matrices[:, :3, :3]
     scale = np.linalg.norm(basis, axis=1)  # the length of each column
     size = scale.max(axis=1)
@@ -107,17 +117,21 @@ def _decompose(matrices):
     scale[~ok] = 1.0
     rotation = basis / scale[:, None, :]
     rotation[~ok] = np.eye(3)
-    q = _quaternions(rotation)
+    q = _quaternions(rotation, starts)
     scale32 = scale.astype(np.float32)
     # A float quaternion is exact enough for angles that are not small (USD reads the angle from
     # the real part); else the row is written in doubles.
-    errors = []
-    for candidate in (q.astype(np.float32), q):
-        rebuilt = _rotation_matrices(candidate.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
-        errors.append(np.abs(rebuilt - basis).max(axis=(1, 2)))
-    use_float = errors[0] <= 5e-7 * size
-    ok &= use_float | (errors[1] <= 2e-6 * size)
+    use_float = _rebuild_error(q.astype(np.float32), scale32, basis) <= 5e-7 * size
+    wide = np.flatnonzero(~use_float)  # only these rows are checked in doubles
+    if len(wide):
+        ok[wide] &= _rebuild_error(q[wide], scale32[wide], basis[wide]) <= 2e-6 * size[wide]
     return matrices[:, :3, 3], q, use_float, scale32, ok
+
+
+def _rebuild_error(q, scale32, basis):
+    """Per row, how far the rotation USD reads from quaternions `q` times `scale32` is from `basis`."""
+    rebuilt = _rotation_matrices(q.astype(np.float64)) * scale32.astype(np.float64)[:, None, :]
+    return np.abs(rebuilt - basis).max(axis=(1, 2))
 
 
 def split_transforms(matrices):
@@ -125,7 +139,19 @@ def split_transforms(matrices):
     (op name, values as written, changed) for translate, orient and scale, leaving out those
     that are identity at every frame; None when some frame is not translate x rotate x scale
     to float precision (the caller writes a matrix)."""
-    translate, q, use_float, scale32, ok = _decompose(matrices)
+    return _split(*_decompose(matrices))
+
+
+def split_stacks(stacks):
+    """`split_transforms` of each (F, 4, 4) stack of `stacks`, decomposed together: one pass of
+    numpy calls for many objects, where each object's own would cost more than its arithmetic."""
+    lengths = [len(stack) for stack in stacks]
+    starts = np.cumsum([0] + lengths[:-1])
+    parts = _decompose(np.concatenate(stacks), starts)
+    return [_split(*(part[a:a + n] for part in parts)) for a, n in zip(starts.tolist(), lengths)]
+
+
+def _split(translate, q, use_float, scale32, ok):
     if not ok.all():
         return None
     q = q.astype(np.float32) if use_float.all() else q
@@ -146,9 +172,11 @@ def matrix_values(matrices):
     return np.ascontiguousarray(matrices.transpose(0, 2, 1))
 
 
-def transform_ops(matrices):
-    """(ops as for `split_transforms`, whether it fell back to one matrix op)."""
-    ops = split_transforms(matrices)
+def transform_ops(matrices, ops=_UNSPLIT):
+    """(ops as for `split_transforms`, whether it fell back to one matrix op); `ops`: what
+    `split_transforms` gave for them already, if it was called."""
+    if ops is _UNSPLIT:
+        ops = split_transforms(matrices)
     if ops is None:
         return [(MATRIX, matrix_values(matrices), changed_matrices(matrices))], True
     return ops, False
@@ -197,10 +225,11 @@ def author_static(specs, matrices):
     return int(np.count_nonzero(~ok))
 
 
-def author_ops(spec, prim, times, matrices):
+def author_ops(spec, prim, times, matrices, ops=_UNSPLIT):
     """Authors the (F, 4, 4) `matrices` of frames `times` on the Xform `prim` (whose prim spec is
-    `spec`) as its ops, each sampled sparsely; returns whether it took a matrix op (shear)."""
-    ops, sheared = transform_ops(matrices)
+    `spec`) as its ops, each sampled sparsely; returns whether it took a matrix op (shear).
+    `ops`: as for `transform_ops`."""
+    ops, sheared = transform_ops(matrices, ops)
     for name, values, changed in ops:
         value_type, array = _kind(name, values)
         Sdf.AttributeSpec(spec, name, value_type)
@@ -217,7 +246,12 @@ def _order(spec, names):
 
 class TransformWriter(Writer):
     prim_kind = "Xform"
-    __slots__ = ("xform", "_times", "_matrices")
+    __slots__ = ("xform", "_times", "_matrices", "_ops", "_parents")
+
+    def __init__(self, session, path, ctx):
+        self._ops = _UNSPLIT  # or split() gave them
+        self._parents = None  # an instance's instancer world matrices, while its matrices are world matrices
+        super().__init__(session, path, ctx)
 
     def define(self, stage, path, ctx):
         self.xform = UsdGeom.Xform.Define(stage, path)
@@ -227,6 +261,13 @@ class TransformWriter(Writer):
         return self.xform.GetPrim()
 
     def write(self, ctx, time):
+        if ctx.parent_world is not None:  # made local at the end, see instance_parents()
+            if self._parents is None:
+                self._parents = []
+            self._parents.append(ctx.parent_world)
+            self._times.append(time)
+            self._matrices.append(ctx.world_matrix[None])
+            return
         self.extend([time], ctx.local_matrix[None])
 
     def extend(self, times, matrices):
@@ -246,10 +287,34 @@ class TransformWriter(Writer):
         """Says the transform was authored by the caller: `finish` writes nothing."""
         self._matrices = None
 
+    def instance_frames(self):
+        """(the instancer's world matrix at each frame gathered, the (F, 4, 4) matrices gathered) when
+        these are the instance's world matrices, to be made local (`localized`); else None."""
+        if self._parents is None:
+            return None
+        return self._parents, np.concatenate(self._matrices)
+
+    def localized(self, matrices):
+        """Takes the (F, 4, 4) local matrices of the world matrices gathered."""
+        self._matrices, self._parents = [matrices], None
+
+    def gathered_stack(self):
+        """The (F, 4, 4) matrices `finish` will write as ops, or None (a chunk's, or none)."""
+        if self.session.chunk or not self._matrices:
+            return None
+        if len(self._matrices) > 1:
+            self._matrices = [np.concatenate(self._matrices)]
+        return self._matrices[0]
+
+    def split(self, ops):
+        """Gives the ops `split_transforms` made of `gathered_stack()`, for `finish` (which may then be
+        called before the other writers' finish)."""
+        self._ops = ops
+
     def finish(self):
         if self._matrices is None:
             return
-        matrices = np.concatenate(self._matrices)
+        matrices = self._matrices[0] if len(self._matrices) == 1 else np.concatenate(self._matrices)
         broken = np.count_nonzero(~np.isfinite(matrices).all(axis=(1, 2)))
         if broken:  # a driver dividing by zero, say: the renderer cannot place the object
             self.session.report.warn(f"{self.path}: its transform is not finite (NaN or infinite) at "
@@ -261,5 +326,6 @@ class TransformWriter(Writer):
             write_gathered(attr, self._times, values, changed_matrices(matrices), dense=True)
             return
         spec = stage.GetEditTarget().GetLayer().GetPrimAtPath(self.path)
-        if author_ops(spec, stage.GetPrimAtPath(self.path), self._times, matrices):
+        if author_ops(spec, stage.GetPrimAtPath(self.path), self._times, matrices, self._ops):
             self.session.report.matrices += 1
+        self._matrices, self._ops = None, _UNSPLIT  # written: a second call writes nothing
