@@ -89,6 +89,7 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     from pxr import Sdf  # noqa: F401  (loaded through usd/, so Blender's own USD is used)
 
     from .assembly import move_assets, write_assets
+    from .blas import one_thread
     from .blender.evaluation import evaluation
     from .blender.scene_state import preserved
     from .blender.skinning import armature_modifiers
@@ -139,8 +140,8 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     def move(staging, folder):
         move_assets(staging, folder, written_assets)
 
-    with preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
-                                         include_hidden=not options.visible_only) as evaluated:
+    with one_thread(), preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
+                                                      include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)
         with baked_textures(context, options, report) as baked:
             evaluated.switch_off(armature_modifiers(skins))
