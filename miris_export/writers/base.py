@@ -62,7 +62,10 @@ class Writer:
             attr = spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
             attr.default = value
             return
-        self.set(self.prim.CreateAttribute(name, type_name, False), value, time, same)
+        sampler = self._sampled.get(name)  # met at every frame: the attribute is made once
+        if sampler is None:
+            sampler = self.sampled(self.prim.CreateAttribute(name, type_name, False), same)
+        sampler.set(value, time)
 
     def set_visible(self, visible, time):
         """Written only for prims hidden at some frame; the first call marks them visible from
