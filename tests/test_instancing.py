@@ -388,14 +388,15 @@ def test_vertex_instancing(scene, export):
     assert len(layer_meshes(stage)) == 3 and len(copies(stage)) == 12
 
 
-def test_linked_duplicates_whose_modifiers_part_ways_are_reported(scene, export):
+@pytest.mark.parametrize("subdivided", [True, False])  # the first copy's own mesh may or may not change
+def test_linked_duplicates_whose_modifiers_part_ways_are_reported(scene, export, subdivided):
     names = ("Shared", "Round", "Ball")
     for i, (kind, name) in enumerate(zip(("cube", "cylinder", "uv_sphere"), names)):
         first = add_mesh(kind, name, location=(0, 4 * i, 0))
         second = bpy.data.objects.new(f"{name}Copy", first.data)
         second.location = (4, 4 * i, 0)
         scene.collection.objects.link(second)
-        for obj in (first, second):
+        for obj in (first, second) if subdivided else ():
             obj.modifiers.new("Subdivision", "SUBSURF").levels = 1
         twist = second.modifiers.new("Twist", "SIMPLE_DEFORM")
         twist.angle = 0.0

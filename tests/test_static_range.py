@@ -139,3 +139,79 @@ def test_keyed_camera_light_and_world_values_are_sampled(scene, export):
         assert color.Get(frame)[0] == pytest.approx(red, rel=1e-6)
         assert intensity.Get(frame) == pytest.approx(bright, rel=1e-6)
     assert lens.GetNumTimeSamples() >= 2 and color.GetNumTimeSamples() >= 2 and intensity.GetNumTimeSamples() >= 2
+
+
+def _subdivided_cube(scene):
+    """A subdivided cube in a moving scene, its object and mesh with keyed custom properties."""
+    scene.frame_start, scene.frame_end = 1, 3
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    modifier = cube.modifiers.new("Subdivision", "SUBSURF")
+    modifier.levels = modifier.render_levels = 1  # the export evaluates as a render does
+    for frame in (1, 3):
+        cube.location.x = frame
+        cube.keyframe_insert("location", frame=frame)
+        for owner in (cube, cube.data):
+            owner["weight"] = float(frame)
+            owner.keyframe_insert('["weight"]', frame=frame)
+    return cube
+
+
+def _evaluated_vertex_counts(scene, obj):
+    counts = {}
+    for frame in range(scene.frame_start, scene.frame_end + 1):
+        scene.frame_set(frame)
+        counts[frame] = len(obj.evaluated_get(bpy.context.evaluated_depsgraph_get()).data.vertices)
+    scene.frame_set(scene.frame_start)
+    return counts
+
+
+def test_a_self_contained_modifier_with_keyed_custom_properties_is_read_once(scene, export, monkeypatch):
+    from miris_export.writers import mesh
+
+    cube = _subdivided_cube(scene)
+    counts = _evaluated_vertex_counts(scene, cube)
+    calls = Counter()
+    original = mesh.MeshWriter.write
+    monkeypatch.setattr(mesh.MeshWriter, "write", lambda self, ctx, time:
+                        calls.update(["mesh"]) or original(self, ctx, time))
+    _, stage = export()
+    assert calls["mesh"] == 1
+    points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr()
+    assert points.GetNumTimeSamples() == 0
+    assert len(points.Get()) == counts[1] == counts[3] == 26  # a cube subdivided once
+
+
+def test_keyed_modifier_settings_are_sampled(scene, export):
+    cube = _subdivided_cube(scene)
+    modifier = cube.modifiers["Subdivision"]
+    for frame, levels in ((1, 1), (3, 2)):
+        modifier.levels = modifier.render_levels = levels
+        for prop in ("levels", "render_levels"):
+            cube.keyframe_insert(f'modifiers["Subdivision"].{prop}', frame=frame)
+    counts = _evaluated_vertex_counts(scene, cube)
+    _, stage = export()
+    points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Cube/Cube")).GetPointsAttr()
+    assert counts[1] != counts[3]
+    assert {frame: len(points.Get(frame)) for frame in counts} == counts
+
+
+@pytest.mark.skipif(bpy.app.version < (4, 4, 0), reason="action slots came with Blender 4.4")
+def test_only_an_ids_own_slot_of_a_shared_action_counts(scene):
+    from miris_export.blender.evaluation import animated_paths
+
+    bpy.ops.mesh.primitive_cube_add()
+    cube = bpy.context.object
+    material = bpy.data.materials.new("Paint")
+    cube.data.materials.append(material)
+    cube["weight"] = 1.0
+    cube.keyframe_insert('["weight"]', frame=1)
+    material.diffuse_color = (1, 0, 0, 1)
+    material.keyframe_insert("diffuse_color", frame=1)
+    action = cube.animation_data.action
+    material.animation_data.action_slot = None
+    material.animation_data.action = action  # one action, a slot for each
+    material.keyframe_insert("diffuse_color", frame=2)
+    assert len(action.slots) == 2
+    assert animated_paths(cube) == {'["weight"]'}
+    assert animated_paths(material) == {"diffuse_color"}

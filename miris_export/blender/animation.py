@@ -5,16 +5,36 @@ from functools import cache
 _DEFORMING_PARENT_TYPES = {"ARMATURE", "LATTICE", "CURVE"}
 
 
+# Modifiers whose result depends on nothing but the mesh and their own settings: no other object,
+# no time. Keyed or driven settings show as the object's animation (paths "modifiers[...]").
+_SELF_CONTAINED_MODIFIERS = {
+    "BEVEL", "DECIMATE", "EDGE_SPLIT", "LAPLACIANSMOOTH", "MULTIRES", "REMESH", "SKIN", "SMOOTH", "SOLIDIFY",
+    "SUBSURF", "TRIANGULATE", "WEIGHTED_NORMAL", "WELD", "WIREFRAME",
+}
+
+
 def shape_may_change(obj, switched_off=()):
-    """Whether the evaluated mesh of `obj` (an original object) can differ between frames:
-    any modifier (time, drivers and deformers act through them) but those named in `switched_off`,
-    which the export keeps out of the evaluation (a skinned mesh's Armature modifier), animation or
-    drivers on the mesh or its shape keys, or a deforming parent. Anything else is read once."""
-    if any(mod.name not in switched_off for mod in obj.modifiers) or obj.parent_type in _DEFORMING_PARENT_TYPES:
+    """Whether the evaluated mesh of `obj` (an original object) can differ between frames: a
+    deforming parent; a modifier (time, drivers and deformers act through them) other than those
+    named in `switched_off`, which the export keeps out of the evaluation (a skinned mesh's Armature
+    modifier), unless it is self-contained and nothing keys or drives it; animation or drivers on
+    the mesh (but for its custom properties) or its shape keys, or the object's reaching into its
+    data. Anything else is read once."""
+    from .evaluation import animated_paths
+
+    if obj.parent_type in _DEFORMING_PARENT_TYPES:
+        return True
+    modifiers = [mod for mod in obj.modifiers if mod.name not in switched_off]
+    if any(mod.type not in _SELF_CONTAINED_MODIFIERS for mod in modifiers):
+        return True
+    reaches = ("modifiers", "data") if modifiers else ("data",)
+    if any(path.startswith(reaches) for path in animated_paths(obj)):
         return True
     data = obj.data
     keys = getattr(data, "shape_keys", None)
-    return data.animation_data is not None or (keys is not None and keys.animation_data is not None)
+    if keys is not None and keys.animation_data is not None:
+        return True
+    return any(not path.startswith('["') for path in animated_paths(data))  # custom properties draw nothing
 
 
 # Modifiers whose result depends only on their inputs, never on the frame itself: anything that

@@ -87,17 +87,21 @@ def _hidden_by_the_eye(view_layer):
 
 
 def animated_paths(owner):
-    """The data paths keyed (in its action or NLA strips) or driven on an ID."""
+    """The data paths keyed (in its action or NLA strips) or driven on an ID. An action may hold
+    the curves of several IDs (a slot each, Blender 4.4 and later): only the ID's slot counts."""
     anim = owner.animation_data
     if anim is None:
         return set()
     paths = {driver.data_path for driver in anim.drivers}
-    actions = [anim.action] + [strip.action for track in anim.nla_tracks for strip in track.strips]
-    for action in filter(None, actions):
+    actions = [(anim.action, getattr(anim, "action_slot", None))]
+    actions += [(strip.action, getattr(strip, "action_slot", None)) for track in anim.nla_tracks for strip in track.strips]
+    for action, slot in actions:
+        if action is None:
+            continue
         layers = getattr(action, "layers", None)  # layered actions: Blender 4.4 and later
         if layers:
-            fcurves = [fc for layer in layers for strip in layer.strips
-                       for bag in getattr(strip, "channelbags", ()) for fc in bag.fcurves]
+            fcurves = [fc for layer in layers for strip in layer.strips for bag in getattr(strip, "channelbags", ())
+                       if slot is None or bag.slot == slot for fc in bag.fcurves]
         else:
             fcurves = getattr(action, "fcurves", ())
         paths.update(fc.data_path for fc in fcurves)

@@ -37,7 +37,9 @@ class SharedData:
 
     @property
     def done(self):
-        return self.writer.done
+        # Copies shared by content are compared every frame: each one's modifiers may part ways
+        # with the first copy's, whose writer alone says whether its own mesh can change.
+        return self.writer.done and self._check is None
 
     @property
     def prim(self):
