@@ -15,18 +15,13 @@ from ..hierarchy.iterator import local_instance_matrices, object_key
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter, author_static, split_stacks
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
+from . import specs
 from .references import reference_asset, reference_materials
 from .stage import ROOT
 
 # Matrices worked on at once at the end (see _batches): enough to spread numpy's cost per call, few
 # enough that the temporaries stay at a few MB.
 _SPLIT_ROWS = 1 << 13
-
-
-def _define_spec(layer, path, type_name):
-    spec = Sdf.CreatePrimInLayer(layer, path)
-    spec.specifier = Sdf.SpecifierDef
-    spec.typeName = type_name
 
 
 class ObjectWriters:
@@ -107,9 +102,9 @@ class UsdHierarchy(HierarchyIterator):
             for ctx in contexts:
                 path, data_path = self._plan(ctx)
                 if not ctx.is_component:
-                    _define_spec(layer, path, TransformWriter.prim_kind)
+                    specs.define(layer, path, TransformWriter.prim_kind)
                 if data_path is not None and self.data_kind(ctx.object).prim_kind:
-                    _define_spec(layer, data_path, self.data_kind(ctx.object).prim_kind)
+                    specs.define(layer, data_path, self.data_kind(ctx.object).prim_kind)
 
     def _share_real(self, contexts):
         """Marks the new real meshes that are linked duplicates of each other as copies of one

@@ -46,11 +46,3 @@ def set_provenance(stage, **data):
     custom = dict(layer.customLayerData)
     custom.update({k: str(v) for k, v in data.items()})
     layer.customLayerData = custom
-
-
-def materials_scope(stage):
-    """The top-level `/Materials` Scope, created the first time a material needs it."""
-    prim = stage.GetPrimAtPath(MATERIALS)
-    if not prim:
-        prim = UsdGeom.Scope.Define(stage, MATERIALS).GetPrim()
-    return prim
