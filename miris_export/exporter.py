@@ -2,7 +2,6 @@
 import os
 import secrets
 import shutil
-import tempfile
 import time
 
 from . import __version__
@@ -271,10 +270,11 @@ def chunk_plan(frames, whole, options):
 def _export_to(layer_path, context, options, frames, report, evaluated, skins, baked, chunk=None, assets=None,
                source=None):
     """Builds the layer of `layer_path`, yielding the fraction done before each frame and at the end
-    of the frames, and returns it unsaved; textures go below its folder. `evaluated` (see blender/evaluation.py) is told of
-    each frame change; `skins` are the meshes written skinned, `baked` the images baked for
-    (object, material); `chunk`: the chunk's metadata, for a chunk export; `assets`: the asset file
-    each instancer of a linked asset references (assembly.py); `source`: see export()."""
+    of the frames, and returns it unsaved; textures go below its folder. `evaluated` (see
+    blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned,
+    `baked` the images baked for (object, material); `chunk`: the chunk's metadata, for a chunk
+    export; `assets`: the asset file each instancer of a linked asset references (assembly.py);
+    `source`: see export()."""
     import bpy
 
     from pxr import Sdf

@@ -94,7 +94,8 @@ def animated_paths(owner):
         return set()
     paths = {driver.data_path for driver in anim.drivers}
     actions = [(anim.action, getattr(anim, "action_slot", None))]
-    actions += [(strip.action, getattr(strip, "action_slot", None)) for track in anim.nla_tracks for strip in track.strips]
+    actions += [(strip.action, getattr(strip, "action_slot", None))
+                for track in anim.nla_tracks for strip in track.strips]
     for action, slot in actions:
         if action is None:
             continue
