@@ -487,7 +487,6 @@ class HierarchyIterator:
         ctx.local_matrix = parent_inverse @ world
         return ctx
 
-
     def _source(self, obj):
         """(its name, whether it has data, its prototype key or None) of an instance's evaluated object:
         the same for all instances of one source object showing one evaluated data in a frame
