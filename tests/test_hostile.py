@@ -438,6 +438,30 @@ def test_zero_scale_objects_and_their_children_keep_blenders_transforms(scene, e
         assert np.allclose(usd_world(stage.GetPrimAtPath(path), Usd.TimeCode.Default()), expected, atol=1e-6), path
 
 
+def test_a_parent_scaled_to_zero_at_one_frame_keeps_blenders_transforms(scene, export):
+    """Over frames, the frame where the parent is flat cannot be solved for its child: that pair is
+    made relative with a pseudo-inverse; the other frames and a sibling pair keep exact solves."""
+    parent = add_cube("Flat", (1, 2, 3))
+    child = add_cube("Child", (0, 1, 0))
+    child.parent = parent
+    other = add_cube("Other", (2, 0, 0))
+    other_child = add_cube("OtherChild", (0, 0, 1))
+    other_child.parent = other
+    scene.frame_start, scene.frame_end = 1, 3
+    for frame, size in ((1, 1.0), (2, 0.0), (3, 2.0)):
+        parent.scale = (1, size, 1)
+        parent.keyframe_insert("scale", frame=frame)
+        other.location.x = frame
+        other.keyframe_insert("location", frame=frame)
+    _, stage = export()
+    paths = {parent: "/Root/Flat", child: "/Root/Flat/Child", other: "/Root/Other", other_child: "/Root/Other/OtherChild"}
+    for frame in range(1, 4):
+        scene.frame_set(frame)
+        for obj, path in paths.items():
+            expected = AXIS @ np.array(obj.matrix_world)
+            assert np.allclose(usd_world(stage.GetPrimAtPath(path), frame), expected, atol=1e-6), (frame, path)
+
+
 def test_a_transform_that_is_not_a_number_is_reported(scene, export):
     add_cube("Fine")
     broken = add_cube("Broken", (1, 0, 0))

@@ -442,3 +442,23 @@ def test_modifier_before_the_armature_keyed_on_midway(scene, export, kind):
     count = len(body.data.vertices)
     before, after = (len(weights.Get(t)) // 2 for t in (1, 3))
     assert before == count and (after == 2 * count if kind == "MIRROR" else after < count)
+
+
+def test_a_bone_scaled_to_zero_at_one_frame_keeps_blenders_pose(scene, export):
+    """At the frame where the upper arm is scaled to nothing, its child's joint matrix cannot be solved
+    relative to it: it is made relative with a pseudo-inverse, and UsdSkel composes Blender's pose back."""
+    rig, body = _arm(scene, frames=3)
+    upper = rig.pose.bones["Upper Arm"]
+    for frame, size in ((1, 1.0), (2, 0.0), (3, 1.0)):
+        upper.scale = (size, size, size)
+        upper.keyframe_insert("scale", frame=frame)
+    report, stage = export()
+    skeleton = UsdSkel.Skeleton(stage.GetPrimAtPath("/Root/Arm/Arm"))
+    query = UsdSkel.Cache().GetSkelQuery(skeleton)
+    bones = {"Upper_Arm": "Upper Arm", "Fore_Arm": "Fore.Arm"}
+    for frame in range(1, 4):
+        scene.frame_set(frame)
+        written = np.array(query.ComputeJointSkelTransforms(frame))
+        for token, matrix in zip(skeleton.GetJointsAttr().Get(), written):
+            expected = np.array(rig.pose.bones[bones[token.split("/")[-1]]].matrix).T  # USD's row vectors
+            assert np.allclose(matrix, expected, atol=1e-5), (frame, token)

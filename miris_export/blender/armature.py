@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..matrices import relative_pairs
 from ..usd.naming import SiblingNames
 from .attributes import read_array
 
@@ -80,19 +81,12 @@ def pose(armature_object, joints):
 
 
 def local(matrices, parents):
-    """(..., J, 4, 4) armature-space matrices made relative to each joint's parent. A (parent, child)
-    pair met again (a joint and its parent held over frames) is solved once: numpy's solve costs
-    microseconds a matrix, however small."""
+    """(..., J, 4, 4) armature-space matrices made relative to each joint's parent (a joint and its
+    parent held over frames: solved once)."""
     result = matrices.copy()
     child = np.flatnonzero(parents >= 0)
     if len(child):
-        pairs = np.concatenate([matrices[..., parents[child], :, :], matrices[..., child, :, :]], -1)  # (..., 4, 8)
-        flat = np.ascontiguousarray(pairs).reshape(-1, 4, 8)
-        keys = flat.reshape(len(flat), -1).view(f"V{32 * flat.itemsize}").ravel()  # bytes: -0 is not 0
-        _, first, again = np.unique(keys, return_index=True, return_inverse=True)
-        distinct = flat[first]
-        solved = np.linalg.solve(distinct[..., :4], distinct[..., 4:])
-        result[..., child, :, :] = solved[again.ravel()].reshape(pairs.shape[:-1] + (4,))
+        result[..., child, :, :] = relative_pairs(matrices[..., parents[child], :, :], matrices[..., child, :, :])
     return result
 
 

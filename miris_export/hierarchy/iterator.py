@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..matrices import inverse, inverse_each, relative_pairs
 from .instances import InstanceKeys
 
 # Instances are only valid while the depsgraph iterator is on them, so they are
@@ -61,14 +62,6 @@ def object_key(obj):
     return ("OB", obj.original.name_full)
 
 
-def relative(parent_world, world):
-    """`world` relative to `parent_world` (4x4 matrices, or stacks of them)."""
-    try:
-        return np.linalg.solve(parent_world, world)
-    except np.linalg.LinAlgError:  # a parent scaled to zero
-        return np.linalg.pinv(parent_world) @ world
-
-
 class Layout(list):
     """[(key, export parent's key or None, depth)] of a frame's real objects, parents first, with
     indices into it: the top-level ones (`top`), the others (`child`) and each one's export parent
@@ -78,35 +71,11 @@ class Layout(list):
     __slots__ = ("top", "child", "child_parent", "listed", "rows", "unlisted")
 
 
-def unique_rows(rows):
-    """(the distinct rows of the 2-D array `rows`, the index of each row among them), rows compared
-    bit for bit: equal rows give equal results, whatever is computed from them."""
-    rows = np.ascontiguousarray(rows)
-    bits = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1])))[:, 0]
-    _, first, index = np.unique(bits, return_index=True, return_inverse=True)
-    return rows[first], index.reshape(-1)
-
-
 def local_instance_matrices(parents, worlds):
     """The local matrices of instances from their world matrices (N, 4, 4) and their instancers'
     (`parents`, N 4x4 matrices), as `_instance_context` works them out one frame at a time, but
-    inverting each distinct instancer matrix once: numpy's linear algebra costs far more per
-    matrix than the rest (an instancer that does not move is one inversion)."""
-    distinct, rows = unique_rows(np.array(parents).reshape(len(parents), 16))
-    stack = distinct.reshape(-1, 4, 4)
-    try:
-        inverses = np.linalg.inv(stack)
-    except np.linalg.LinAlgError:  # an instancer scaled to zero at some frame: each inverted on its own
-        inverses = np.array([inverse(parent) for parent in stack])
-    return inverses[rows] @ worlds
-
-
-def inverse(matrix):
-    """The inverse of a 4x4 matrix, for a parent with many instances (one inversion, not a solve each)."""
-    try:
-        return np.linalg.inv(matrix)
-    except np.linalg.LinAlgError:  # a parent scaled to zero
-        return np.linalg.pinv(matrix)
+    inverting each distinct instancer matrix once (an instancer that does not move is one inversion)."""
+    return inverse_each(parents) @ worlds
 
 
 def is_component(inst):
@@ -440,16 +409,7 @@ class HierarchyIterator:
             return self.top_matrix @ world
         local = np.empty_like(world)
         local[:, layout.top] = self.top_matrix @ world[:, layout.top]
-        # Each distinct (parent, child) pair solved once: a still child of a still parent is one solve.
-        pairs = np.concatenate([world[:, layout.child_parent], world[:, layout.child]], axis=-1)
-        distinct, index = unique_rows(pairs.reshape(-1, 32))
-        distinct = distinct.reshape(-1, 4, 8)
-        try:
-            solved = np.linalg.solve(distinct[..., :4], distinct[..., 4:])
-            local[:, layout.child] = solved[index].reshape(len(world), len(layout.child), 4, 4)
-        except np.linalg.LinAlgError:  # a parent scaled to zero at some frame: those frames as `relative` does
-            for frame in range(len(world)):
-                local[frame, layout.child] = relative(world[frame, layout.child_parent], world[frame, layout.child])
+        local[:, layout.child] = relative_pairs(world[:, layout.child_parent], world[:, layout.child])
         return local
 
     def _written_elsewhere(self, inst):

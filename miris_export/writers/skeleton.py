@@ -20,7 +20,8 @@ from pxr import Gf, UsdSkel, Vt
 from ..blender import armature
 from ..blender.animation import shape_may_change
 from ..blender.skinning import deform_joint_names, read_weights
-from ..hierarchy.iterator import object_key, relative
+from ..hierarchy.iterator import object_key
+from ..matrices import relative
 from ..usd.sparse import write_gathered
 from .base import Writer
 from .mesh import MeshWriter
