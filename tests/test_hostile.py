@@ -454,7 +454,8 @@ def test_a_parent_scaled_to_zero_at_one_frame_keeps_blenders_transforms(scene, e
         other.location.x = frame
         other.keyframe_insert("location", frame=frame)
     _, stage = export()
-    paths = {parent: "/Root/Flat", child: "/Root/Flat/Child", other: "/Root/Other", other_child: "/Root/Other/OtherChild"}
+    paths = {parent: "/Root/Flat", child: "/Root/Flat/Child", other: "/Root/Other",
+             other_child: "/Root/Other/OtherChild"}
     for frame in range(1, 4):
         scene.frame_set(frame)
         for obj, path in paths.items():
