@@ -3,6 +3,7 @@ import math
 
 import bpy
 import numpy as np
+import pytest
 from mathutils import Matrix
 from pxr import Gf, Usd, UsdGeom
 
@@ -341,3 +342,20 @@ def test_an_object_that_starts_moving_late_is_sampled_from_then(scene, export):
     _assert_world(scene, stage, {parent: "/Root/Late", child: "/Root/Late/Child"}, range(1, 11))
     assert _ops(stage, "/Root/Late/Child")["xformOp:translate"].GetTimeSamples() == list(range(6, 11))
     assert _ops(stage, "/Root/Late")["xformOp:orient"].GetTimeSamples() == list(range(8, 11))
+
+
+@pytest.mark.parametrize("count", [3, 12])  # decomposed one by one, or all at once
+def test_still_objects_each_start_in_their_own_hemisphere(scene, export, count):
+    """Still objects turned far one way and the other, and unturned ones: each writes a quaternion
+    with a positive real part, whatever the object before it (whose quaternion, as the next one's
+    neighbour in a sequence, would turn it into the other hemisphere)."""
+    objects = {}
+    for i in range(count):
+        obj = _object(f"O{i}", rotation_euler=(math.pi / 2, 0, (0.0, 2.5, -2.5)[i % 3]), location=(i, 0, 0))
+        objects[obj] = f"/Root/O{i}"
+    report, stage = export(animation=False)
+    _assert_world(scene, stage, objects, [scene.frame_current])
+    assert report.matrices == 0
+    for obj, path in objects.items():
+        orient = _ops(stage, path)["xformOp:orient"].Get()
+        assert orient.GetReal() > 0.99 if obj.rotation_euler.z == 0 else orient.GetReal() >= 0, path

@@ -11,6 +11,9 @@ shortest rotation, as Blender's own matrices move. Where the matrix is not a
 rotation times a scale at some frame (shear from a non-uniformly scaled
 parent, a scale through zero), the object gets one matrix op instead.
 """
+import math
+import struct
+
 import numpy as np
 from pxr import Gf, Sdf, UsdGeom, Vt
 
@@ -27,6 +30,7 @@ _ARRAYS = {TRANSLATE: Vt.Vec3dArray, SCALE: Vt.Vec3fArray, MATRIX: Vt.Matrix4dAr
 FLOAT_REACH = 100.0
 _FIRST = np.zeros(1, int)  # one sequence, from the first row
 _UNSPLIT = object()  # no ops worked out yet
+_FEW = 8  # still matrices up to this many are decomposed in plain Python (see _decompose_one)
 
 
 def _kind(name, values):
@@ -134,6 +138,64 @@ def _rebuild_error(q, scale32, basis):
     return np.abs(rebuilt - basis).max(axis=(1, 2))
 
 
+def _decompose_one(m):
+    """`_decompose` of one finite matrix `m` (4x4 nested lists) in plain Python, operation for
+    operation as numpy does it, so the values are the same to the bit: numpy's cost per call, tens
+    of calls for one matrix, is most of a small still export's. (translation, quaternion, whether
+    it is written in floats, float32 scale), or None where a matrix op is needed."""
+    basis = [row[:3] for row in m[:3]]
+    scale = [math.sqrt((basis[0][j] * basis[0][j] + basis[1][j] * basis[1][j]) + basis[2][j] * basis[2][j])
+             for j in range(3)]
+    size = max(scale)
+    if not min(scale) > 1e-8 * size:
+        return None
+    if _det3(basis) < 0:
+        scale = [-v for v in scale]
+    r = [[basis[i][j] / scale[j] for j in range(3)] for i in range(3)]
+    squares = [max(0.0, ((1.0 + r[0][0]) - r[1][1]) - r[2][2]), max(0.0, ((1.0 - r[0][0]) + r[1][1]) - r[2][2]),
+               max(0.0, ((1.0 - r[0][0]) - r[1][1]) + r[2][2]), max(0.0, ((1.0 + r[0][0]) + r[1][1]) + r[2][2])]
+    pick = squares.index(max(squares))  # the first of equals, as np.argmax
+    big = 0.5 * math.sqrt(squares[pick])
+    f = 0.25 / big
+    q = [(big, (r[1][0] + r[0][1]) * f, (r[0][2] + r[2][0]) * f, (r[2][1] - r[1][2]) * f),
+         ((r[1][0] + r[0][1]) * f, big, (r[2][1] + r[1][2]) * f, (r[0][2] - r[2][0]) * f),
+         ((r[0][2] + r[2][0]) * f, (r[2][1] + r[1][2]) * f, big, (r[1][0] - r[0][1]) * f),
+         ((r[2][1] - r[1][2]) * f, (r[0][2] - r[2][0]) * f, (r[1][0] - r[0][1]) * f, big)][pick]
+    length = math.sqrt(((q[0] * q[0] + q[1] * q[1]) + q[2] * q[2]) + q[3] * q[3])
+    q = [v / length for v in q]
+    if q[3] < 0:
+        q = [-v for v in q]
+    scale32 = [_float32(v) for v in scale]
+    use_float = _rebuild_error_one([_float32(v) for v in q], scale32, basis) <= 5e-7 * size
+    if not use_float and not _rebuild_error_one(q, scale32, basis) <= 2e-6 * size:
+        return None
+    return [row[3] for row in m[:3]], q, use_float, scale32
+
+
+def _det3(b):
+    return (b[0][0] * (b[1][1] * b[2][2] - b[1][2] * b[2][1]) - b[0][1] * (b[1][0] * b[2][2] - b[1][2] * b[2][0])
+            + b[0][2] * (b[1][0] * b[2][1] - b[1][1] * b[2][0]))
+
+
+def _float32(value):
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+def _rebuild_error_one(q, scale32, basis):
+    """`_rebuild_error` of one row, in the same operations."""
+    x, y, z, w = q
+    imaginary = math.sqrt((x * x + y * y) + z * z)
+    half = math.acos(min(1.0, max(-1.0, w))) * (imaginary > 0)
+    if imaginary > 0:
+        x, y, z = x / imaginary, y / imaginary, z / imaginary
+    s, c = math.sin(half), math.cos(half)
+    x, y, z, w = x * s, y * s, z * s, c
+    rebuilt = [[1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+               [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+               [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)]]
+    return max(abs(rebuilt[i][j] * scale32[j] - basis[i][j]) for i in range(3) for j in range(3))
+
+
 def split_transforms(matrices):
     """The ops of (F, 4, 4) matrices (Blender's, acting on column vectors): a list of
     (op name, values as written, changed) for translate, orient and scale, leaving out those
@@ -185,7 +247,11 @@ def transform_ops(matrices, ops=_UNSPLIT):
 def author_static(specs, matrices):
     """Authors on each prim spec of `specs` the ops of its (4, 4) matrix in `matrices` (N, 4, 4),
     through Sdf, decomposed all at once; returns how many took a matrix op."""
-    translate, q, use_float, scale32, ok = _decompose(matrices)
+    if len(matrices) <= _FEW and np.isfinite(matrices).all():
+        return sum(_author_one(spec, matrix) for spec, matrix in zip(specs, matrices.tolist()))
+    # Each row a sequence of its own: one object's quaternion is not turned into the hemisphere of
+    # another's (an identity would become (-1, 0, 0, 0), an op written for nothing).
+    translate, q, use_float, scale32, ok = _decompose(matrices, np.arange(len(matrices)))
     # Which ops each row takes, decided for all rows at once; the values go to USD as Vt arrays,
     # whose items are the Gf values to author (no Python lists of numbers in between).
     near = np.abs(translate).max(axis=1) <= FLOAT_REACH
@@ -223,6 +289,35 @@ def author_static(specs, matrices):
                 order = orders[names] = Vt.TokenArray(names)
             _order(spec, order)
     return int(np.count_nonzero(~ok))
+
+
+def _author_one(spec, m):
+    """`author_static` of one finite matrix `m` (4x4 nested lists), with the same values."""
+    parts = _decompose_one(m)
+    if parts is None:
+        Sdf.AttributeSpec(spec, MATRIX, Sdf.ValueTypeNames.Matrix4d).default = Gf.Matrix4d(
+            [list(column) for column in zip(*m)])
+        _order(spec, Vt.TokenArray([MATRIX]))
+        return 1
+    translate, q, use_float, scale32 = parts
+    names = []
+    if any(v != 0.0 for v in translate):
+        if max(abs(v) for v in translate) <= FLOAT_REACH:
+            Sdf.AttributeSpec(spec, TRANSLATE, Sdf.ValueTypeNames.Float3).default = Gf.Vec3f(*translate)
+        else:
+            Sdf.AttributeSpec(spec, TRANSLATE, Sdf.ValueTypeNames.Double3).default = Gf.Vec3d(*translate)
+        names.append(TRANSLATE)
+    if q[0] != 0.0 or q[1] != 0.0 or q[2] != 0.0 or q[3] != 1.0:
+        kind, quat, vec = (Sdf.ValueTypeNames.Quatf, Gf.Quatf, Gf.Vec3f) if use_float else \
+            (Sdf.ValueTypeNames.Quatd, Gf.Quatd, Gf.Vec3d)
+        Sdf.AttributeSpec(spec, ORIENT, kind).default = quat(q[3], vec(q[0], q[1], q[2]))
+        names.append(ORIENT)
+    if any(v != 1.0 for v in scale32):
+        Sdf.AttributeSpec(spec, SCALE, Sdf.ValueTypeNames.Float3).default = Gf.Vec3f(*scale32)
+        names.append(SCALE)
+    if names:
+        _order(spec, Vt.TokenArray(names))
+    return 0
 
 
 def author_ops(spec, prim, times, matrices, ops=_UNSPLIT):
