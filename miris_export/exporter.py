@@ -339,9 +339,11 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         hook_context.depsgraph, hook_context.frame = depsgraph, frame
         if per_frame_hooks:
             hooks.call_objects(hierarchy, per_frame=True)
-        with scene_batch:
-            for writer in scene_writers:
-                _guarded(report, writer, writer.write, scene, depsgraph, frame)
+        live = [writer for writer in scene_writers if not writer.done]
+        if live:
+            with scene_batch:
+                for writer in live:
+                    _guarded(report, writer, writer.write, scene, depsgraph, frame)
     hierarchy.finish()
     if not report.prims["Xform"]:  # every exported object is an Xform
         report.warn(_nothing_exported(options))

@@ -22,7 +22,8 @@ SKINNED_MESH_WRITER = SkinnedMeshWriter
 
 # Writers of what belongs to the scene rather than to one object (the World...):
 # created before the first frame as cls(session, scene), then write(scene, depsgraph, frame)
-# each frame inside the frame's change block, then finish() after the last frame.
+# each frame inside the frame's change block until `done` says nothing more can be written, then
+# finish() after the last frame.
 SCENE_WRITERS = [SceneCameraWriter, WorldWriter]  # WorldWriter last: its finish() counts lights
 
 # Types with nothing of their own to write: an Xform when they carry children, silently.

@@ -76,6 +76,10 @@ class SceneCameraWriter:
         self.session = session
         self.camera = None
 
+    @property
+    def done(self):
+        return self.camera is not None
+
     def write(self, scene, depsgraph, frame):
         if self.camera is None and scene.camera is not None:
             self.camera = scene.camera.name_full

@@ -89,8 +89,13 @@ class WorldWriter:
             for note in env.notes:
                 session.report.warn(f"World {scene.world.name!r}: {note}")
 
+    @property
+    def done(self):
+        """Nothing more to write at later frames."""
+        return self.dome is None or (self._static and self._written)
+
     def write(self, scene, depsgraph, frame):
-        if self.dome is None or (self._static and self._written):
+        if self.done:
             return
         self._written = True
         self.dome.done = self._static  # written once: its values are defaults
