@@ -3,10 +3,13 @@ every frame writes; in a range where something moves, what cannot change is read
 from collections import Counter
 
 import bpy
+import numpy as np
 import pytest
-from pxr import UsdGeom, UsdLux
+from pxr import Usd, UsdGeom, UsdLux
 
 import miris_export.blender.animation as animation
+from helpers import blender_world_in_usd, usd_world
+from miris_export.hierarchy.iterator import HierarchyIterator
 from miris_export.writers import camera, light, world
 
 
@@ -215,3 +218,74 @@ def test_only_an_ids_own_slot_of_a_shared_action_counts(scene):
     assert len(action.slots) == 2
     assert animated_paths(cube) == {'["weight"]'}
     assert animated_paths(material) == {"diffuse_color"}
+
+
+def _walks(monkeypatch):
+    """Counts the frames whose objects are walked (the others repeat the frame before's)."""
+    walked = Counter()
+    walk = HierarchyIterator._real_objects
+
+    def counted(self, depsgraph):
+        walked["frames"] += 1
+        return walk(self, depsgraph)
+
+    monkeypatch.setattr(HierarchyIterator, "_real_objects", counted)
+    return walked
+
+
+def test_frames_that_only_move_objects_read_their_matrices_only(scene, export, tmp_path, monkeypatch):
+    """Moving objects, a still mesh, a light and a camera: after the first frame, each frame reads the
+    objects' matrices and writes what walking every frame writes."""
+    cube = _still_scene(scene)
+    scene.frame_end = 12
+    cube.keyframe_insert("location", frame=1)
+    cube.location.z += 2
+    cube.keyframe_insert("location", frame=12)
+    bpy.ops.object.empty_add(location=(0, 1, 0))
+    holder = bpy.context.object
+    holder.keyframe_insert("rotation_euler", frame=1)
+    holder.rotation_euler.z = 2.0
+    holder.keyframe_insert("rotation_euler", frame=12)
+    bpy.ops.mesh.primitive_ico_sphere_add(location=(0, 3, 0))
+    bpy.context.object.parent = holder
+    walked = _walks(monkeypatch)
+    export("repeated.usda")
+    assert walked["frames"] == 1
+    for frame in (1, 5, 12):
+        scene.frame_set(frame)
+        stage = Usd.Stage.Open(str(tmp_path / "repeated.usda"))
+        for obj, path in ((cube, "/Root/Cube"), (bpy.context.object, "/Root/Empty/Icosphere")):
+            assert np.allclose(usd_world(stage.GetPrimAtPath(path), frame), blender_world_in_usd(obj), atol=1e-5)
+    monkeypatch.setattr(HierarchyIterator, "_repeatable", lambda self, *args: None)
+    export("walked.usda")
+    assert walked["frames"] == 1 + 12
+    assert (tmp_path / "repeated.usda").read_text() == (tmp_path / "walked.usda").read_text()
+
+
+def test_an_instancing_type_keyed_on_midway_is_walked_again(scene, export, tmp_path, monkeypatch):
+    kit = bpy.data.collections.new("Kit")
+    mesh = bpy.data.meshes.new("Tri")
+    mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+    kit.objects.link(bpy.data.objects.new("Tri", mesh))
+    holder = bpy.data.objects.new("Holder", None)
+    scene.collection.objects.link(holder)
+    holder.instance_collection = kit
+    child = bpy.data.objects.new("Child", mesh)  # the holder is exported from the first frame for it
+    scene.collection.objects.link(child)
+    child.parent = holder
+    scene.frame_start, scene.frame_end = 1, 5
+    holder.keyframe_insert("location", frame=1)
+    holder.location.x = 4
+    holder.keyframe_insert("location", frame=5)
+    holder.keyframe_insert("instance_type", frame=1)  # NONE: nothing to draw until frame 3
+    holder.instance_type = "COLLECTION"
+    holder.keyframe_insert("instance_type", frame=3)
+    walked = _walks(monkeypatch)
+    _, stage = export("repeated.usda")
+    assert walked["frames"] == 1 + 3  # frame 2 repeats frame 1; from frame 3 the copy is written
+    for path in ("/Root/Holder/Tri",):  # the copy appears at frame 3
+        visibility = UsdGeom.Imageable(stage.GetPrimAtPath(path)).GetVisibilityAttr()
+        assert [visibility.Get(frame) for frame in range(1, 6)] == ["invisible"] * 2 + ["inherited"] * 3, path
+    monkeypatch.setattr(HierarchyIterator, "_repeatable", lambda self, *args: None)
+    export("walked.usda")
+    assert (tmp_path / "repeated.usda").read_text() == (tmp_path / "walked.usda").read_text()

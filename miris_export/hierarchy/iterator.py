@@ -58,6 +58,11 @@ class ExportContext:
 _UNUSED_LEVEL = 2**31 - 1
 
 
+# Object types whose evaluation adds no instances or geometry components of their own (see
+# is_component), unless they instance, emit particles or run geometry nodes.
+_PLAIN_TYPES = frozenset({"MESH", "EMPTY", "LIGHT", "CAMERA", "ARMATURE"})
+
+
 def object_key(obj):
     return ("OB", obj.original.name_full)
 
@@ -112,6 +117,10 @@ class HierarchyIterator:
         # the writer works out for all frames at once (local_instance_matrices).
         self.defer_instances = False
         self._sources = {}  # (original object, evaluated data) pointers -> see _source, this frame
+        # True (set by a subclass): a frame whose objects are the frame before's, none with anything
+        # but its transform to write, reads their matrices only (see _repeat_frame).
+        self.repeat_frames = False
+        self._repeat = None  # what _repeat_frame needs of the frame before, when it may be repeated
 
     # --- for subclasses -----------------------------------------------------
     def data_kind(self, obj):
@@ -162,6 +171,8 @@ class HierarchyIterator:
     # --- the walk -------------------------------------------------------------
     def iterate(self, depsgraph):
         """Exports one frame."""
+        if self._repeat is not None and self._repeat_frame(depsgraph):
+            return
         contexts, matrices = self._real_objects(depsgraph)
         new = [ctx for ctx in contexts if ctx.key not in self.writers and ctx.key not in self._failed]
         # The world matrices of the contexts, for the writers and the instances that read them; in
@@ -218,7 +229,49 @@ class HierarchyIterator:
         finally:
             if batch is not None:
                 batch.__exit__(None, None, None)
-        self.frame_done(written, created, {ctx.key for ctx in contexts if not ctx.show_self})
+        undrawn = {ctx.key for ctx in contexts if not ctx.show_self}
+        self.frame_done(written, created, undrawn)
+        self._repeat = self._repeatable(depsgraph, contexts, written, undrawn) if self.repeat_frames else None
+
+    def _repeatable(self, depsgraph, contexts, written, undrawn):
+        """(how many objects the depsgraph has, `written`, `undrawn`) when the next frame may repeat
+        this one: no instances, no keyed visibility, no writer called each frame nor object whose data
+        may yet appear (left out of the layout while it has none, or kept without it), and no object
+        able to add geometry of its own or to instance but by a keyed instancing type (see
+        _repeat_frame; collections' visibility cannot be keyed). Else None, and where the objects
+        themselves rule it out, this is not asked again."""
+        if self._instancers or len(self._layout_cache.unlisted) or self._keyed or self._pruned:
+            return None
+        for ctx in contexts:
+            writers = self.writers.get(ctx.key)
+            if writers is not None and (writers.live or (ctx.show_self and not self._has_data.get(ctx.key)
+                                                         and self.data_kind(ctx.object) is not None)):
+                return None
+        objects = depsgraph.objects
+        if any(obj.type not in _PLAIN_TYPES or len(obj.particle_systems)
+               or any(mod.type == "NODES" for mod in obj.modifiers) for obj in objects):
+            self.repeat_frames = False
+            return None
+        return len(objects), written, undrawn
+
+    def _repeat_frame(self, depsgraph):
+        """Exports a frame that repeats the one before (see _repeatable) when it has as many objects,
+        none of them an instancer: their matrices are all there is to read. Returns whether it did."""
+        count, written, undrawn = self._repeat
+        objects = depsgraph.objects
+        if len(objects) != count:
+            return False
+        instancing = np.empty(count, bool)  # an instancing type keyed on at this frame
+        objects.foreach_get("is_instancer", instancing)
+        if np.count_nonzero(instancing):
+            return False
+        flat = np.empty(count * 16, np.float32)
+        objects.foreach_get("matrix_world", flat)
+        if self._instance_keys is not None:
+            self._instance_keys.new_frame()
+        self.gather_transforms(self._layout_cache, (flat, None))
+        self.frame_done(written, [], undrawn)
+        return True
 
     def gather_transforms(self, layout, matrices):
         """Called each frame with the layout of the real objects and their matrices as read, from

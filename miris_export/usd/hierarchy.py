@@ -53,6 +53,8 @@ class UsdHierarchy(HierarchyIterator):
         self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
         # Over several frames, instances' matrices are made local at the end, all at once (finish).
         self.defer_instances = session.animated
+        # A chunk writes every value at every frame (its writers are never done), for the stitch.
+        self.repeat_frames = session.animated and not session.chunk
 
     def data_kind(self, obj):
         if obj.type == "ARMATURE" and not self.options.skeletons:
