@@ -96,6 +96,12 @@ def _moving_scene_with_still_data(scene):
 
 def test_still_camera_light_and_world_are_read_once_in_a_moving_scene(scene, export, tmp_path, monkeypatch):
     _moving_scene_with_still_data(scene)
+    # Keyed custom properties change nothing a camera, light or World writes.
+    for block in (next(o for o in scene.objects if o.type == kind).data for kind in ("CAMERA", "LIGHT")):
+        block["note"] = 1.0
+        block.keyframe_insert('["note"]', frame=1)
+        block["note"] = 2.0
+        block.keyframe_insert('["note"]', frame=5)
     calls = Counter()
     for writer in (camera.CameraWriter, light.LightWriter):
         original = writer.write

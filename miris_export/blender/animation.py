@@ -79,11 +79,14 @@ def _animated_tree(tree, seen):
 
 def data_may_change(*blocks):
     """Whether the values read from these data-blocks (a camera's or light's data and the scene whose
-    render settings it uses, a World) can differ between frames: a data-block itself, or a node tree
-    it uses, is keyed or driven. A driver writes only into its own data-block, so those of other
-    data-blocks cannot change them."""
+    render settings it uses, a World) can differ between frames: a data-block itself (but for its
+    custom properties, written once), or a node tree it uses, is keyed or driven. A driver writes
+    only into its own data-block, so those of other data-blocks cannot change them."""
+    from .evaluation import animated_paths
+
     seen = set()
-    return any(block is not None and (_animated(block) or _animated_tree(getattr(block, "node_tree", None), seen))
+    return any(block is not None and (any(not path.startswith('["') for path in animated_paths(block))
+                                      or _animated_tree(getattr(block, "node_tree", None), seen))
                for block in blocks)
 
 
