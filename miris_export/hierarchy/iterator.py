@@ -193,13 +193,13 @@ class HierarchyIterator:
         # The transforms of all real objects go over at once; each object is called only
         # while it has data that may change.
         self.gather_transforms(self._layout_cache, matrices)
-        if any((writer := self.writers.get(ctx.key)) is not None and writer.live for ctx in contexts):
-            self._place(contexts, matrices)
+        live = [ctx for ctx in contexts if (writer := self.writers.get(ctx.key)) is not None and writer.live]
+        if live:
+            if any(self.writers[ctx.key].reads_world for ctx in live):
+                self._place(contexts, matrices)
             with self.batch():
-                for ctx in contexts:
-                    writer = self.writers.get(ctx.key)
-                    if writer is not None and writer.live:
-                        self._write(ctx)
+                for ctx in live:
+                    self._write(ctx)
         written = {ctx.key for ctx in contexts if ctx.key in self.writers}
         exported = {ctx.key: ctx for ctx in contexts if not ctx.hidden}
         self._inverses = {}  # instancer key -> inverse of its world matrix (deferred: the matrix), this frame

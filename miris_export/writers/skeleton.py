@@ -148,6 +148,8 @@ class SkinnedMeshWriter(MeshWriter):
     (SkelBindingAPI), bound to its armature's Skeleton or, when the armature is not its ancestor, to a
     copy of it under the mesh's own SkelRoot."""
 
+    reads_world = True  # the mesh's place relative to its armature
+
     def define(self, stage, path, ctx):
         prim = super().define(stage, path, ctx)
         self.skin = self.session.skins[object_key(ctx.object)]
