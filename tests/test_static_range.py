@@ -295,3 +295,37 @@ def test_an_instancing_type_keyed_on_midway_is_walked_again(scene, export, tmp_p
     monkeypatch.setattr(HierarchyIterator, "_repeatable", lambda self, *args: None)
     export("walked.usda")
     assert (tmp_path / "repeated.usda").read_text() == (tmp_path / "walked.usda").read_text()
+
+
+def test_frames_with_writers_called_each_frame_repeat_too(scene, export, tmp_path, monkeypatch):
+    """Still meshes beside a light whose power is keyed and a mesh whose shape keys move: the frames
+    after the first are not walked; the light and the mesh are read each frame as before."""
+    _still_scene(scene)
+    scene.frame_end = 6
+    lamp = next(o for o in scene.objects if o.type == "LIGHT")
+    lamp.data.energy = 100.0
+    lamp.data.keyframe_insert("energy", frame=1)
+    lamp.data.energy = 400.0
+    lamp.data.keyframe_insert("energy", frame=6)
+    bpy.ops.mesh.primitive_plane_add(location=(0, 0, -1))
+    plane = bpy.context.object
+    plane.shape_key_add(name="Basis")
+    lift = plane.shape_key_add(name="Lift")
+    lift.data[0].co.z = 1.0
+    lift.value = 0.0
+    lift.keyframe_insert("value", frame=1)
+    lift.value = 1.0
+    lift.keyframe_insert("value", frame=6)
+    walked = _walks(monkeypatch)
+    _, stage = export("repeated.usda")
+    assert walked["frames"] == 1
+    intensity = UsdLux.SphereLight(stage.GetPrimAtPath("/Root/Spot/Spot")).GetIntensityAttr()
+    points = UsdGeom.Mesh(stage.GetPrimAtPath("/Root/Plane/Plane")).GetPointsAttr()
+    for frame in (1, 3, 6):
+        scene.frame_set(frame)
+        assert intensity.Get(frame) / intensity.Get(1) == pytest.approx(lamp.data.energy / 100.0, rel=1e-6)
+        evaluated = plane.evaluated_get(bpy.context.evaluated_depsgraph_get()).data
+        assert points.Get(frame)[0][2] == pytest.approx(evaluated.vertices[0].co.z, abs=1e-6)
+    monkeypatch.setattr(HierarchyIterator, "_repeatable", lambda self, *args: None)
+    export("walked.usda")
+    assert (tmp_path / "repeated.usda").read_text() == (tmp_path / "walked.usda").read_text()

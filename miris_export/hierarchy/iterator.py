@@ -18,7 +18,7 @@ what it finds to its own paths and writers.
   place. They are exported as the object's data, not as children.
 - One writer per exported object, created at the first frame it exists.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -234,30 +234,36 @@ class HierarchyIterator:
         self._repeat = self._repeatable(depsgraph, contexts, written, undrawn) if self.repeat_frames else None
 
     def _repeatable(self, depsgraph, contexts, written, undrawn):
-        """(how many objects the depsgraph has, `written`, `undrawn`) when the next frame may repeat
-        this one: no instances, no keyed visibility, no writer called each frame nor object whose data
-        may yet appear (left out of the layout while it has none, or kept without it), and no object
-        able to add geometry of its own or to instance but by a keyed instancing type (see
-        _repeat_frame; collections' visibility cannot be keyed). Else None, and where the objects
-        themselves rule it out, this is not asked again."""
+        """(how many objects the depsgraph has, `written`, `undrawn`, [(context, its place in the layout
+        and among the depsgraph's objects)] of the writers called each frame) when the next frame may
+        repeat this one: no instances, no keyed visibility, no object whose data may yet appear (left
+        out of the layout while it has none, or kept without it), and no object able to add geometry
+        of its own or to instance but by a keyed instancing type (see _repeat_frame; collections'
+        visibility cannot be keyed). Else None, and where the objects themselves rule it out, this is
+        not asked again."""
         if self._instancers or len(self._layout_cache.unlisted) or self._keyed or self._pruned:
             return None
-        for ctx in contexts:
+        live = []
+        for place, ctx in enumerate(contexts):
             writers = self.writers.get(ctx.key)
-            if writers is not None and (writers.live or (ctx.show_self and not self._has_data.get(ctx.key)
-                                                         and self.data_kind(ctx.object) is not None)):
+            if writers is None:
+                continue
+            if ctx.show_self and not self._has_data.get(ctx.key) and self.data_kind(ctx.object) is not None:
                 return None
+            if writers.live:
+                live.append((ctx, place, int(self._layout_cache.rows[place])))
         objects = depsgraph.objects
         if any(obj.type not in _PLAIN_TYPES or len(obj.particle_systems)
                or any(mod.type == "NODES" for mod in obj.modifiers) for obj in objects):
             self.repeat_frames = False
             return None
-        return len(objects), written, undrawn
+        return len(objects), written, undrawn, live
 
     def _repeat_frame(self, depsgraph):
         """Exports a frame that repeats the one before (see _repeatable) when it has as many objects,
-        none of them an instancer: their matrices are all there is to read. Returns whether it did."""
-        count, written, undrawn = self._repeat
+        none of them an instancer, and the writers called each frame find their objects in the same
+        places: the objects are not walked, their matrices are read at once. Returns whether it did."""
+        count, written, undrawn, live = self._repeat
         objects = depsgraph.objects
         if len(objects) != count:
             return False
@@ -265,11 +271,28 @@ class HierarchyIterator:
         objects.foreach_get("is_instancer", instancing)
         if np.count_nonzero(instancing):
             return False
+        contexts = []
+        for ctx, place, row in live:
+            if not self.writers[ctx.key].live:
+                continue
+            obj = objects[row]
+            if object_key(obj) != ctx.key:
+                return False
+            contexts.append((replace(ctx, object=obj, world_matrix=None), place))
         flat = np.empty(count * 16, np.float32)
         objects.foreach_get("matrix_world", flat)
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
         self.gather_transforms(self._layout_cache, (flat, None))
+        if contexts:
+            if any(self.writers[ctx.key].reads_world for ctx, _ in contexts):
+                world = self.world_matrices(self._layout_cache, flat[None], None)[0]
+                for ctx, place in contexts:
+                    ctx.world_matrix = world[place]
+            with self.batch():
+                failed = [ctx.key for ctx, _ in contexts if not self._write(ctx)]
+            if failed:  # gone from the writers: walked again from the next frame
+                written, self._repeat = written - set(failed), None
         self.frame_done(written, [], undrawn)
         return True
 
