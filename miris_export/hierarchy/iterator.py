@@ -117,8 +117,8 @@ class HierarchyIterator:
         # the writer works out for all frames at once (local_instance_matrices).
         self.defer_instances = False
         self._sources = {}  # (original object, evaluated data) pointers -> see _source, this frame
-        # True (set by a subclass): a frame whose objects are the frame before's, none with anything
-        # but its transform to write, reads their matrices only (see _repeat_frame).
+        # True (set by a subclass): a frame whose objects are the frame before's is not walked: their
+        # matrices are read at once, and only writers called each frame get their objects (_repeat_frame).
         self.repeat_frames = False
         self._repeat = None  # what _repeat_frame needs of the frame before, when it may be repeated
 
@@ -238,9 +238,9 @@ class HierarchyIterator:
         and among the depsgraph's objects)] of the writers called each frame) when the next frame may
         repeat this one: no instances, no keyed visibility, no object whose data may yet appear (left
         out of the layout while it has none, or kept without it), and no object able to add geometry
-        of its own or to instance but by a keyed instancing type (see _repeat_frame; collections'
-        visibility cannot be keyed). Else None, and where the objects themselves rule it out, this is
-        not asked again."""
+        of its own, nor to instance but by an instancing type keyed on later (see _repeat_frame;
+        collections' visibility cannot be keyed). Else None, and where the objects themselves rule it
+        out, this is not asked again."""
         if self._instancers or len(self._layout_cache.unlisted) or self._keyed or self._pruned:
             return None
         live = []
@@ -253,7 +253,7 @@ class HierarchyIterator:
             if writers.live:
                 live.append((ctx, place, int(self._layout_cache.rows[place])))
         objects = depsgraph.objects
-        if any(obj.type not in _PLAIN_TYPES or len(obj.particle_systems)
+        if any(obj.type not in _PLAIN_TYPES or obj.instance_type != "NONE" or len(obj.particle_systems)
                or any(mod.type == "NODES" for mod in obj.modifiers) for obj in objects):
             self.repeat_frames = False
             return None
