@@ -60,6 +60,7 @@ class UsdHierarchy(HierarchyIterator):
         self.defer_instances = session.animated
         # A chunk writes every value at every frame (its writers are never done), for the stitch.
         self.repeat_frames = session.animated and not session.chunk
+        self._change_block = Sdf.ChangeBlock()
 
     def data_kind(self, obj):
         if obj.type == "ARMATURE" and not self.options.skeletons:
@@ -318,7 +319,9 @@ class UsdHierarchy(HierarchyIterator):
                 writers.data.record_visible("drawn", key not in undrawn, frame)
 
     def batch(self):
-        return Sdf.ChangeBlock()
+        # One change block, entered again for each batch (batches are never nested): making one
+        # costs more than using it, several times a frame.
+        return self._change_block
 
 
 def _batches(pending, rows_of=len):
