@@ -34,7 +34,8 @@ def build_demo_scene():
         child.matrix_parent_inverse = turntable.matrix_world.inverted()
 
     material = bpy.data.materials.new("Clay")
-    material.use_nodes = True
+    if bpy.app.version < (5, 0, 0):  # from 5.0 materials always use their nodes (`use_nodes` is deprecated)
+        material.use_nodes = True
     bsdf = material.node_tree.nodes.get("Principled BSDF")
     if bsdf is not None:
         bsdf.inputs["Base Color"].default_value = (0.8, 0.45, 0.3, 1.0)
