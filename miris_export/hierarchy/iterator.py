@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..matrices import inverse, inverse_each, relative_pairs
+from ..matrices import inverse, relative_pairs
 from .instances import InstanceKeys
 
 # Instances are only valid while the depsgraph iterator is on them, so they are
@@ -76,13 +76,6 @@ class Layout(list):
     __slots__ = ("top", "child", "child_parent", "listed", "rows", "unlisted")
 
 
-def local_instance_matrices(parents, worlds):
-    """The local matrices of instances from their world matrices (N, 4, 4) and their instancers'
-    (`parents`, N 4x4 matrices), as `_instance_context` works them out one frame at a time, but
-    inverting each distinct instancer matrix once (an instancer that does not move is one inversion)."""
-    return inverse_each(parents) @ worlds
-
-
 def is_component(inst):
     """An object's own evaluated geometry: a first-level instance of the object itself
     (collection instances are of other objects, geometry-node instances are deeper)."""
@@ -114,7 +107,7 @@ class HierarchyIterator:
         self._instance_keys = InstanceKeys() if options.instancing else None
         self._inverses = {}
         # True: an instance's context gives its instancer's world matrix, not its local matrix, which
-        # the writer works out for all frames at once (local_instance_matrices).
+        # the writer works out for all frames at once (UsdHierarchy._localize_instances).
         self.defer_instances = False
         self._sources = {}  # (original object, evaluated data) pointers -> see _source, this frame
         # True (set by a subclass): a frame whose objects are the frame before's is not walked: their

@@ -11,7 +11,8 @@ from pxr import Sdf
 
 from ..hierarchy import HierarchyIterator
 from ..hierarchy.instances import geometry_digest, shared_real_objects
-from ..hierarchy.iterator import local_instance_matrices, object_key
+from ..hierarchy.iterator import object_key
+from ..matrices import inverse_each
 from ..writers import DATA_WRITERS, GEOMETRY_COMPONENTS, SKINNED_MESH_WRITER, TRANSFORM_ONLY
 from ..writers.xform import TransformWriter, author_static, split_stacks
 from .prototypes import SHAREABLE_TYPES, CopyWriter, Prototypes, SharedData
@@ -246,12 +247,14 @@ class UsdHierarchy(HierarchyIterator):
             writer.written()
 
     def _localize_instances(self):
-        """Makes the world matrices gathered for instances local to their instancers."""
+        """Makes the world matrices gathered for instances local to their instancers, as
+        `_instance_context` does one frame at a time, each distinct instancer matrix inverted once
+        (an instancer that does not move is one inversion)."""
         pending = [(w.transform, frames) for w in self.writers.values() if w.transform is not None
                    and (frames := w.transform.instance_frames()) is not None]
         for batch in _batches(pending, lambda frames: len(frames[1])):
-            local = local_instance_matrices([p for _, (instancers, _) in batch for p in instancers],
-                                            np.concatenate([worlds for _, (_, worlds) in batch]))
+            local = inverse_each([p for _, (instancers, _) in batch for p in instancers]) \
+                @ np.concatenate([worlds for _, (_, worlds) in batch])
             start = 0
             for writer, (_, worlds) in batch:
                 writer.localized(local[start:start + len(worlds)])

@@ -94,9 +94,7 @@ class WorldWriter:
         """Nothing more to write at later frames."""
         return self.dome is None or (self._static and self._written)
 
-    def write(self, scene, depsgraph, frame):
-        if self.done:
-            return
+    def write(self, scene, depsgraph, frame):  # called while not done
         self._written = True
         self.dome.done = self._static  # written once: its values are defaults
         env = self._still or read_world(scene.world.evaluated_get(depsgraph))
