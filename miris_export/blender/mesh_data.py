@@ -33,20 +33,15 @@ class MeshReader:
     per-vertex array, and the corner indices renumbered to match.
     """
 
-    def __init__(self, mesh, positions=None):
+    def __init__(self, mesh, positions=None, faces=None):
+        """`faces`: the `faces` of a reader of this mesh at a frame where it had as many vertices, faces
+        and corners, taken as the same: its corners are not read again."""
         self.mesh = mesh
         self._positions = positions  # already read by the caller, or None
-        nv, nc = len(mesh.vertices), len(mesh.loops)
-        corner_vert = _read_corner_vert(mesh, nc)
-        used = np.zeros(nv, bool)
-        used[corner_vert] = True
-        self.loose_vertices = nv - int(np.count_nonzero(used))
-        self.used = None  # mask of the vertices kept, None when all are
-        if self.loose_vertices:
-            self.used = used
-            corner_vert = (np.cumsum(used, dtype=np.int32) - 1)[corner_vert]
-        self.face_indices = corner_vert  # (C,) int32
-        self.vertex_count = nv - self.loose_vertices
+        # (corner vertices (C,) int32, mask of the vertices kept or None when all are, loose vertices)
+        self.faces = _read_faces(mesh) if faces is None else faces
+        self.face_indices, self.used, self.loose_vertices = self.faces
+        self.vertex_count = len(mesh.vertices) - self.loose_vertices
 
     @property
     def loose_edges(self):
@@ -141,8 +136,16 @@ def _count_loose_edges(mesh, nc):
     return int(len(mesh.edges) - np.count_nonzero(used))
 
 
-def _read_corner_vert(mesh, nc):
-    return read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)  # every mesh has it (Blender 3.6+)
+def _read_faces(mesh):
+    """MeshReader.faces: the corners' vertices, renumbered past the vertices no face uses."""
+    nv, nc = len(mesh.vertices), len(mesh.loops)
+    corner_vert = read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)  # every mesh has it (3.6+)
+    used = np.zeros(nv, bool)
+    used[corner_vert] = True
+    loose = nv - int(np.count_nonzero(used))
+    if not loose:
+        return corner_vert, None, 0
+    return (np.cumsum(used, dtype=np.int32) - 1)[corner_vert], used, loose
 
 
 def _index_by_vertex(values, corner_vert, corner_of_vertex):

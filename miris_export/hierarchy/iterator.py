@@ -18,7 +18,7 @@ what it finds to its own paths and writers.
   place. They are exported as the object's data, not as children.
 - One writer per exported object, created at the first frame it exists.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -271,7 +271,8 @@ class HierarchyIterator:
             obj = objects[row]
             if object_key(obj) != ctx.key:
                 return False
-            contexts.append((replace(ctx, object=obj, world_matrix=None), place))
+            ctx.object, ctx.world_matrix = obj, None  # the context is the iterator's own: renewed in place
+            contexts.append((ctx, place))
         flat = np.empty(count * 16, np.float32)
         objects.foreach_get("matrix_world", flat)
         if self._instance_keys is not None:

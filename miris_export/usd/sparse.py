@@ -119,13 +119,15 @@ class GatheredAttribute:
     before it), where comparing frame by frame would cost more than the frame's reading: the values
     are compared many frames at once and the samples written straight into the layer.
 
-    `set` takes a USD array value (float components); `set_later` an array the value is worked out from
-    at `flush`, by `derive` (a list of arrays -> their values), for all such frames at once. Not for chunk
-    exports (see SampledAttribute)."""
+    `set` takes a USD array value (float components), or a numpy array that `convert` makes one of
+    when it is written (most frames of a mesh that holds still are not); `set_later` an array the value
+    is worked out from at `flush`, by `derive` (a list of arrays -> their values), for all such frames at
+    once. Not for chunk exports (see SampledAttribute)."""
 
-    def __init__(self, attr, derive=None):
+    def __init__(self, attr, derive=None, convert=None):
         self.attr = attr
         self.derive = derive
+        self.convert = convert
         self.size = 0  # bytes of the values gathered and not yet written
         self._calls = []  # (time, value, or None where the value last set is held)
         self._first_time = None
@@ -165,7 +167,7 @@ class GatheredAttribute:
         def write(time, value):
             if not target:
                 target.append((self.attr.GetStage().GetEditTarget().GetLayer(), self.attr.GetPath()))
-            target[0][0].SetTimeSample(target[0][1], time, value)
+            target[0][0].SetTimeSample(target[0][1], time, self._usd(value))
 
         def sample(i, time):  # the sparse writer's SetTimeSample
             if self._prev is None or not rel.close(index[id(self._prev)], i):
@@ -189,7 +191,7 @@ class GatheredAttribute:
                 sample(i, time)
             elif self._first_time is None:
                 self._first_time = time
-                self.attr.Set(value)
+                self.attr.Set(self._usd(value))
             elif not rel.equal(index[id(self._last)], i):
                 self._sparse = True
                 self.attr.ClearDefault()
@@ -198,6 +200,9 @@ class GatheredAttribute:
                 sample(last, self._last_time)
                 sample(i, time)
             self._last, self._last_time = value, time
+
+    def _usd(self, value):
+        return self.convert(value) if isinstance(value, np.ndarray) else value
 
 
 class _Later:

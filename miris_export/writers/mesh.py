@@ -38,6 +38,7 @@ class MeshWriter(Writer):
         self._coordinates = (ctx.name, materials.bind(self.session, self.mesh, ctx.object))
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
+        self._faces = None  # MeshReader.faces last read, on an animated mesh: its shape is read again alone
         self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
         self._normals = None  # (attribute, interpolation last set)
         self._gathered = None  # {attribute: GatheredAttribute} of the shape, when it is gathered
@@ -55,11 +56,12 @@ class MeshWriter(Writer):
                 self._hold_all(time)
                 return
             self._positions = positions
-            self._write_shape(MeshReader(mesh, positions), time)
+            self._write_shape(MeshReader(mesh, positions, self._faces), time)
             self._hold_topology(time)
             return
         self._positions = read_positions(mesh) if self.session.animated else None
         reader = MeshReader(mesh, self._positions)
+        self._faces = reader.faces if self._positions is not None else None
         first = self._topology is None
         self._topology = topology
         # Counted before the arrays are written, while little memory is held.
@@ -81,11 +83,11 @@ class MeshWriter(Writer):
             self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
             if (self.session.animated and not self.session.chunk and not self._static
                     and reader.vertex_count <= GATHER_VERTICES):
-                self._gathered = {self._shape[0]: GatheredAttribute(self._shape[0]),
+                self._gathered = {self._shape[0]: GatheredAttribute(self._shape[0], convert=vec3f),
                                   self._shape[1]: GatheredAttribute(self._shape[1], _extents)}
         points_attr, extent_attr = self._shape
         points = reader.points()
-        self.set(points_attr, vec3f(points), time)
+        self._set_vectors(points_attr, points, time)
         if self._gathered is not None and np.isfinite(points).all():  # worked out with the other frames'
             self._gathered[extent_attr].set_later(points, time)
         else:
@@ -98,12 +100,12 @@ class MeshWriter(Writer):
             if self._normals is None:
                 self._normals = (self.mesh.CreateNormalsAttr(), None)
                 if self._gathered is not None:
-                    self._gathered[self._normals[0]] = GatheredAttribute(self._normals[0])
+                    self._gathered[self._normals[0]] = GatheredAttribute(self._normals[0], convert=vec3f)
             attr, interpolation = self._normals
             if normals[1] != interpolation:
                 self.mesh.SetNormalsInterpolation(normals[1])
                 self._normals = (attr, normals[1])
-            self.set(attr, vec3f(normals[0]), time)
+            self._set_vectors(attr, normals[0], time)
         if self._gathered and sum(g.size for g in self._gathered.values()) > GATHER_BYTES:
             self._flush()
 
@@ -113,6 +115,14 @@ class MeshWriter(Writer):
             super().set(attr, value, time, same)
         else:
             gathered.set(value, time)
+
+    def _set_vectors(self, attr, array, time):
+        """Sets an (N, 3) array, kept as it is where gathered (made a USD value once written)."""
+        gathered = self._gathered.get(attr) if self._gathered else None
+        if gathered is None:
+            super().set(attr, vec3f(array), time)
+        else:
+            gathered.set(np.ascontiguousarray(array, dtype=np.float32), time)
 
     def _flush(self):
         for gathered in (self._gathered or {}).values():
