@@ -13,6 +13,7 @@ from .attributes import read_attribute
 
 # Blender's normals domain -> USD interpolation
 NORMAL_INTERPOLATION = {"POINT": "vertex", "FACE": "uniform", "CORNER": "faceVarying"}
+_NORMALS = {"POINT": "vertex_normals", "FACE": "polygon_normals", "CORNER": "corner_normals"}  # by domain
 COLOR_INTERPOLATION = {"POINT": "vertex", "CORNER": "faceVarying"}
 CHUNK = 250000  # corners compared at a time
 
@@ -77,7 +78,7 @@ class MeshReader:
         if not len(mesh.polygons):
             return None
         domain = mesh.normals_domain
-        source = {"POINT": mesh.vertex_normals, "FACE": mesh.polygon_normals, "CORNER": mesh.corner_normals}[domain]
+        source = getattr(mesh, _NORMALS[domain])
         normals = read_array(source, "vector", len(source), 3, np.float32)
         if domain == "CORNER" and fewest:
             per_vertex = _one_per_vertex(normals, self.face_indices, self.corner_of_vertex)

@@ -44,12 +44,15 @@ class SampledAttribute:
         self._sparse = None
         self._dense = dense  # a chunk export: every call a sample, see the module's comment
         self._changed = []
+        self._held = False  # held since the last set, not yet told to the sparse writer
 
     def set(self, value, time):
         """Authors `value` at frame `time`."""
         if self._dense:
             self._set_dense(value, time)
         elif self._sparse is not None:
+            if self._held:
+                self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._last_time))
             self._sparse.SetTimeSample(value, Usd.TimeCode(time))
         elif self._first_time is None:
             self._first_time = time
@@ -57,7 +60,7 @@ class SampledAttribute:
         elif not self.same(value, self._last):
             self._to_samples()
             self._sparse.SetTimeSample(value, Usd.TimeCode(time))
-        self._last, self._last_time = value, time
+        self._last, self._last_time, self._held = value, time, False
 
     def _set_dense(self, value, time):
         if self._first_time is None:
@@ -73,9 +76,8 @@ class SampledAttribute:
         """Says the value at `time` is the one last set, without computing it again."""
         if self._dense:
             self.attr.Set(self._last, Usd.TimeCode(time))
-        elif self._sparse is not None:
-            self._sparse.SetTimeSample(self._last, Usd.TimeCode(time))
-        self._last_time = time
+        # The sparse writer keeps a held value's last frame only: it is told of it at the next set.
+        self._last_time, self._held = time, True
 
     def _to_samples(self):
         self.attr.ClearDefault()

@@ -52,7 +52,7 @@ class MeshWriter(Writer):
         topology = (len(mesh.vertices), len(mesh.polygons), len(mesh.loops))
         if topology == self._topology:
             positions = read_positions(mesh)
-            if np.array_equal(positions, self._positions):
+            if (positions == self._positions).all():  # one shape: as many vertices
                 self._hold_all(time)
                 return
             self._positions = positions
@@ -122,7 +122,7 @@ class MeshWriter(Writer):
         if gathered is None:
             super().set(attr, vec3f(array), time)
         else:
-            gathered.set(np.ascontiguousarray(array, dtype=np.float32), time)
+            gathered.set(array, time)  # read as float32 rows: vec3f takes them as they are
 
     def _flush(self):
         for gathered in (self._gathered or {}).values():
