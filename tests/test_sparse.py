@@ -116,6 +116,7 @@ _SEQUENCES = {
     "held": [_A] * 5,
     "moves every frame": [_A + i for i in range(6)],
     "holds then moves": [_A, None, _A, None, _A + 1, _A + 2, None, _A + 2, _A + 3, None],
+    "moves, holds, moves": [_A, _A + 1, None, None, _A + 2, None, _A + 2 + _EPS, None, _A + 3],
     "drifts in small steps": [_A, _A, _A + _EPS, _A + 2 * _EPS, _A + 3 * _EPS, _A + 4 * _EPS, _A + 1, _A + 1 + _EPS],
     "signed zeros": [_A, -_A, _A, _A + 1, -(_A + 1) + 2 * (_A + 1), None],
     "not finite": [_A, np.where(_A > 3, np.nan, _A), np.where(_A > 3, np.nan, _A), None, _A, np.full_like(_A, np.inf),
@@ -195,3 +196,26 @@ def test_moving_shape_with_points_that_are_not_numbers_keeps_them_out_of_its_ext
         assert np.allclose(array(mesh_prim.GetExtentAttr(), frame), [finite.min(0), finite.max(0)], atol=1e-6), frame
     assert "/Root/Cube/Cube: 1 point(s) are not finite numbers (NaN or infinite); written as they are, " \
         "and left out of the extent" in report.warnings
+
+
+@pytest.mark.parametrize("name", [n for n in _SEQUENCES if n != "not finite"])
+def test_sampled_values_read_back_at_every_frame_as_set_or_held(name):
+    """Holds are told to USD's sparse writer only at the next change: every frame still reads back the
+    value set or held there (within the sparse writer's 1e-6), and a held run ends where it ended."""
+    from pxr import Usd, Vt
+
+    from miris_export.usd.sparse import SampledAttribute
+
+    stage = Usd.Stage.CreateInMemory()
+    sampled = SampledAttribute(UsdGeom.Mesh.Define(stage, "/A").CreatePointsAttr())
+    expected, last = {}, None
+    for frame, value in enumerate(_SEQUENCES[name], start=3):
+        if value is None:
+            sampled.hold(frame)
+        else:
+            sampled.set(Vt.Vec3fArray.FromNumpy(value), frame)
+            last = value
+        expected[frame] = last
+    for frame, value in expected.items():
+        read = np.array(sampled.attr.Get(frame), np.float32).reshape(-1, 3)
+        assert read.shape == value.shape and np.allclose(read, value, rtol=0, atol=1e-6), frame

@@ -135,6 +135,7 @@ class GatheredAttribute:
         self._first_time = None
         self._last = None  # the value last set
         self._last_time = None
+        self._held = False  # held since the last set (see SampledAttribute.hold)
         self._sparse = False
         self._prev = None  # the sparse writer's state: the value last written as a sample,
         self._prev_time = None  # the time of its last call,
@@ -183,13 +184,13 @@ class GatheredAttribute:
 
         for time, value in calls:
             time = float(time)
-            if value is None:
-                if self._sparse:
-                    sample(index[id(self._last)], time)
-                self._last_time = time
+            if value is None:  # told at the next change, as SampledAttribute.hold
+                self._last_time, self._held = time, True
                 continue
             i = index[id(value)]
             if self._sparse:
+                if self._held:
+                    sample(index[id(self._last)], self._last_time)
                 sample(i, time)
             elif self._first_time is None:
                 self._first_time = time
@@ -201,7 +202,7 @@ class GatheredAttribute:
                 sample(last, self._first_time)
                 sample(last, self._last_time)
                 sample(i, time)
-            self._last, self._last_time = value, time
+            self._last, self._last_time, self._held = value, time, False
 
     def _usd(self, value):
         return self.convert(value) if isinstance(value, np.ndarray) else value
