@@ -1,5 +1,5 @@
 """OpenUSD's own validators (UsdValidation, the core of usdchecker), their errors mapped to findings."""
-from pxr import UsdValidation
+from pxr import Usd, UsdShade, UsdValidation
 
 from .finding import COMPOSED, ERROR, WARNING, rule
 from .materials import MATERIALX_PREFIX, shader_id
@@ -52,8 +52,24 @@ def _site_path(error):
     return ""
 
 
+def _register_connectable_behaviors(stage):
+    """USD's validators run on several threads, and each looks up the connectable behavior of the
+    prims it checks, which UsdShade registers for each kind of prim (type and applied schemas) when
+    first asked. Two threads asking at once both register it, and the second registration is a
+    coding error that fails the whole run (seen on GeomSubsets with MaterialBindingAPI, now and
+    then). Asked here first, on one thread, each kind is registered once before they start."""
+    seen = set()
+    for prim in stage.Traverse(Usd.TraverseInstanceProxies(Usd.PrimAllPrimsPredicate)):
+        info = prim.GetPrimTypeInfo()
+        kind = (info.GetTypeName(), tuple(info.GetAppliedAPISchemas()))
+        if kind[0] and kind not in seen:
+            seen.add(kind)
+            UsdShade.ConnectableAPI(prim).IsContainer()
+
+
 @rule(COMPOSED)
 def usd_validators(subject):
+    _register_connectable_behaviors(subject.stage)
     for error in validation_context().Validate(subject.stage):
         severity = _SEVERITY.get(error.GetType())
         if severity is None or _materialx_unknown_here(error):  # None: an informational note
