@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..blender.evaluation import animated_paths
 from ..matrices import inverse, relative_pairs
 from .instances import InstanceKeys
 
@@ -250,20 +251,23 @@ class HierarchyIterator:
                or any(mod.type == "NODES" for mod in obj.modifiers) for obj in objects):
             self.repeat_frames = False
             return None
-        return len(objects), written, undrawn, live
+        # Only an instancing type keyed or driven can make one of them an instancer at a later frame.
+        keyed = any(path.endswith("instance_type") for obj in objects for path in animated_paths(obj.original))
+        return len(objects), written, undrawn, live, keyed
 
     def _repeat_frame(self, depsgraph):
         """Exports a frame that repeats the one before (see _repeatable) when it has as many objects,
         none of them an instancer, and the writers called each frame find their objects in the same
         places: the objects are not walked, their matrices are read at once. Returns whether it did."""
-        count, written, undrawn, live = self._repeat
+        count, written, undrawn, live, keyed_instancing = self._repeat
         objects = depsgraph.objects
         if len(objects) != count:
             return False
-        instancing = np.empty(count, bool)  # an instancing type keyed on at this frame
-        objects.foreach_get("is_instancer", instancing)
-        if np.count_nonzero(instancing):
-            return False
+        if keyed_instancing:
+            instancing = np.empty(count, bool)  # an instancing type keyed on at this frame
+            objects.foreach_get("is_instancer", instancing)
+            if np.count_nonzero(instancing):
+                return False
         contexts = []
         for ctx, place, row in live:
             if not self.writers[ctx.key].live:
