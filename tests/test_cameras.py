@@ -187,3 +187,14 @@ def test_no_scene_camera_no_default_camera(scene, export):
     add_camera("Side")
     _, stage = export(animation=False)
     assert stage.GetDefaultPrim().GetCustomDataByKey("defaultCamera") is None
+
+
+def test_a_camera_marker_names_the_default_camera_of_a_scene_without_one(scene, export):
+    """A scene without a camera whose only camera marker is at a later frame: Blender switches to that
+    marker's camera from the first frame on, and it is the default camera."""
+    late = add_camera("Late")
+    scene.camera = None
+    scene.frame_start, scene.frame_end = 1, 4
+    scene.timeline_markers.new("cut", frame=3).camera = late
+    _, stage = export()
+    assert stage.GetDefaultPrim().GetCustomDataByKey("defaultCamera") == "/Root/Late/Late"

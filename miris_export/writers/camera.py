@@ -75,14 +75,14 @@ class SceneCameraWriter:
     def __init__(self, session, scene):
         self.session = session
         self.camera = None
-
-    @property
-    def done(self):
-        return self.camera is not None
+        self.done = False
 
     def write(self, scene, depsgraph, frame):
-        if self.camera is None and scene.camera is not None:
+        if scene.camera is not None:
             self.camera = scene.camera.name_full
+        # A scene without a camera at its first frame has none later: camera markers switch it to the
+        # first marker's camera from the first frame on.
+        self.done = True
 
     def finish(self):
         path = self.session.cache.get(_CAMERAS, {}).get(self.camera)
