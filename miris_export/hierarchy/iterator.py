@@ -189,8 +189,6 @@ class HierarchyIterator:
         self.gather_transforms(self._layout_cache, matrices)
         live = [ctx for ctx in contexts if (writer := self.writers.get(ctx.key)) is not None and writer.live]
         if live:
-            if any(self.writers[ctx.key].reads_world for ctx in live):
-                self._place(contexts, matrices)
             with self.batch():
                 for ctx in live:
                     self._write(ctx)
@@ -228,8 +226,9 @@ class HierarchyIterator:
         self._repeat = self._repeatable(depsgraph, contexts, written, undrawn) if self.repeat_frames else None
 
     def _repeatable(self, depsgraph, contexts, written, undrawn):
-        """(how many objects the depsgraph has, `written`, `undrawn`, [(context, its place in the layout
-        and among the depsgraph's objects)] of the writers called each frame) when the next frame may
+        """(how many objects the depsgraph has, `written`, `undrawn`, [(context, its place among the
+        depsgraph's objects)] of the writers called each frame, whether an instancing type is keyed)
+        when the next frame may
         repeat this one: no instances, no keyed visibility, no object whose data may yet appear (left
         out of the layout while it has none, or kept without it), and no object able to add geometry
         of its own, nor to instance but by an instancing type keyed on later (see _repeat_frame;
@@ -245,7 +244,7 @@ class HierarchyIterator:
             if ctx.show_self and not self._has_data.get(ctx.key) and self.data_kind(ctx.object) is not None:
                 return None
             if writers.live:
-                live.append((ctx, place, int(self._layout_cache.rows[place])))
+                live.append((ctx, int(self._layout_cache.rows[place])))
         objects = depsgraph.objects
         if any(obj.type not in _PLAIN_TYPES or obj.instance_type != "NONE" or len(obj.particle_systems)
                or any(mod.type == "NODES" for mod in obj.modifiers) for obj in objects):
@@ -269,26 +268,22 @@ class HierarchyIterator:
             if np.count_nonzero(instancing):
                 return False
         contexts = []
-        for ctx, place, row in live:
+        for ctx, row in live:
             if not self.writers[ctx.key].live:
                 continue
             obj = objects[row]
             if object_key(obj) != ctx.key:
                 return False
             ctx.object, ctx.world_matrix = obj, None  # the context is the iterator's own: renewed in place
-            contexts.append((ctx, place))
+            contexts.append(ctx)
         flat = np.empty(count * 16, np.float32)
         objects.foreach_get("matrix_world", flat)
         if self._instance_keys is not None:
             self._instance_keys.new_frame()
         self.gather_transforms(self._layout_cache, (flat, None))
         if contexts:
-            if any(self.writers[ctx.key].reads_world for ctx, _ in contexts):
-                world = self.world_matrices(self._layout_cache, flat[None], None)[0]
-                for ctx, place in contexts:
-                    ctx.world_matrix = world[place]
             with self.batch():
-                failed = [ctx.key for ctx, _ in contexts if not self._write(ctx)]
+                failed = [ctx.key for ctx in contexts if not self._write(ctx)]
             if failed:  # gone from the writers: walked again from the next frame
                 written, self._repeat = written - set(failed), None
         self.frame_done(written, [], undrawn)

@@ -39,11 +39,6 @@ class ObjectWriters:
         """Whether the object's data still needs a call each frame."""
         return self.data is not None and not self.data.done
 
-    @property
-    def reads_world(self):
-        """Whether the data's writer reads the world matrix of the object's context."""
-        return self.data is not None and self.data.reads_world
-
 
 class UsdHierarchy(HierarchyIterator):
     def __init__(self, session):

@@ -42,10 +42,6 @@ class SharedData:
         return self.writer.done and self._check is None
 
     @property
-    def reads_world(self):
-        return self.writer.reads_world
-
-    @property
     def prim(self):
         """The prototype's data prim, which the copies share with the data-block."""
         return self.writer.prim

@@ -14,7 +14,6 @@ class Writer:
 
     prim_kind = ""  # the report counts prims under this name
     done = False  # set when nothing can change any more: the writer is not called again
-    reads_world = False  # True: `write` reads the context's world matrix (worked out only for such writers)
     # Slots: an export may hold a transform writer for each of thousands of copies. Subclasses
     # that do not declare slots of their own (meshes, lights...) keep a __dict__.
     __slots__ = ("session", "path", "prim", "_sampled", "_recording")

@@ -148,8 +148,6 @@ class SkinnedMeshWriter(MeshWriter):
     (SkelBindingAPI), bound to its armature's Skeleton or, when the armature is not its ancestor, to a
     copy of it under the mesh's own SkelRoot."""
 
-    reads_world = True  # the mesh's place relative to its armature
-
     def define(self, stage, path, ctx):
         prim = super().define(stage, path, ctx)
         self.skin = self.session.skins[object_key(ctx.object)]
@@ -179,13 +177,14 @@ class SkinnedMeshWriter(MeshWriter):
     def write(self, ctx, time):
         # The armature's place relative to the mesh first: the mesh's writer holds every value
         # it has at this frame, which must not count as this one's held value before it changed.
+        # Both as the depsgraph gives them (a skinned mesh is never an instance: see skinning.plan).
         arm_world = np.array(self._armature(ctx).matrix_world, np.float64)
-        held = self._placed is not None and np.array_equal(arm_world, self._placed[0]) \
-            and np.array_equal(ctx.world_matrix, self._placed[1])
+        world = np.array(ctx.object.matrix_world, np.float64)
+        held = self._placed is not None and (arm_world == self._placed[0]).all() and (world == self._placed[1]).all()
         if not held:  # the values of the frame before, where neither moved
-            bind = _gf_matrix(relative(arm_world, ctx.world_matrix))
-            copy = None if self._copy is None else _gf_matrix(relative(ctx.world_matrix, arm_world))
-            self._placed = (arm_world, ctx.world_matrix.copy(), bind, copy)
+            bind = _gf_matrix(relative(arm_world, world))
+            copy = None if self._copy is None else _gf_matrix(relative(world, arm_world))
+            self._placed = (arm_world, world, bind, copy)
         bind, copy = self._placed[2:]
         if self._bind_attr is None:
             self._bind_attr = self.binding.CreateGeomBindTransformAttr()
