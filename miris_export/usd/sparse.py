@@ -91,10 +91,10 @@ def sample_indices(changed):
     none differs (a default value serves). With each change goes the frame before it, the end
     of the value held until then, so interpolation between samples stays exact; frames before
     the first sample and after the last hold those samples' values, as USD reads them."""
-    change = np.flatnonzero(changed) + 1
-    if not len(change):
-        return None
-    return np.union1d(change - 1, change)
+    picked = np.zeros(len(changed) + 1, bool)
+    picked[1:] = changed  # the frame that changes
+    picked[:-1] |= changed  # and the one before it
+    return np.flatnonzero(picked) if picked.any() else None
 
 
 def write_gathered(attr, times, values, changed, dense=False):
