@@ -462,3 +462,16 @@ def test_a_bone_scaled_to_zero_at_one_frame_keeps_blenders_pose(scene, export):
         for token, matrix in zip(skeleton.GetJointsAttr().Get(), written):
             expected = np.array(rig.pose.bones[bones[token.split("/")[-1]]].matrix).T  # USD's row vectors
             assert np.allclose(matrix, expected, atol=1e-5), (frame, token)
+
+
+def test_an_unkeyed_pose_in_pose_mode_is_exported_and_the_mode_kept(scene, export):
+    """Pose mode poses the bones themselves: the export, left in it, writes the pose as Blender shows it."""
+    rig, body = _arm(scene, frames=3)
+    scene.frame_set(2)
+    bpy.context.view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="POSE")
+    rig.animation_data_clear()
+    rig.pose.bones["Fore.Arm"].rotation_euler = (0, 0, math.radians(40))
+    _check(scene, export, [body], [2], animation=False)
+    assert rig.mode == "POSE" and bpy.context.mode == "POSE"
+    bpy.ops.object.mode_set(mode="OBJECT")
