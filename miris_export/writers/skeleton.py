@@ -160,8 +160,8 @@ class SkinnedMeshWriter(MeshWriter):
         self.joints = _joints(self.session, arm)
         self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
         self._copy = None  # the Skeleton copy of a mesh outside its armature
-        self._placed = None  # (armature's world matrix, mesh's, their bind and copy matrices) last written
-        self._bind_attr = None  # made at the first frame, after the mesh's own attributes
+        self._placed = None  # (the armature's and the mesh's world matrices as bytes, bind, copy) last written
+        self._place_attrs = None  # [(attribute, name)] of bind and copy, made at the first frame after the mesh's
         if not _is_ancestor(arm.original, ctx.object.original):
             xform = path.GetParentPath()
             make_skel_root(stage, xform)
@@ -180,17 +180,22 @@ class SkinnedMeshWriter(MeshWriter):
         # Both as the depsgraph gives them (a skinned mesh is never an instance: see skinning.plan).
         arm_world = np.array(self._armature(ctx).matrix_world, np.float64)
         world = np.array(ctx.object.matrix_world, np.float64)
-        held = self._placed is not None and (arm_world == self._placed[0]).all() and (world == self._placed[1]).all()
-        if not held:  # the values of the frame before, where neither moved
+        # Held where both are the frame before's to the bit: worked out again, the values would be too.
+        key = arm_world.tobytes() + world.tobytes()
+        held = self._placed is not None and key == self._placed[0]
+        if not held:
             bind = _gf_matrix(relative(arm_world, world))
             copy = None if self._copy is None else _gf_matrix(relative(world, arm_world))
-            self._placed = (arm_world, world, bind, copy)
-        bind, copy = self._placed[2:]
-        if self._bind_attr is None:
-            self._bind_attr = self.binding.CreateGeomBindTransformAttr()
-        self._place(self._bind_attr, bind, time, held)
-        if copy is not None:
-            self._place(self._copy_op.GetAttr(), copy, time, held)
+            self._placed = (key, bind, copy)
+        if self._place_attrs is None:
+            attrs = [self.binding.CreateGeomBindTransformAttr()]
+            attrs += [] if self._copy is None else [self._copy_op.GetAttr()]
+            self._place_attrs = [(attr, attr.GetName()) for attr in attrs]
+        for (attr, name), matrix in zip(self._place_attrs, self._placed[1:]):
+            if held and self.session.animated:  # the value last set, said again without comparing it
+                self._sampled[name].hold(time)
+            else:
+                self.set(attr, matrix, time, _close_matrices)
         # A mesh only its armature moves is read at the first frame (in a chunk, held at each frame).
         if self._topology is None or not self._static or self.session.chunk:
             self._vertex_groups = ctx.object.vertex_groups  # for _write_topology, during this call only
@@ -199,14 +204,6 @@ class SkinnedMeshWriter(MeshWriter):
             finally:
                 self._vertex_groups = None
         self.done = False  # the armature may move relative to the mesh
-
-    def _place(self, attr, matrix, time, held):
-        """Sets a matrix of the mesh's place relative to its armature; one held from the frame before
-        is the value last set, said again without comparing it."""
-        if held and self.session.animated:
-            self.sampled(attr).hold(time)
-        else:
-            self.set(attr, matrix, time, _close_matrices)
 
     def _write_topology(self, reader, time):
         renamed = super()._write_topology(reader, time)
