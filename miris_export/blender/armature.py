@@ -75,9 +75,16 @@ def _tree(armature_object, deform_only):
     return order, [tokens[b.name] for b in order], parents
 
 
-def pose(armature_object, joints):
-    """(J, 4, 4) armature-space matrices of the joints in the evaluated pose."""
-    return _matrices(armature_object.pose.bones, "matrix")[joints.pose_rows]
+def read_pose(armature_object):
+    """The evaluated pose as read, every bone's armature-space matrix: `pose` makes the joints' of it.
+    Two reads alike to the bit are one pose."""
+    bones = armature_object.pose.bones
+    return read_array(bones, "matrix", len(bones), 16, np.float32)
+
+
+def pose(read, joints):
+    """(J, 4, 4) armature-space matrices of the joints, from `read_pose`."""
+    return _as_matrices(read)[joints.pose_rows]
 
 
 def local(matrices, parents):
@@ -92,7 +99,10 @@ def local(matrices, parents):
 
 def _matrices(collection, prop):
     """A matrix property of every item, as (N, 4, 4) float64 in Blender's (column-vector) convention."""
-    flat = read_array(collection, prop, len(collection), 16, np.float32)
+    return _as_matrices(read_array(collection, prop, len(collection), 16, np.float32))
+
+
+def _as_matrices(flat):
     # foreach_get gives each matrix column by column: transposed, they are Blender's rows.
     return flat.reshape(-1, 4, 4).transpose(0, 2, 1).astype(np.float64)
 

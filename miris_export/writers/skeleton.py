@@ -85,15 +85,17 @@ class SkeletonWriter(Writer):
         self._pending = []  # armature-space poses not yet decomposed
         self._values = []  # decomposed batches: (translations, rotations, scales), (K, J, 3 or 4) float32
         self._shear = 0.0
-        self._pose = None  # the armature-space pose last read
+        self._pose = None  # the pose last read (armature.read_pose), as bytes
         self._distinct = 0
         return self.skeleton.GetPrim()
 
     def write(self, ctx, time):
-        pose = armature.pose(ctx.object, self.joints)
+        read = armature.read_pose(ctx.object)
         self._times.append(time)
-        if not self._order or not np.array_equal(pose, self._pose):  # else a held pose: the frame before's values
-            self._pose = pose
+        key = read.tobytes()
+        if not self._order or key != self._pose:  # else a held pose: the frame before's values
+            self._pose = key
+            pose = armature.pose(read, self.joints)
             self._pending.append(pose)
             self._distinct += 1
             if len(self._pending) * len(pose) >= _BATCH:
