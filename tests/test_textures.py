@@ -172,3 +172,19 @@ def test_a_textures_link_leading_outside_is_refused(session, tmp_path):
     assert write_texture(session, _generated("img")) is None
     assert not os.listdir(outside)
     assert any("outside the export folder" in w for w in session.report.warnings)
+
+
+@pytest.mark.parametrize("width, height", [(1, 1), (3, 5), (64, 2)])
+def test_written_png_reads_back_in_blender_as_the_byte_image_it_was(tmp_path, width, height):
+    """usd.png writes the values a byte image holds exactly: every 8-bit value, rows in Blender's order,
+    values out of 0-1 (and NaN) clamped as Blender clamps them into a byte image."""
+    from miris_export.usd.png import write_png
+
+    rng = np.random.default_rng(width * height)
+    values = rng.integers(0, 256, (height, width, 4)) / 255.0
+    values.flat[:4] = (-0.5, 1.5, np.nan, 0.5 / 255)  # clamped, clamped, 0, rounded up to 1
+    path = str(tmp_path / "out.png")
+    write_png(path, values.astype(np.float32).ravel(), width, height)
+    expected = np.clip(np.nan_to_num(values), 0, 1)
+    expected.flat[3] = 1 / 255
+    assert np.array_equal(np.round(_read_back(path) * 255), np.round(expected * 255))

@@ -3,9 +3,9 @@
 A file a USD renderer reads as it is (PNG, JPEG, OpenEXR) is copied byte for
 byte; a packed file in one of those formats is written out as it is; anything
 else (generated or edited images, WebP, TGA, BMP, Radiance HDR...) is encoded
-from the image's pixels, as PNG, or OpenEXR for float images. The user's image
-data-block is never changed: encoding goes through a temporary image that is
-removed afterwards.
+from the image's pixels, as 8-bit RGBA PNG (usd.png), or OpenEXR for float
+images. The user's image data-block is never changed: its pixels are read, and
+an OpenEXR file is saved through a temporary image that is removed afterwards.
 
 UDIM images are packed into one atlas image (usd.udim), the UVs reading them
 remapped; with the `udim` option `tiles` they keep their tiles as
@@ -19,6 +19,7 @@ import re
 import shutil
 
 from . import udim
+from .png import write_png
 
 # Formats a USD renderer reads, by their first bytes -> file extension.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"v/1\x01", ".exr"))
@@ -179,18 +180,20 @@ def _encode(session, image, folder):
 
 
 def _save_pixels(session, folder, stem, pixels, width, height, is_float):
-    """Saves RGBA pixels (flat, rows bottom-up) as `stem`.png, or .exr when float; returns the file name."""
+    """Saves RGBA pixels (flat, rows bottom-up) as `stem`.png (the file's encoded values, as a byte image
+    holds them), or .exr when float (scene linear); returns the file name."""
     import bpy
 
-    ext, file_format = (".exr", "OPEN_EXR") if is_float else (".png", "PNG")
-    name = _claim(session, stem, ext)
-    temp = bpy.data.images.new(".miris_texture", width, height, alpha=True, float_buffer=is_float)
+    if not is_float:
+        name = _claim(session, stem, ".png")
+        _atomic(folder, name, lambda tmp: write_png(tmp, pixels, width, height))
+        return name
+    name = _claim(session, stem, ".exr")
+    temp = bpy.data.images.new(".miris_texture", width, height, alpha=True, float_buffer=True)
     try:
-        # Non-Color passes the values through untouched: a float buffer is already scene linear,
-        # a byte buffer already holds the file's encoded values.
-        temp.colorspace_settings.name = "Non-Color"
+        temp.colorspace_settings.name = "Non-Color"  # the values go through untouched
         temp.pixels.foreach_set(pixels)
-        temp.file_format = file_format
+        temp.file_format = "OPEN_EXR"
 
         def save(tmp):
             temp.filepath_raw = tmp
