@@ -93,6 +93,7 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     from .blender.scene_state import preserved
     from .blender.skinning import armature_modifiers
     from .materials.bake import baked_textures
+    from .usd.placement import Placement
     from .usd.usdz import pack
 
     options = options or ExportOptions()
@@ -108,8 +109,10 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     written_assets = []  # asset folders written into the staging folder, moved into place with the file
 
     def write(staging):
-        """Writes the export, its textures into `staging`, and returns what goes to `path` (see
-        _write_atomically); `evaluated`, `skins` and `baked` are set up below, before it is called."""
+        """Writes the export and returns what goes to `path` (see _write_atomically): its textures into
+        `staging` for a package or a strict check, which read them beside the staged file, else beside
+        their place under temporary names (`placement`); `evaluated`, `skins` and `baked` are set up
+        below, before it is called."""
         name = os.path.basename(path)
         out = os.path.join(staging, name)
         assets = {}
@@ -126,11 +129,13 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
             if not pack(layer_path, out):
                 raise ExportError(f"USD could not write the package {path}")
             shutil.rmtree(os.path.join(staging, TEXTURES), ignore_errors=True)  # packed, not beside it
+        elif not options.strict:  # checked once in place, where USD writes it
+            # Its textures go beside their place under temporary names: no staging folder is made for them.
+            return (yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk,
+                                          assets, source, placement=placement))
         else:
             layer = yield from _export_to(out, context, options, frames, report, evaluated, skins, baked, chunk,
                                           assets, source)
-            if not options.strict:  # checked once in place, where USD writes it
-                return layer
             _save(layer)
         if options.validate or options.strict:
             _validate(out, path, report)
@@ -138,13 +143,18 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
 
     def move(staging, folder):
         move_assets(staging, folder, written_assets)
+        placement.place()
 
+    placement = Placement(os.path.dirname(path))
     with one_thread(), preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                                       include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)
         with baked_textures(context, options, report) as baked:
             evaluated.switch_off(armature_modifiers(skins))
-            placed = yield from _write_atomically(path, write, options, report, move)
+            try:
+                placed = yield from _write_atomically(path, write, options, report, move)
+            finally:
+                placement.discard()  # what was not placed: the export failed or was stopped
     if not isinstance(placed, str) and options.validate:
         _validate(path, path, report)
     report.seconds = time.perf_counter() - started
@@ -152,15 +162,15 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
 
 
 def _write_atomically(path, write, options, report, move=None):
-    """Writes the export beside `path`, textures below a staging folder as they will stand.
+    """Writes the export beside `path`, what it stages below a staging folder as it will stand.
     `write(staging)` is a generator returning what goes to `path`: a file it wrote into the staging
     folder, or the layer still in memory. Only a complete (and, when strict, compliant) export
-    moves into place, textures first (and what `move(staging, folder)` moves: the linked assets),
-    then the file: a staged one by a rename, the layer by USD's own save, which writes a temporary
-    file beside `path` and renames it over. Otherwise the staging folder goes and nothing of the
-    export is left, the previous file and its textures untouched. The staging folder is made by
-    the first file written into it: most exports without textures never need it. Returns what
-    was placed."""
+    moves into place, textures first (and what `move(staging, folder)` moves: the linked assets,
+    the textures written beside their place), then the file: a staged one by a rename, the layer
+    by USD's own save, which writes a temporary file beside `path` and renames it over. Otherwise
+    the staging folder goes and nothing of the export is left, the previous file and its textures
+    untouched. The staging folder is made by the first file written into it: an export without a
+    package, a strict check or linked assets never needs it. Returns what was placed."""
     folder, name = os.path.split(path)
     staging = os.path.join(folder, f".{os.path.splitext(name)[0]}.{secrets.token_hex(6)}")
     try:
@@ -268,7 +278,7 @@ def chunk_plan(frames, whole, options):
 
 
 def _export_to(layer_path, context, options, frames, report, evaluated, skins, baked, chunk=None, assets=None,
-               source=None):
+               source=None, placement=None):
     """Builds the layer of `layer_path`, yielding the fraction done before each frame and at the end
     of the frames, and returns it unsaved; textures go below its folder. `evaluated` (see
     blender/evaluation.py) is told of each frame change; `skins` are the meshes written skinned,
@@ -300,7 +310,10 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         report=report,
         view_layer=context.view_layer,
         top_matrix=usd_stage.top_matrix(scene.unit_settings.scale_length or 1.0),
-        export_dir=os.path.dirname(layer_path),
+        # Textures go below the file's own folder, under temporary names (usd.placement), or below
+        # the staging folder the layer is written to.
+        export_dir=placement.folder if placement is not None else os.path.dirname(layer_path),
+        placement=placement,
         animated=len(frames) > 1 or chunk is not None,
         chunk=chunk is not None,
         first_frame=frames[0],

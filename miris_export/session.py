@@ -13,6 +13,7 @@ class ExportSession:
     view_layer: Any
     top_matrix: Any  # Blender world -> USD world: Z-up to Y-up and the scene's unit scale
     export_dir: str  # the folder the file goes to; textures go below it
+    placement: Any = None  # usd.placement.Placement of the textures, or None: export_dir is a staging folder
     animated: bool = False
     chunk: bool = False  # a chunk export: values written densely for the stitch (see usd.sparse)
     first_frame: float = 0.0

@@ -1,4 +1,5 @@
 """A cancel asked for mid-export leaves nothing behind and the scene as it was."""
+import os
 import threading
 
 import bpy
@@ -106,3 +107,18 @@ def test_stepped_export_stopped_between_frames_leaves_nothing(textured, tmp_path
     steps = export_steps(str(out / "scene.usda"))
     fractions = list(steps)  # run to the end, the report is the generator's return value
     assert fractions == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0] and (out / "scene.usda").is_file()
+
+
+def test_textures_wait_beside_their_place_under_temporary_names(textured, tmp_path):
+    """Mid-export, a texture already written waits in Textures/ under a hidden temporary name, and no
+    staging folder is made for it; the finished export renames it into place."""
+    seen = []
+
+    def progress(fraction):
+        if fraction == 0.4:
+            seen.extend(sorted(os.listdir(tmp_path)) + sorted(os.listdir(tmp_path / "Textures")))
+
+    miris_export.export(str(tmp_path / "scene.usdc"), progress=progress)
+    assert len(seen) == 2 and seen[0] == "Textures" and seen[1].startswith(".grain.png.") and seen[1].endswith(".part")
+    assert sorted(os.listdir(tmp_path)) == ["Textures", "scene.usdc"]
+    assert os.listdir(tmp_path / "Textures") == ["grain.png"]

@@ -11,8 +11,10 @@ UDIM images are packed into one atlas image (usd.udim), the UVs reading them
 remapped; with the `udim` option `tiles` they keep their tiles as
 `NAME.1001.png`, `NAME.1002.png`... referenced as `./Textures/NAME.<UDIM>.png`.
 
-Every file is written to a temporary name in `Textures/` and renamed, so a
-reader never sees half a file.
+Every file is written under a temporary name, beside its place in `Textures/`
+(usd.placement) or in the export's staging folder, and renamed into place once
+the whole export is done, so a reader never sees half a file, nor the textures
+of an export that failed.
 """
 import os
 import re
@@ -74,7 +76,7 @@ def _write(session, image):
         ext = _format_of(data[:8])
         if ext:
             name = _claim(session, _stem(image), ext)
-            _atomic(folder, name, lambda tmp: _write_bytes(tmp, data))
+            _atomic(session, folder, name, lambda tmp: _write_bytes(tmp, data))
             return f"./{TEXTURES}/{name}"
     elif image.source == "FILE" and not image.is_dirty:
         source = _source_path(image)
@@ -83,7 +85,7 @@ def _write(session, image):
         ext = _format_of(_head(source))
         if ext:
             name = _claim(session, _stem(image), ext)
-            _atomic(folder, name, lambda tmp: shutil.copyfile(source, tmp))
+            _atomic(session, folder, name, lambda tmp: shutil.copyfile(source, tmp))
             return f"./{TEXTURES}/{name}"
     return _encode(session, image, folder)
 
@@ -141,17 +143,24 @@ def _claim(session, stem, ext, udim=False):
     return f"{candidate}{middle}{ext}"
 
 
-def _atomic(folder, name, produce):
-    """Produces `folder/name`, or nothing: a file left half made by a failure is removed. The folder
-    is the export's staging folder (exporter._write_atomically), which moves into place only once
-    the whole export is done, so no temporary name is needed here."""
-    os.makedirs(folder, exist_ok=True)  # only once something is written
+def _atomic(session, folder, name, produce):
+    """Produces `folder/name`, or nothing: a file left half made by a failure is removed. Written
+    under a temporary name the session's placement (usd.placement) renames once the whole export is
+    done; without one, the folder is the export's staging folder (exporter._write_atomically), which
+    moves into place then."""
     path = os.path.join(folder, name)
+    placement = session.placement
+    if placement is not None:
+        path = placement.temporary(path)
+    else:
+        os.makedirs(folder, exist_ok=True)  # only once something is written
     try:
         produce(path)
     except BaseException:
         if os.path.exists(path):
             os.unlink(path)
+        if placement is not None:
+            placement.forget(path)
         raise
 
 
@@ -186,7 +195,7 @@ def _save_pixels(session, folder, stem, pixels, width, height, is_float):
 
     if not is_float:
         name = _claim(session, stem, ".png")
-        _atomic(folder, name, lambda tmp: write_png(tmp, pixels, width, height))
+        _atomic(session, folder, name, lambda tmp: write_png(tmp, pixels, width, height))
         return name
     name = _claim(session, stem, ".exr")
     temp = bpy.data.images.new(".miris_texture", width, height, alpha=True, float_buffer=True)
@@ -199,7 +208,7 @@ def _save_pixels(session, folder, stem, pixels, width, height, is_float):
             temp.filepath_raw = tmp
             temp.save()
 
-        _atomic(folder, name, save)
+        _atomic(session, folder, name, save)
     finally:
         bpy.data.images.remove(temp)
     return name
@@ -273,7 +282,8 @@ def _write_tiles(session, image, folder):
     ext = formats.pop()
     name = _claim(session, _stem(image), ext, udim=True)
     for number, path in tiles:
-        _atomic(folder, name.replace(UDIM_TOKEN, str(number)), lambda tmp, src=path: shutil.copyfile(src, tmp))
+        _atomic(session, folder, name.replace(UDIM_TOKEN, str(number)),
+                lambda tmp, src=path: shutil.copyfile(src, tmp))
     session.report.info(f"image {image.name!r}: {len(tiles)} UDIM tile(s) written as {name}; usdchecker and "
                         "OpenUSD's asset tools cannot resolve <UDIM> paths, so they are not checked")
     return f"./{TEXTURES}/{name}"

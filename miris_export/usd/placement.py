@@ -1,0 +1,41 @@
+"""Files written straight into the export's folder under temporary names, renamed into place once the
+whole export is done, or removed: an export that fails or is cancelled leaves the folder as it was,
+without a staging folder to make and remove (on some file systems removing a folder costs more than
+writing a texture)."""
+import os
+import secrets
+
+
+class Placement:
+    def __init__(self, folder):
+        self.folder = folder  # the export's folder
+        self._pending = []  # (temporary path, final path), in the order written
+        self._made = []  # folders made for them, innermost last
+
+    def temporary(self, path):
+        """A temporary name beside `path` (its folder made if need be) that `place` renames to `path`."""
+        folder, name = os.path.split(path)
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+            self._made.append(folder)
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.part")
+        self._pending.append((temp, path))
+        return temp
+
+    def forget(self, temp):
+        """`temp` was not written after all (its writer failed and removed it)."""
+        self._pending = [pair for pair in self._pending if pair[0] != temp]
+
+    def place(self):
+        for temp, path in self._pending:
+            os.replace(temp, path)
+        self._pending, self._made = [], []
+
+    def discard(self):
+        for temp, _ in self._pending:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        for folder in reversed(self._made):
+            if not os.listdir(folder):
+                os.rmdir(folder)
+        self._pending, self._made = [], []
