@@ -42,8 +42,9 @@ class MeshWriter(Writer):
         self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
         self._normals = None  # (attribute, interpolation last set)
         self._gathered = None  # {attribute: GatheredAttribute} of the shape, when it is gathered
-        # Instances and geometry components come from evaluation and are always compared.
-        self._static = not ctx.is_instance and not shape_may_change(ctx.object.original)
+        # An instance shows its source object's mesh (a new source is another instance), and what can
+        # change it is that object's own; geometry components come from evaluation and are always compared.
+        self._static = not ctx.is_component and not shape_may_change(ctx.object.original)
         return self.mesh.GetPrim()
 
     def write(self, ctx, time):
