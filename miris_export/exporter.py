@@ -107,6 +107,7 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
     report.frames = (frames[0], frames[-1])
     chunk = None if chunk_of is None else chunk_plan(frames, chunk_of, options)
     written_assets = []  # asset folders written into the staging folder, moved into place with the file
+    placement = Placement(os.path.dirname(path))  # textures beside their place, renamed in with the file
 
     def write(staging):
         """Writes the export and returns what goes to `path` (see _write_atomically): its textures into
@@ -145,7 +146,6 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
         move_assets(staging, folder, written_assets)
         placement.place()
 
-    placement = Placement(os.path.dirname(path))
     with one_thread(), preserved(context), evaluation(scene, context.view_layer, options.evaluation_mode,
                                                       include_hidden=not options.visible_only) as evaluated:
         skins = _plan_skins(context, options, report, evaluated)

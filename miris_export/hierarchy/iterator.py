@@ -228,12 +228,11 @@ class HierarchyIterator:
     def _repeatable(self, depsgraph, contexts, written, undrawn):
         """(how many objects the depsgraph has, `written`, `undrawn`, [(context, its place among the
         depsgraph's objects)] of the writers called each frame, whether an instancing type is keyed)
-        when the next frame may
-        repeat this one: no instances, no keyed visibility, no object whose data may yet appear (left
-        out of the layout while it has none, or kept without it), and no object able to add geometry
-        of its own, nor to instance but by an instancing type keyed on later (see _repeat_frame;
-        collections' visibility cannot be keyed). Else None, and where the objects themselves rule it
-        out, this is not asked again."""
+        when the next frame may repeat this one: no instances, no keyed visibility, no object whose
+        data may yet appear (left out of the layout while it has none, or kept without it), and no
+        object able to add geometry of its own, nor to instance but by an instancing type keyed on
+        later (see _repeat_frame; collections' visibility cannot be keyed). Else None, and where the
+        objects themselves rule it out, this is not asked again."""
         if self._instancers or len(self._layout_cache.unlisted) or self._keyed or self._pruned:
             return None
         live = []
