@@ -293,7 +293,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     from .hooks import API_VERSION, HookContext, HookRun, active
     from .session import ExportSession
     from .usd import stage as usd_stage
-    from .usd.custom_data import write_custom_properties
+    from .usd.custom_data import CustomPropertyWriter
     from .usd.hierarchy import UsdHierarchy
     from .writers import SCENE_WRITERS
 
@@ -326,7 +326,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     hook_context = HookContext(API_VERSION, options, report, scene, layer_path, frame=frames[0])
     hooks = HookRun(stage, hook_context, active())
     hooks.call("on_stage", stage)
-    custom_done = set()  # keys of the objects whose custom properties are written
+    custom = CustomPropertyWriter(report) if options.custom_properties else None
     # Over a range where nothing can change, the first frame stands for all: every value is
     # written as a default, as it would be after sampling each frame. A chunk samples every frame
     # for the stitch, and a per-frame hook is called at every frame.
@@ -335,7 +335,6 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     session.sampled = len(evaluated_frames) > 1
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
     per_frame_hooks = hooks.per_frame
-    custom_written = 0  # hierarchy.created when custom properties were last written
     scene_batch = Sdf.ChangeBlock()  # entered each frame: made once, as making one costs more than using it
     for done, frame in enumerate(evaluated_frames):
         yield done / len(evaluated_frames)
@@ -346,9 +345,8 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         session.frame = frame
         depsgraph = context.evaluated_depsgraph_get()
         hierarchy.iterate(depsgraph)
-        if options.custom_properties and hierarchy.created != custom_written:  # only objects new this frame
-            custom_written = hierarchy.created
-            write_custom_properties(hierarchy, report, custom_done)
+        if custom is not None:
+            custom.write(hierarchy)
         hook_context.depsgraph, hook_context.frame = depsgraph, frame
         if per_frame_hooks:
             hooks.call_objects(hierarchy, per_frame=True)

@@ -11,14 +11,21 @@ from pxr import Vt
 KEY = "userProperties"  # customData:userProperties:<name>, as Blender's USD exporter names them
 
 
-def custom_properties(idblock):
-    """The user's custom properties of `idblock` as a dictionary USD can hold, or {}."""
+def custom_properties(idblock, registered_by_type=None):
+    """The user's custom properties of `idblock` as a dictionary USD can hold, or {}.
+    `registered_by_type`: {RNA type: the names of its registered properties}, filled as types are met,
+    for callers that read many data-blocks (listing a type's properties costs more than reading them)."""
     if idblock is None or not hasattr(idblock, "keys"):
         return {}
     names = idblock.keys()
     if not names:  # most data-blocks: their RNA's property names need not be listed
         return {}
-    registered = idblock.bl_rna.properties.keys()
+    rna = idblock.bl_rna
+    registered = None if registered_by_type is None else registered_by_type.get(rna.identifier)
+    if registered is None:
+        registered = set(rna.properties.keys())
+        if registered_by_type is not None:
+            registered_by_type[rna.identifier] = registered
     out = {}
     for name in names:
         if name.startswith("_") or name in registered:
@@ -63,26 +70,38 @@ def _set(prim, props):
         prim.SetCustomDataByKey(KEY, props)
 
 
-def write_custom_properties(hierarchy, report, done):
-    """Writes the custom properties of each object exported since the last call (`done`: the keys of
-    those already written) on its Xform prim, and its data's on the data prim: called each frame,
-    they are the values at the first frame an object is exported (customData holds no time samples).
-    A property USD cannot hold costs a report line."""
-    import bpy
+class CustomPropertyWriter:
+    """Writes the custom properties of each object on its Xform prim, and its data's on the data prim,
+    at the first frame the object is exported (customData holds no time samples). A property USD
+    cannot hold costs a report line."""
 
-    new = [(key, writers) for key, writers in hierarchy.writers.items() if key not in done]
-    if not new:
-        return
-    objects = {o.name_full: o for o in bpy.data.objects}
-    for key, writers in new:
-        done.add(key)
-        obj = objects.get(key[1]) if key and key[0] == "OB" else None
-        if obj is None:
-            continue
-        for writer, idblock in ((writers.transform, obj), (writers.data, obj.data)):
-            if writer is None or not writer.prim:
+    def __init__(self, report):
+        self.report = report
+        self.done = set()  # keys of the objects whose custom properties are written
+        self.created = 0  # hierarchy.created when they were last written
+        self.registered = {}  # see custom_properties: registration does not change during an export
+
+    def write(self, hierarchy):
+        """Called each frame: writes those of the objects exported since the last call."""
+        import bpy
+
+        if hierarchy.created == self.created:
+            return
+        self.created = hierarchy.created
+        new = [(key, writers) for key, writers in hierarchy.writers.items() if key not in self.done]
+        if not new:
+            return
+        objects = {o.name_full: o for o in bpy.data.objects}
+        for key, writers in new:
+            self.done.add(key)
+            obj = objects.get(key[1]) if key and key[0] == "OB" else None
+            if obj is None:
                 continue
-            try:
-                _set(writer.prim, custom_properties(idblock))
-            except Exception as error:  # noqa: BLE001  (a value USD refuses costs the properties, not the export)
-                report.warn(f"{idblock.name}: custom properties not exported ({type(error).__name__}: {error})")
+            for writer, idblock in ((writers.transform, obj), (writers.data, obj.data)):
+                if writer is None or not writer.prim:
+                    continue
+                try:
+                    _set(writer.prim, custom_properties(idblock, self.registered))
+                except Exception as error:  # noqa: BLE001  (a value USD refuses costs the properties, not the export)
+                    self.report.warn(f"{idblock.name}: custom properties not exported "
+                                     f"({type(error).__name__}: {error})")
