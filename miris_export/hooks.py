@@ -149,9 +149,9 @@ class HookRun:
     def call_materials(self, made):
         """on_material for each Material prim made (`made`: session.cache's materials)."""
         materials = {m.name_full: m for m in bpy.data.materials}
-        for (name, _), material in list(made.items()):
-            if material is not None and name in materials:
-                self.call("on_material", material.GetPrim(), materials[name])
+        for (name, _), path in list(made.items()):
+            if path is not None and name in materials:
+                self.call("on_material", self.stage.GetPrimAtPath(path), materials[name])
 
     def merge(self):
         """Moves what the surviving hooks authored into the file's layer, keeping asset paths as

@@ -13,12 +13,12 @@ from .surface import read_surface, with_baked
 _T = Sdf.ValueTypeNames
 
 
-def bind(session, mesh, obj):
-    """Binds the object's materials to `mesh` (a UsdGeom.Mesh), with face subsets for several slots.
+def bind(session, path, obj):
+    """Binds the object's materials to the mesh at `path`, with face subsets for several slots.
     Returns the computed texture coordinates the mesh must write, {primvar name: expression}.
 
-    Called when the mesh prim is defined, outside any change block, so it may define prims.
-    Face assignments are those of that first frame."""
+    Called when the mesh prim is defined; what it authors is specs (materials included), so it may
+    be called inside the mesh's change block. Face assignments are those of that first frame."""
     derived = {}
     if not session.options.materials:
         return derived
@@ -44,7 +44,7 @@ def bind(session, mesh, obj):
             materials[int(i)] = _material_or_none(session, slots[i], varnames, derived,
                                                   {name: (image, active_uv) for name, image in images.items()})
     materials = {i: m for i, m in materials.items() if m is not None}
-    distinct = {m.GetPath() for m in materials.values()}
+    distinct = set(materials.values())
     empty = len(materials) < len(used)
     if empty:
         session.report.info(f"{obj.name}: faces on empty material slots get no material")
@@ -52,20 +52,19 @@ def bind(session, mesh, obj):
         return derived
     if len(distinct) == 1 and not empty:
         with Sdf.ChangeBlock():
-            specs.bind(Sdf.CreatePrimInLayer(session.stage.GetRootLayer(), mesh.GetPath()), next(iter(distinct)))
+            specs.bind(Sdf.CreatePrimInLayer(session.stage.GetRootLayer(), path), next(iter(distinct)))
         return derived
-    _bind_subsets(session, mesh, indices, materials, empty)
+    _bind_subsets(session, path, indices, materials, empty)
     return derived
 
 
-def _bind_subsets(session, mesh, indices, materials, empty):
+def _bind_subsets(session, parent, indices, materials, empty):
     """One face subset per material (slots sharing a material share its subset), faces listed once,
     authored as the specs MaterialBindingAPI.CreateMaterialBindSubset and Bind write."""
     layer = session.stage.GetRootLayer()
-    parent = mesh.GetPath()
     by_path = {}
     for slot, material in sorted(materials.items()):
-        by_path.setdefault(material.GetPath(), []).append(slot)
+        by_path.setdefault(material, []).append(slot)
     slot_count = int(indices.max()) + 1
     with Sdf.ChangeBlock():
         spec = Sdf.CreatePrimInLayer(layer, parent)
@@ -86,7 +85,7 @@ def _bind_subsets(session, mesh, indices, materials, empty):
 
 
 def material_for(session, material, varnames, derived=None, baked=None):
-    """The USD Material of a Blender material, made once per export and per set of UV primvar names
+    """The path of the USD Material of a Blender material, made once per export and per set of UV primvar names
     its textures read (meshes naming their UV maps differently need their own copy). Computed
     coordinates read a primvar named after their expression, added to `derived` for the mesh to write.
     `baked` ({USD input: (image, UV map)}) replaces inputs by the images baked for one mesh."""

@@ -3,7 +3,7 @@ the UsdPrimvarReader_float2 each texture reads its coordinates from, all inside 
 
 The network is authored as specs (usd.specs) in one change block: the stage composes once per
 material, not once per shader, input and connection."""
-from pxr import Gf, Sdf, UsdShade
+from pxr import Gf, Sdf
 
 from ..usd import specs
 from ..usd.stage import MATERIALS
@@ -21,10 +21,10 @@ SURFACE_INPUTS = {
 
 def define_material(session, name, surface, varnames):
     """Defines /Materials/<name> for `surface`; `varnames` maps a UV map name ("" for the active
-    render map) to the primvar the mesh writer gave it. Returns the UsdShade.Material."""
-    stage = session.stage
-    layer = stage.GetRootLayer()
-    scope = not stage.GetPrimAtPath(MATERIALS)  # the Scope, made with the first material
+    render map) to the primvar the mesh writer gave it. Returns the Material's path: it may be
+    called inside a change block, where the stage does not have the prim yet."""
+    layer = session.stage.GetRootLayer()
+    scope = not layer.GetPrimAtPath(MATERIALS)  # the Scope, made with the first material
     path = MATERIALS.AppendChild(session.names.claim(MATERIALS, name))
     shader_path = path.AppendChild("PreviewSurface")
     session.names.reserve(path, "PreviewSurface")
@@ -54,7 +54,7 @@ def define_material(session, name, surface, varnames):
                     continue
             specs.attribute(shader, "inputs:" + input_name, type_name, _usd_value(value, type_name))
     session.report.count("Material")
-    return UsdShade.Material(stage.GetPrimAtPath(path))
+    return path
 
 
 class _Network:

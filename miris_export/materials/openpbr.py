@@ -65,8 +65,8 @@ _CHANNEL = {"r": 0, "g": 1, "b": 2, "a": 3}
 _T = Sdf.ValueTypeNames
 
 
-def define_openpbr(session, usd_material, material, surface, varnames):
-    """Adds the OpenPBR Surface of the Blender `material` (its Surface read as `surface`) to `usd_material`;
+def define_openpbr(session, path, material, surface, varnames):
+    """Adds the OpenPBR Surface of the Blender `material` (its Surface read as `surface`) to the Material at `path`;
     textures read the primvars `varnames` names, as the UsdPreviewSurface network's do."""
     values = _from_preview(surface)
     principled = _principled(material)
@@ -87,7 +87,6 @@ def define_openpbr(session, usd_material, material, surface, varnames):
         if values.get("thin_film_thickness", 0.0) > 0.0:
             values["thin_film_weight"] = 1.0
     stage = session.stage
-    path = usd_material.GetPath()
     shader_path = path.AppendChild(session.names.claim(path, "OpenPBRSurface"))
     with Sdf.ChangeBlock():  # the stage composes once; specs in the order the Usd calls made them
         shader = specs.define(stage.GetRootLayer(), shader_path, "Shader")

@@ -12,6 +12,7 @@ from pxr import Gf, Sdf, UsdGeom, Vt
 from .. import materials
 from ..blender.animation import shape_may_change
 from ..blender.mesh_data import MeshReader, read_positions
+from ..usd import specs
 from ..usd.naming import RESERVED_PRIMVARS, identifier, uv_primvar_names
 from ..usd.sparse import GatheredAttribute
 from ..usd.values import vec3f
@@ -21,6 +22,7 @@ from .base import Writer
 # the frames and written at the end (usd.sparse.GatheredAttribute), or once this many bytes are held.
 GATHER_VERTICES = 20000
 GATHER_BYTES = 16 << 20
+_T = Sdf.ValueTypeNames
 
 
 class MeshWriter(Writer):
@@ -31,11 +33,14 @@ class MeshWriter(Writer):
         return len(obj.data.polygons) > 0
 
     def define(self, stage, path, ctx):
-        self.mesh = UsdGeom.Mesh.Define(stage, path)
-        self.mesh.CreateSubdivisionSchemeAttr(UsdGeom.Tokens.none)
-        self.mesh.CreateDoubleSidedAttr(materials.double_sided(ctx.object))
-        # Texture coordinates the materials compute, written with the UV maps, under this object's name.
-        self._coordinates = (ctx.name, materials.bind(self.session, self.mesh, ctx.object))
+        # As specs, materials and binding included, in one change block: the stage composes once.
+        with Sdf.ChangeBlock():
+            spec = specs.define(stage.GetRootLayer(), path, self.prim_kind)
+            specs.attribute(spec, "subdivisionScheme", _T.Token, UsdGeom.Tokens.none, uniform=True)
+            specs.attribute(spec, "doubleSided", _T.Bool, materials.double_sided(ctx.object), uniform=True)
+            # Texture coordinates the materials compute, written with the UV maps, under this object's name.
+            self._coordinates = (ctx.name, materials.bind(self.session, path, ctx.object))
+        self.mesh = UsdGeom.Mesh(stage.GetPrimAtPath(path))
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
         self._faces = None  # MeshReader.faces last read, on an animated mesh: its shape is read again alone
