@@ -47,6 +47,7 @@ class MeshWriter(Writer):
         self._shape = None  # (points, extent) attributes, made at the first frame; then normals:
         self._normals = None  # (attribute, interpolation last set)
         self._gathered = None  # {attribute: GatheredAttribute} of the shape, when it is gathered
+        self._spec = None  # the prim's spec while a mesh written once is written (see write)
         # An instance shows its source object's mesh (a new source is another instance), and what can
         # change it is that object's own; geometry components come from evaluation and are always compared.
         self._static = not ctx.is_component and not shape_may_change(ctx.object.original)
@@ -65,15 +66,22 @@ class MeshWriter(Writer):
             self._write_shape(MeshReader(mesh, positions, self._faces), time)
             self._hold_topology(time)
             return
-        self._positions = read_positions(mesh) if self.session.animated else None
+        first = self._topology is None
+        # Written once (one frame evaluated, or nothing can change it): its values are defaults,
+        # authored as specs, which cost less than the Usd calls.
+        once = first and not self.session.chunk and (self._static or not self.session.sampled)
+        self._positions = read_positions(mesh) if self.session.animated and not once else None
         reader = MeshReader(mesh, self._positions)
         self._faces = reader.faces if self._positions is not None else None
-        first = self._topology is None
         self._topology = topology
         # Counted before the arrays are written, while little memory is held.
         loose = (reader.loose_edges, reader.loose_vertices) if first else (0, 0)
-        self._write_shape(reader, time)
-        renamed = self._write_topology(reader, time)
+        self._spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path) if once else None
+        try:
+            self._write_shape(reader, time)
+            renamed = self._write_topology(reader, time)
+        finally:
+            self._spec = None
         for name, primvar in renamed if first else ():
             self.session.report.warn(f"{ctx.name}: UV map {name!r} is written as primvars:{primvar}, as USD "
                                      f"gives primvars:{identifier(name)} a meaning of its own")
@@ -86,8 +94,8 @@ class MeshWriter(Writer):
     # Each array is read, handed to USD and let go before the next, so a large mesh is not held twice.
     def _write_shape(self, reader, time):
         if self._shape is None:  # made once: a mesh that moves writes these at every frame
-            self._shape = (self.mesh.CreatePointsAttr(), self.mesh.CreateExtentAttr())
-            if (self.session.animated and not self.session.chunk and not self._static
+            self._shape = (self._attribute("points", _T.Point3fArray), self._attribute("extent", _T.Float3Array))
+            if (self._spec is None and self.session.animated and not self.session.chunk and not self._static
                     and reader.vertex_count <= GATHER_VERTICES):
                 self._gathered = {self._shape[0]: GatheredAttribute(self._shape[0], convert=vec3f),
                                   self._shape[1]: GatheredAttribute(self._shape[1], _extents)}
@@ -104,18 +112,38 @@ class MeshWriter(Writer):
         normals = reader.normals(fewest=once) if self.session.options.normals else None
         if normals is not None:
             if self._normals is None:
-                self._normals = (self.mesh.CreateNormalsAttr(), None)
+                self._normals = (self._attribute("normals", _T.Normal3fArray), None)
                 if self._gathered is not None:
                     self._gathered[self._normals[0]] = GatheredAttribute(self._normals[0], convert=vec3f)
             attr, interpolation = self._normals
             if normals[1] != interpolation:
-                self.mesh.SetNormalsInterpolation(normals[1])
+                self._interpolate(attr, normals[1])
                 self._normals = (attr, normals[1])
             self._set_vectors(attr, normals[0], time)
         if self._gathered and sum(g.size for g in self._gathered.values()) > GATHER_BYTES:
             self._flush()
 
+    def _attribute(self, name, type_name, interpolation=None):
+        """The mesh's attribute `name`: a new spec while written once, else a Usd attribute (made on
+        first use); `interpolation` is a primvar's."""
+        if self._spec is not None:
+            attr = specs.attribute(self._spec, name, type_name)
+        else:
+            attr = self.mesh.GetPrim().CreateAttribute(name, type_name, False)
+        if interpolation is not None:
+            self._interpolate(attr, interpolation)
+        return attr
+
+    def _interpolate(self, attr, interpolation):
+        if self._spec is not None:
+            attr.SetInfo("interpolation", interpolation)
+        else:
+            attr.SetMetadata("interpolation", interpolation)
+
     def set(self, attr, value, time, same=None):
+        if isinstance(attr, Sdf.AttributeSpec):  # made by _attribute for a mesh written once
+            attr.default = value
+            return
         gathered = self._gathered.get(attr) if self._gathered else None
         if gathered is None:
             super().set(attr, value, time, same)
@@ -126,7 +154,7 @@ class MeshWriter(Writer):
         """Sets an (N, 3) array, kept as it is where gathered (made a USD value once written)."""
         gathered = self._gathered.get(attr) if self._gathered else None
         if gathered is None:
-            super().set(attr, vec3f(array), time)
+            self.set(attr, vec3f(array), time)
         else:
             gathered.set(array, time)  # read as float32 rows: vec3f takes them as they are
 
@@ -141,27 +169,26 @@ class MeshWriter(Writer):
     def _write_topology(self, reader, time):
         """Writes faces and primvars; returns the (UV map, primvar) of maps renamed off a reserved name."""
         options = self.session.options
-        self.set(self.mesh.CreateFaceVertexCountsAttr(), Vt.IntArray.FromNumpy(reader.face_counts()), time)
-        self.set(self.mesh.CreateFaceVertexIndicesAttr(), Vt.IntArray.FromNumpy(reader.face_indices), time)
-        primvars = UsdGeom.PrimvarsAPI(self.mesh)
+        self.set(self._attribute("faceVertexCounts", _T.IntArray), Vt.IntArray.FromNumpy(reader.face_counts()), time)
+        self.set(self._attribute("faceVertexIndices", _T.IntArray), Vt.IntArray.FromNumpy(reader.face_indices), time)
         maps = reader.uv_maps() if options.uvs else []
         names = uv_primvar_names(maps)
         renamed = [(name, primvar) for (name, active), primvar in zip(maps, names)
                    if not active and identifier(name) in RESERVED_PRIMVARS]
         for (name, _), primvar_name in zip(maps, names):
             uv = reader.uv(name)
-            pv = primvars.CreatePrimvar(primvar_name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
-            self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
+            attr = self._attribute("primvars:" + primvar_name, _T.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
+            self.set(attr, Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
             if uv.indices is not None:
-                self.set(pv.CreateIndicesAttr(), Vt.IntArray.FromNumpy(uv.indices), time)
+                self.set(self._attribute(f"primvars:{primvar_name}:indices", _T.IntArray),
+                         Vt.IntArray.FromNumpy(uv.indices), time)
             del uv
         for name, values in materials.computed_coordinates(self.session, reader.mesh, *self._coordinates):
-            pv = primvars.CreatePrimvar(name, Sdf.ValueTypeNames.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
-            self.set(pv.GetAttr(), Vt.Vec2fArray.FromNumpy(values), time)
+            attr = self._attribute("primvars:" + name, _T.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
+            self.set(attr, Vt.Vec2fArray.FromNumpy(values), time)
         colors = reader.colors() if options.colors else None
         if colors is not None:
-            pv = self.mesh.CreateDisplayColorPrimvar(colors[1])
-            self.set(pv.GetAttr(), vec3f(colors[0]), time)
+            self.set(self._attribute("primvars:displayColor", _T.Color3fArray, colors[1]), vec3f(colors[0]), time)
         return renamed
 
     def _hold_topology(self, time):
