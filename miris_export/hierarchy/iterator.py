@@ -175,7 +175,7 @@ class HierarchyIterator:
             self._place(contexts, matrices)
         if new:
             self.prepare(new)
-        created = [ctx.key for ctx in new if self._create(ctx)]
+        created = self.create_new(new)
         for ctx in contexts:  # kept for children or instances while hidden, drawn from this frame on
             if ctx.show_self and not self._has_data.get(ctx.key) and ctx.key in self.writers \
                     and self._writes_something(ctx.key, ctx.object):
@@ -300,6 +300,11 @@ class HierarchyIterator:
 
     def finish_writer(self, writer):
         """Lets a writer write what it gathered over the frames."""
+
+    def create_new(self, contexts):
+        """Creates the writers of the objects new this frame, in their order; returns the keys of those
+        created."""
+        return [ctx.key for ctx in contexts if self._create(ctx)]
 
     def _create(self, ctx):
         """Creates the object's writer the first time it is met; True when it did."""

@@ -110,6 +110,33 @@ class UsdHierarchy(HierarchyIterator):
                 if data_path is not None and self.data_kind(ctx.object).prim_kind:
                     specs.define(layer, data_path, self.data_kind(ctx.object).prim_kind)
 
+    def create_new(self, contexts):
+        """Runs of objects whose writers author only on the prims prepare() defined are created in
+        one change block: the stage composes what they author once, not once per object."""
+        created, block = [], None
+        try:
+            for ctx in contexts:
+                batched = self._defines_in_batch(ctx)
+                if batched and block is None:
+                    block = Sdf.ChangeBlock()
+                    block.__enter__()
+                elif not batched and block is not None:
+                    block.__exit__(None, None, None)
+                    block = None
+                if self._create(ctx):
+                    created.append(ctx.key)
+        finally:
+            if block is not None:
+                block.__exit__(None, None, None)
+        return created
+
+    def _defines_in_batch(self, ctx):
+        if ctx.prototype is not None:
+            return False
+        _, data_path = self._plan(ctx)
+        kind = None if data_path is None else self.data_kind(ctx.object)
+        return kind is None or (kind.defines_in_batch and bool(kind.prim_kind))
+
     def _share_real(self, contexts):
         """Marks the new real meshes that are linked duplicates of each other as copies of one
         prototype; not those with exported children, which an instanceable prim would hide, nor those

@@ -14,6 +14,9 @@ class Writer:
 
     prim_kind = ""  # the report counts prims under this name
     done = False  # set when nothing can change any more: the writer is not called again
+    # define() authors only on its own prim, which the hierarchy defined beforehand (see
+    # UsdHierarchy.prepare), and needs no other prim composed: it may run in a change block.
+    defines_in_batch = False
     # Slots: an export may hold a transform writer for each of thousands of copies. Subclasses
     # that do not declare slots of their own (meshes, lights...) keep a __dict__.
     __slots__ = ("session", "path", "prim", "_sampled", "_recording")

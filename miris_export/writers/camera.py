@@ -34,6 +34,7 @@ def focus_distance(camera_object, dof):
 
 class CameraWriter(Writer):
     prim_kind = "Camera"
+    defines_in_batch = True
 
     def define(self, stage, path, ctx):
         self.camera = UsdGeom.Camera.Define(stage, path)

@@ -27,6 +27,7 @@ _T = Sdf.ValueTypeNames
 
 class MeshWriter(Writer):
     prim_kind = "Mesh"
+    defines_in_batch = True
 
     @staticmethod
     def has_data(obj):

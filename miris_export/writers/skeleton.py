@@ -150,6 +150,8 @@ class SkinnedMeshWriter(MeshWriter):
     (SkelBindingAPI), bound to its armature's Skeleton or, when the armature is not its ancestor, to a
     copy of it under the mesh's own SkelRoot."""
 
+    defines_in_batch = False  # a Skeleton copy is a new prim, used once defined
+
     def define(self, stage, path, ctx):
         prim = super().define(stage, path, ctx)
         self.skin = self.session.skins[object_key(ctx.object)]
