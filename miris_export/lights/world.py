@@ -15,6 +15,8 @@ import numpy as np
 from ..materials.nodes import active_output, upstream
 
 _SHADERS = {"BACKGROUND", "EMISSION"}
+NOT_TURNED = np.eye(3)  # the rotation of an environment no Mapping node turns, shared (read-only)
+NOT_TURNED.flags.writeable = False
 _MIXES = {"MIX_SHADER", "ADD_SHADER"}
 
 
@@ -24,7 +26,7 @@ class Environment:
     strength: float
     image: Any = None  # bpy.types.Image of an environment texture; valid during the frame only
     projection: str = "EQUIRECTANGULAR"  # or MIRROR_BALL
-    rotation: Any = field(default_factory=lambda: np.eye(3))  # Blender world: the lookup direction's rotation
+    rotation: Any = field(default_factory=lambda: NOT_TURNED)  # Blender world: the lookup direction's rotation
     notes: list = field(default_factory=list)  # approximations, for the report
     viewport_color: tuple = (0.0, 0.0, 0.0)  # the World's viewport colour, the stand-in for a missing image
 
@@ -124,7 +126,7 @@ def _mapping_rotation(texture, groups, notes):
     if mapping.node is None or mapping.node.type != "MAPPING":
         if mapping.node is not None:
             notes.append(f"the {mapping.node.name!r} node on the environment's vector is not exported")
-        return np.eye(3)
+        return NOT_TURNED
     euler = _value(mapping.node, "Rotation", mapping.groups, notes)
     rotation = np.array(Euler(euler, "XYZ").to_matrix(), np.float64)
     # TEXTURE mapping is the inverse transform; a rotation's inverse is its transpose

@@ -14,7 +14,7 @@ import numpy as np
 from pxr import Gf, Sdf, UsdLux, Vt
 
 from ..blender.animation import linked_may_change
-from ..lights.world import read_world
+from ..lights.world import NOT_TURNED, read_world
 from ..usd import specs
 from ..usd.stage import ROOT, Z_UP_TO_Y_UP
 from ..usd.textures import write_texture
@@ -39,6 +39,9 @@ def _matrix4(rotation):
     matrix = np.eye(4)
     matrix[:3, :3] = rotation
     return gf_matrix(matrix)
+
+
+_UNTURNED = _matrix4(dome_rotation(NOT_TURNED))  # the transform of most domes, worked out once
 
 
 class DomeWriter(Writer):
@@ -68,7 +71,8 @@ class DomeWriter(Writer):
         self.set_named("inputs:exposure", _T.Float, 0.0, time)
         color = env.viewport_color if self.untextured and env.image is not None else env.color
         self.set_named("inputs:color", _T.Color3f, Gf.Vec3f(*color), time)
-        self.set_named(_TRANSFORM, _T.Matrix4d, _matrix4(dome_rotation(env.rotation)), time, same=matrices_close)
+        matrix = _UNTURNED if env.rotation is NOT_TURNED else _matrix4(dome_rotation(env.rotation))
+        self.set_named(_TRANSFORM, _T.Matrix4d, matrix, time, same=matrices_close)
 
 
 class WorldWriter:
@@ -78,14 +82,21 @@ class WorldWriter:
         self.session = session
         self.dome = None
         # Where nothing keys or drives the World, what it shows now is what it shows at every frame:
-        # written once, at the first frame, from what is read here.
+        # written once, from what is read here (here, but in a chunk, which samples every frame).
         self._static = not (session.sampled and linked_may_change(scene, "world"))
         self._written = False
         env = read_world(scene.world)
         self._still = env if self._static else None
         if env is not None:
-            name = session.names.claim(ROOT, scene.world.name)
-            self.dome = DomeWriter(session, ROOT.AppendChild(name), env)
+            path = ROOT.AppendChild(session.names.claim(ROOT, scene.world.name))
+            if self._static and not session.chunk:  # with its definition: the stage composes it once
+                with Sdf.ChangeBlock():
+                    self.dome = DomeWriter(session, path, env)
+                    self.dome.done = True
+                    self.dome.write(env, session.first_frame)
+                self._written, self._still = True, None
+            else:
+                self.dome = DomeWriter(session, path, env)
             for note in env.notes:
                 session.report.warn(f"World {scene.world.name!r}: {note}")
 
