@@ -31,10 +31,11 @@ def bind(session, path, obj):
     face_count = len(data.polygons)
     uv_maps = [(uv.name, uv.active_render) for uv in data.uv_layers]
     varnames = dict(zip((name for name, _ in uv_maps), uv_primvar_names(uv_maps)))
-    if indices is None:
-        indices = np.zeros(face_count, np.int32)
-    indices = np.clip(indices, 0, len(slots) - 1)  # Blender draws out-of-range faces with the last slot
-    used = np.flatnonzero(np.bincount(indices, minlength=len(slots)))
+    if indices is None:  # every face on the first slot
+        used = [0] if face_count else []
+    else:
+        indices = np.clip(indices, 0, len(slots) - 1)  # Blender draws out-of-range faces with the last slot
+        used = np.flatnonzero(np.bincount(indices, minlength=len(slots)))
     baked = session.cache.get("baked", {})
     active_uv = data.uv_layers.active.name if data.uv_layers.active else ""  # what Cycles bakes onto
     materials = {}
