@@ -256,16 +256,17 @@ class UsdHierarchy(HierarchyIterator):
 
     def _finish_still(self):
         """Writes the transforms of the objects gathered at one frame only (a still export, or a
-        range where nothing changes) at once: decomposed together, as static copies' are."""
-        still = [w.transform for w in self.writers.values()
-                 if w.transform is not None and w.transform.still_matrix() is not None]
+        range where nothing changes), or holding one matrix at every frame gathered, at once:
+        decomposed together, as static copies' are, each matrix once."""
+        still = [(w.transform, matrix) for w in self.writers.values()
+                 if w.transform is not None and (matrix := w.transform.still_matrix()) is not None]
         if not still:
             return
         layer = self.session.stage.GetRootLayer()
         with Sdf.ChangeBlock():
-            specs = [layer.GetPrimAtPath(writer.path) for writer in still]
-            self.session.report.matrices += author_static(specs, np.array([w.still_matrix() for w in still]))
-        for writer in still:
+            specs = [layer.GetPrimAtPath(writer.path) for writer, _ in still]
+            self.session.report.matrices += author_static(specs, np.array([matrix for _, matrix in still]))
+        for writer, _ in still:
             writer.written()
 
     def _localize_instances(self):

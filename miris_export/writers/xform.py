@@ -372,12 +372,17 @@ class TransformWriter(Writer):
         self._matrices.append(matrices)
 
     def still_matrix(self):
-        """The (4, 4) matrix when one finite matrix was gathered, for `author_static`; else None."""
-        if self.session.chunk:
+        """The (4, 4) matrix when one finite matrix was gathered, or the same one at every frame,
+        for `author_static`; else None. (Written as ops sampled over the frames, it would be their
+        values at the first frame, as defaults: the same.)"""
+        if self.session.chunk or not self._matrices or self._parents is not None:
             return None
-        if self._matrices and len(self._times) == 1 and np.isfinite(self._matrices[0]).all():
-            return self._matrices[0][0]
-        return None
+        first = self._matrices[0][0]
+        if not np.isfinite(first).all():
+            return None
+        if len(self._times) > 1 and not all((matrices == first).all() for matrices in self._matrices):
+            return None
+        return first
 
     def written(self):
         """Says the transform was authored by the caller: `finish` writes nothing."""
