@@ -358,10 +358,11 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     hierarchy.finish()
     if not report.prims["Xform"]:  # every exported object is an Xform
         report.warn(_nothing_exported(options))
-    for writer in scene_writers:
-        _guarded(report, writer, writer.finish)
-    if session.animated:
-        usd_stage.set_time_range(stage, rng[0], rng[-1], scene.render.fps / scene.render.fps_base)
+    with Sdf.ChangeBlock():  # the stage takes the changes in once
+        for writer in scene_writers:
+            _guarded(report, writer, writer.finish)
+        if session.animated:
+            usd_stage.set_time_range(stage, rng[0], rng[-1], scene.render.fps / scene.render.fps_base)
     if hooks:
         hooks.call_objects(hierarchy, per_frame=False)
         hooks.call_materials(session.cache.get("materials", {}))

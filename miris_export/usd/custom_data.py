@@ -6,7 +6,7 @@ dictionaries; a data-block a property points to is written as its name. Properti
 registered through the Python API (`cycles`...) and Blender's own (`_RNA_UI`, names starting with
 an underscore) are not the user's and are left out.
 """
-from pxr import Vt
+from pxr import Sdf, Vt
 
 KEY = "userProperties"  # customData:userProperties:<name>, as Blender's USD exporter names them
 
@@ -92,16 +92,17 @@ class CustomPropertyWriter:
         if not new:
             return
         objects = {o.name_full: o for o in bpy.data.objects}
-        for key, writers in new:
-            self.done.add(key)
-            obj = objects.get(key[1]) if key and key[0] == "OB" else None
-            if obj is None:
-                continue
-            for writer, idblock in ((writers.transform, obj), (writers.data, obj.data)):
-                if writer is None or not writer.prim:
+        with Sdf.ChangeBlock():  # the stage takes the changes in once
+            for key, writers in new:
+                self.done.add(key)
+                obj = objects.get(key[1]) if key and key[0] == "OB" else None
+                if obj is None:
                     continue
-                try:
-                    _set(writer.prim, custom_properties(idblock, self.registered))
-                except Exception as error:  # noqa: BLE001  (a value USD refuses costs the properties, not the export)
-                    self.report.warn(f"{idblock.name}: custom properties not exported "
-                                     f"({type(error).__name__}: {error})")
+                for writer, idblock in ((writers.transform, obj), (writers.data, obj.data)):
+                    if writer is None or not writer.prim:
+                        continue
+                    try:
+                        _set(writer.prim, custom_properties(idblock, self.registered))
+                    except Exception as error:  # noqa: BLE001  (a value USD refuses costs the properties only)
+                        self.report.warn(f"{idblock.name}: custom properties not exported "
+                                         f"({type(error).__name__}: {error})")
