@@ -107,8 +107,9 @@ class UsdHierarchy(HierarchyIterator):
                 path, data_path = self._plan(ctx)
                 if not ctx.is_component:
                     specs.define(layer, path, TransformWriter.prim_kind)
-                if data_path is not None and self.data_kind(ctx.object).prim_kind:
-                    specs.define(layer, data_path, self.data_kind(ctx.object).prim_kind)
+                type_name = None if data_path is None else self.data_kind(ctx.object).type_for(ctx.object)
+                if type_name:
+                    specs.define(layer, data_path, type_name)
 
     def create_new(self, contexts):
         """Runs of objects whose writers author only on the prims prepare() defined are created in
@@ -135,7 +136,7 @@ class UsdHierarchy(HierarchyIterator):
             return False
         _, data_path = self._plan(ctx)
         kind = None if data_path is None else self.data_kind(ctx.object)
-        return kind is None or (kind.defines_in_batch and bool(kind.prim_kind))
+        return kind is None or (kind.defines_in_batch and bool(kind.type_for(ctx.object)))
 
     def _share_real(self, contexts):
         """Marks the new real meshes that are linked duplicates of each other as copies of one

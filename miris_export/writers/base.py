@@ -30,6 +30,11 @@ class Writer:
         if self.prim_kind:
             session.report.count(self.prim_kind)
 
+    @classmethod
+    def type_for(cls, obj):
+        """The type of the prim this writer defines for `obj`, "" when it is not known beforehand."""
+        return cls.prim_kind
+
     def define(self, stage, path, ctx):
         """Defines the prims this writer owns. Called outside the frame's change block,
         which is the only place prims may be created."""

@@ -33,9 +33,15 @@ def light_color(light):
 
 
 class LightWriter(Writer):
+    defines_in_batch = True
+
     @staticmethod
     def has_data(obj):
         return obj.data is not None and obj.data.type in LIGHT_SCHEMAS
+
+    @classmethod
+    def type_for(cls, obj):
+        return LIGHT_SCHEMAS[obj.data.type].__name__
 
     def define(self, stage, path, ctx):
         light = ctx.object.data
