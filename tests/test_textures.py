@@ -174,6 +174,15 @@ def test_a_textures_link_leading_outside_is_refused(session, tmp_path):
     assert any("outside the export folder" in w for w in session.report.warnings)
 
 
+def test_a_textures_link_within_the_export_folder_is_written_through(session):
+    inside = os.path.join(session.export_dir, "images")
+    os.mkdir(inside)
+    os.symlink(inside, os.path.join(session.export_dir, "Textures"))
+    assert write_texture(session, _generated("img")) == "./Textures/img.png"
+    assert os.listdir(inside) == ["img.png"]
+    assert not session.report.warnings
+
+
 @pytest.mark.parametrize("width, height", [(1, 1), (3, 5), (64, 2)])
 def test_written_png_reads_back_in_blender_as_the_byte_image_it_was(tmp_path, width, height):
     """usd.png writes the values a byte image holds exactly: every 8-bit value, rows in Blender's order,

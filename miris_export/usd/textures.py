@@ -94,11 +94,13 @@ def _textures_dir(session):
     """`<export_dir>/Textures`; refused when it resolves outside the export folder (a symlink).
     Decided once per export."""
     if "textures_dir" not in session.cache:
-        root = os.path.realpath(session.export_dir)
-        folder = os.path.join(root, TEXTURES)
-        if os.path.dirname(os.path.realpath(folder)) != root:
-            session.report.warn(f"{folder} points outside the export folder; no texture was written")
-            folder = None
+        folder = os.path.join(session.export_dir, TEXTURES)
+        # Only a symbolic link can lead elsewhere (resolving paths costs a system call a component).
+        if os.path.islink(folder):
+            root = os.path.realpath(session.export_dir)
+            if os.path.dirname(os.path.realpath(folder)) != root:
+                session.report.warn(f"{folder} points outside the export folder; no texture was written")
+                folder = None
         session.cache["textures_dir"] = folder
     return session.cache["textures_dir"]
 
