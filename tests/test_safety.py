@@ -145,6 +145,34 @@ def test_an_object_whose_writer_fails_is_left_out_and_reported(scene, tmp_path, 
     assert any("Speaker: could not be exported" in w and "cannot handle this speaker" in w for w in report.warnings)
 
 
+def test_a_mesh_whose_definition_fails_among_others_is_left_out_alone(scene, tmp_path, monkeypatch):
+    """Meshes are defined together in one change block: one failing there costs only itself."""
+    from pxr import Usd
+
+    from miris_export import materials
+
+    bind = materials.bind
+
+    def failing_bind(session, path, obj):
+        if obj.name == "Bad":
+            raise ValueError("cannot bind this one")
+        return bind(session, path, obj)
+
+    monkeypatch.setattr(materials, "bind", failing_bind)
+    for name, x in (("Good", 0.0), ("Bad", 3.0), ("Also", 6.0)):
+        bpy.ops.mesh.primitive_cube_add(location=(x, 0, 0))
+        bpy.context.object.name = name
+    report = miris_export.export(str(tmp_path / "scene.usda"), animation=False)
+    stage = Usd.Stage.Open(report.filepath)
+    assert not stage.GetPrimAtPath("/Root/Bad")
+    for name, x in (("Good", 0.0), ("Also", 6.0)):
+        (mesh,) = stage.GetPrimAtPath(f"/Root/{name}").GetChildren()
+        assert len(UsdGeom.Mesh(mesh).GetPointsAttr().Get()) == 8
+        ops = UsdGeom.Xformable(stage.GetPrimAtPath(f"/Root/{name}")).GetLocalTransformation()
+        assert ops.ExtractTranslation()[0] == pytest.approx(x)
+    assert any("Bad: could not be exported" in w and "cannot bind this one" in w for w in report.warnings)
+
+
 def test_an_export_without_objects_says_so(scene, export):
     bpy.ops.mesh.primitive_cube_add()
     bpy.ops.object.select_all(action="DESELECT")
