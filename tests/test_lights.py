@@ -179,6 +179,33 @@ def test_animated_energy_and_color_are_time_samples(scene, export):
     assert bpy.context.scene.frame_current == 1  # the scene is left as it was
 
 
+def test_held_and_changing_light_values_read_back_at_every_frame(scene, export):
+    """A colour held over frames, then changing, then held again, beside a radius that changes at
+    every frame: every frame reads back as Blender has it, and the held frames between carry no
+    samples of their own."""
+    obj = add_light("POINT", energy=100.0)
+    light = obj.data
+    scene.frame_start, scene.frame_end = 1, 9
+    for frame, color in ((1, (1.0, 0.0, 0.0)), (4, (1.0, 0.0, 0.0)), (6, (0.0, 0.2, 1.0)), (9, (0.0, 0.2, 1.0))):
+        light.color = color
+        light.keyframe_insert("color", frame=frame)
+    for frame, radius in ((1, 0.1), (9, 0.5)):
+        light.shadow_soft_size = radius
+        light.keyframe_insert("shadow_soft_size", frame=frame)
+    _, stage = export()
+    usd = UsdLux.SphereLight(stage.GetPrimAtPath("/Root/Point/Point"))
+    extent = usd.GetPrim().GetAttribute("extent")
+    for frame in range(1, 10):
+        scene.frame_set(frame)
+        assert tuple(usd.GetColorAttr().Get(frame)) == pytest.approx(tuple(light.color), abs=1e-7)
+        radius = light.shadow_soft_size
+        assert usd.GetRadiusAttr().Get(frame) == pytest.approx(radius, rel=1e-6)
+        assert [c for v in extent.Get(frame) for c in v] == pytest.approx([-radius] * 3 + [radius] * 3, rel=1e-6)
+    held = {2, 3, 7, 8}
+    assert not held & set(usd.GetColorAttr().GetTimeSamples())
+    assert extent.GetTimeSamples() == list(range(1, 10))
+
+
 def test_power_lights_match_blenders_own_usd_exporter(scene, tmp_path, export):
     """Blender's exporter is the reference for point, spot and area lights (P / pi, normalized);
     for suns it writes S / 4 where we keep the irradiance S (see lights/units.py)."""

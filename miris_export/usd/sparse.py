@@ -45,6 +45,7 @@ class SampledAttribute:
         self._dense = dense  # a chunk export: every call a sample, see the module's comment
         self._changed = []
         self._held = False  # held since the last set, not yet told to the sparse writer
+        self.read = None  # what the value last set was made from, for a caller that compares that
 
     def set(self, value, time):
         """Authors `value` at frame `time`."""

@@ -61,19 +61,28 @@ class Writer:
             return
         self.sampled(attr, same).set(value, time)
 
-    def set_named(self, name, type_name, value, time, same=None):
+    def set_named(self, name, type_name, value, time, same=None, make=None):
         """`set` for the prim's attribute `name` (of `type_name`, made on first use). A value written
         once, as the attribute's default (a one-frame export, or a writer done after this frame
-        outside a chunk), goes straight into the layer's spec: the Usd calls cost more than the value."""
+        outside a chunk), goes straight into the layer's spec: the Usd calls cost more than the value.
+        With `make`, `value` is what was read (plain Python values, compared exactly) and `make(value)`
+        the USD value: a value read as at the frame before is held, not made and compared again."""
         if not self.session.animated or (self.done and not self.session.chunk):
             spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path)
             attr = spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
-            attr.default = value
+            attr.default = value if make is None else make(value)
             return
         sampler = self._sampled.get(name)  # met at every frame: the attribute is made once
         if sampler is None:
             sampler = self.sampled(self.prim.CreateAttribute(name, type_name, False), same)
-        sampler.set(value, time)
+        elif make is not None and sampler.read == value:
+            sampler.hold(time)
+            return
+        if make is None:
+            sampler.set(value, time)
+        else:
+            sampler.set(make(value), time)
+            sampler.read = value
 
     def set_visible(self, visible, time):
         """Written only for prims hidden at some frame; the first call marks them visible from

@@ -62,7 +62,7 @@ class CameraWriter(Writer):
         self.set_named("verticalAperture", _T.Float, film.vertical_aperture, time)
         self.set_named("horizontalApertureOffset", _T.Float, film.horizontal_offset, time)
         self.set_named("verticalApertureOffset", _T.Float, film.vertical_offset, time)
-        self.set_named("clippingRange", _T.Float2, Gf.Vec2f(data.clip_start, data.clip_end), time)
+        self.set_named("clippingRange", _T.Float2, (data.clip_start, data.clip_end), time, make=Gf.Vec2f)
         dof = data.dof
         # fStop 0 is USD's "no depth of field"
         self.set_named("fStop", _T.Float, float(dof.aperture_fstop) if dof.use_dof and not ortho else 0.0, time)

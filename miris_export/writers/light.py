@@ -24,12 +24,13 @@ _T = Sdf.ValueTypeNames
 
 
 def light_color(light):
-    """Light colour times its blackbody colour when Blender uses a temperature (Blender 5.x)."""
-    color = Gf.Vec3f(*light.color)
+    """Light colour times its blackbody colour when Blender uses a temperature (Blender 5.x), as
+    (r, g, b) floats."""
+    r, g, b = light.color
     if getattr(light, "use_temperature", False):
         tint = light.temperature_color
-        color = Gf.Vec3f(color[0] * tint[0], color[1] * tint[1], color[2] * tint[2])
-    return color
+        return r * tint[0], g * tint[1], b * tint[2]
+    return r, g, b
 
 
 class LightWriter(Writer):
@@ -75,7 +76,7 @@ class LightWriter(Writer):
         intensity = units.light_intensity(self.kind, light.energy, getattr(light, "normalize", True), size)
         self.set_named("inputs:intensity", _T.Float, intensity, time)
         self.set_named("inputs:exposure", _T.Float, float(getattr(light, "exposure", 0.0)), time)
-        self.set_named("inputs:color", _T.Color3f, light_color(light), time)
+        self.set_named("inputs:color", _T.Color3f, light_color(light), time, make=Gf.Vec3f)
 
     def _write_shape(self, light, time):
         """Writes the light's size and cone; returns its emitting area for `light_intensity`."""
@@ -86,17 +87,27 @@ class LightWriter(Writer):
             width, height = units.rect_of_equal_area(light.shape, light.size, light.size_y)
             self.set_named("inputs:width", _T.Float, width, time)
             self.set_named("inputs:height", _T.Float, height, time)
-            self._set_extent((0.0 - width / 2, 0.0 - height / 2, 0.0), (width / 2, height / 2, 0.0), time)
+            self.set_named("extent", _T.Float3Array, (width, height), time, make=_rect_extent)
             return units.rect_area(width, height)
         radius = float(light.shadow_soft_size)
         self.set_named("inputs:radius", _T.Float, radius, time)
         self.set_named("treatAsPoint", _T.Bool, radius == 0.0, time)
-        self._set_extent((0.0 - radius,) * 3, (radius,) * 3, time)  # 0.0 - r: no -0
+        self.set_named("extent", _T.Float3Array, radius, time, make=_sphere_extent)
         if self.kind == units.SPOT:
             angle, softness = units.spot_cone(light.spot_size, light.spot_blend)
             self.set_named("inputs:shaping:cone:angle", _T.Float, angle, time)
             self.set_named("inputs:shaping:cone:softness", _T.Float, softness, time)
         return units.sphere_area(radius)
 
-    def _set_extent(self, lo, hi, time):
-        self.set_named("extent", _T.Float3Array, Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]), time)
+
+def _extent(lo, hi):
+    return Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)])
+
+
+def _sphere_extent(radius):
+    return _extent((0.0 - radius,) * 3, (radius,) * 3)  # 0.0 - r: no -0
+
+
+def _rect_extent(size):
+    width, height = size
+    return _extent((0.0 - width / 2, 0.0 - height / 2, 0.0), (width / 2, height / 2, 0.0))
