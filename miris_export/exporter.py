@@ -334,6 +334,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     evaluated_frames = frames if may_change else frames[:1]
     session.sampled = len(evaluated_frames) > 1
     scene_writers = [cls(session, scene) for cls in SCENE_WRITERS]
+    live = scene_writers  # those not done yet
     per_frame_hooks = hooks.per_frame
     scene_batch = Sdf.ChangeBlock()  # entered each frame: made once, as making one costs more than using it
     for done, frame in enumerate(evaluated_frames):
@@ -350,7 +351,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         hook_context.depsgraph, hook_context.frame = depsgraph, frame
         if per_frame_hooks:
             hooks.call_objects(hierarchy, per_frame=True)
-        live = [writer for writer in scene_writers if not writer.done]
+        live = [writer for writer in live if not writer.done]
         if live:
             with scene_batch:
                 for writer in live:

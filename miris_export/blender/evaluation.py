@@ -164,6 +164,8 @@ class Evaluation:
 
     def frame_changed(self):
         """Sets again the settings of objects whose mapped properties the frame change keyed anew."""
+        if not self._animated and not self._off:  # most scenes: nothing a frame change could undo
+            return
         self._read_keyed_visibility()
         for obj in self._animated:
             self._set(_object_settings(obj, self.render, self.include_hidden, self.keyed_visibility))

@@ -277,8 +277,6 @@ class HierarchyIterator:
             contexts.append(ctx)
         flat = np.empty(count * 16, np.float32)
         objects.foreach_get("matrix_world", flat)
-        if self._instance_keys is not None:
-            self._instance_keys.new_frame()
         self.gather_transforms(self._layout_cache, (flat, None))
         if contexts:
             with self.batch():

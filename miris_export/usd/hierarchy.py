@@ -52,6 +52,7 @@ class UsdHierarchy(HierarchyIterator):
         self.prototypes = Prototypes(session)
         self._tracked_data = set()  # keys of objects whose data is hidden at some frame
         self._late_data = set()  # keys of objects whose data writer was created this frame, not with them
+        self._settled = (None, None)  # (written, undrawn) of the last frame that needed no visibility
         # Over several frames, instances' matrices are made local at the end, all at once (finish).
         self.defer_instances = session.animated
         # A chunk writes every value at every frame (its writers are never done), for the stitch.
@@ -309,6 +310,8 @@ class UsdHierarchy(HierarchyIterator):
         if self.session.chunk:
             self._record_visible(written, undrawn)
             return
+        if not created and written is self._settled[0] and undrawn is self._settled[1]:
+            return  # a repeated frame of objects all there and drawn, as the frame before
         frame, first = self.session.frame, self.session.first_frame
         for key in created:
             writers = self.writers.get(key)
@@ -332,6 +335,9 @@ class UsdHierarchy(HierarchyIterator):
             if writers is not None and writers.data is not None:
                 writers.data.set_visible(key not in undrawn, frame)
                 self._tracked_data.add(key)
+        # Nothing to write for these sets of objects: not again while the same sets come (see above).
+        settled = not (self.writers.keys() - written or self._tracked or undrawn or self._tracked_data)
+        self._settled = (written, undrawn) if settled else (None, None)
 
     def _record_visible(self, written, undrawn):
         """A chunk export writes at every frame whether each object exists and whether its data draws,
