@@ -133,6 +133,8 @@ class UsdHierarchy(HierarchyIterator):
         return created
 
     def _defines_in_batch(self, ctx):
+        """Whether the object's writers author only on its prims, defined already (not a copy, whose
+        prototype may be new; not a writer that defines prims of its own, see Writer.defines_in_batch)."""
         if ctx.prototype is not None:
             return False
         _, data_path = self._plan(ctx)

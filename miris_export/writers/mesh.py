@@ -70,14 +70,14 @@ class MeshWriter(Writer):
         first = self._topology is None
         # Written once (one frame evaluated, or nothing can change it): its values are defaults,
         # authored as specs, which cost less than the Usd calls.
-        once = first and not self.session.chunk and (self._static or not self.session.sampled)
-        self._positions = read_positions(mesh) if self.session.animated and not once else None
+        as_specs = first and not self.session.chunk and (self._static or not self.session.sampled)
+        self._positions = read_positions(mesh) if self.session.animated and not as_specs else None
         reader = MeshReader(mesh, self._positions)
         self._faces = reader.faces if self._positions is not None else None
         self._topology = topology
         # Counted before the arrays are written, while little memory is held.
         loose = (reader.loose_edges, reader.loose_vertices) if first else (0, 0)
-        self._spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path) if once else None
+        self._spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path) if as_specs else None
         try:
             self._write_shape(reader, time)
             renamed = self._write_topology(reader, time)
@@ -135,8 +135,9 @@ class MeshWriter(Writer):
             self._interpolate(attr, interpolation)
         return attr
 
-    def _interpolate(self, attr, interpolation):
-        if self._spec is not None:
+    @staticmethod
+    def _interpolate(attr, interpolation):
+        if isinstance(attr, Sdf.AttributeSpec):
             attr.SetInfo("interpolation", interpolation)
         else:
             attr.SetMetadata("interpolation", interpolation)

@@ -82,7 +82,8 @@ class WorldWriter:
         self.session = session
         self.dome = None
         # Where nothing keys or drives the World, what it shows now is what it shows at every frame:
-        # written once, from what is read here (here, but in a chunk, which samples every frame).
+        # written once, from what is read here (with the dome's definition, but in a chunk, which
+        # samples every frame).
         self._static = not (session.sampled and linked_may_change(scene, "world"))
         self._written = False
         env = read_world(scene.world)
