@@ -17,8 +17,9 @@ def bind(session, path, obj):
     """Binds the object's materials to the mesh at `path`, with face subsets for several slots.
     Returns the computed texture coordinates the mesh must write, {primvar name: expression}.
 
-    Called when the mesh prim is defined; what it authors is specs (materials included), so it may
-    be called inside the mesh's change block. Face assignments are those of that first frame."""
+    Called inside the mesh's change block when its prim is defined: what it authors is specs
+    (materials included), which the stage takes in with the mesh's. Face assignments are those of
+    that first frame."""
     derived = {}
     if not session.options.materials:
         return derived
@@ -52,8 +53,7 @@ def bind(session, path, obj):
     if not distinct:
         return derived
     if len(distinct) == 1 and not empty:
-        with Sdf.ChangeBlock():
-            specs.bind(Sdf.CreatePrimInLayer(session.stage.GetRootLayer(), path), next(iter(distinct)))
+        specs.bind(Sdf.CreatePrimInLayer(session.stage.GetRootLayer(), path), next(iter(distinct)))
         return derived
     _bind_subsets(session, path, indices, materials, empty)
     return derived
@@ -67,22 +67,21 @@ def _bind_subsets(session, parent, indices, materials, empty):
     for slot, material in sorted(materials.items()):
         by_path.setdefault(material, []).append(slot)
     slot_count = int(indices.max()) + 1
-    with Sdf.ChangeBlock():
-        spec = Sdf.CreatePrimInLayer(layer, parent)
-        specs.apply_schema(spec, "MaterialBindingAPI")
-        for path, slot_list in by_path.items():
-            chosen = np.zeros(slot_count, bool)  # a lookup by slot: np.isin sorts, ten times slower on small meshes
-            chosen[slot_list] = True
-            faces = np.flatnonzero(chosen[indices]).astype(np.int32)
-            subset = specs.define(layer, parent.AppendChild(session.names.claim(parent, path.name)), "GeomSubset")
-            specs.attribute(subset, "elementType", _T.Token, UsdGeom.Tokens.face, uniform=True)
-            specs.attribute(subset, "indices", _T.IntArray, Vt.IntArray.FromNumpy(faces))
-            specs.attribute(subset, "familyName", _T.Token, UsdShade.Tokens.materialBind, uniform=True)
-            specs.bind(subset, path)
-            session.report.count("GeomSubset")
-        # Every face in exactly one subset is a partition; faces left without a material make it non-overlapping.
-        specs.attribute(spec, "subsetFamily:materialBind:familyType", _T.Token,
-                        UsdGeom.Tokens.nonOverlapping if empty else UsdGeom.Tokens.partition, uniform=True)
+    spec = Sdf.CreatePrimInLayer(layer, parent)
+    specs.apply_schema(spec, "MaterialBindingAPI")
+    for path, slot_list in by_path.items():
+        chosen = np.zeros(slot_count, bool)  # a lookup by slot: np.isin sorts, ten times slower on small meshes
+        chosen[slot_list] = True
+        faces = np.flatnonzero(chosen[indices]).astype(np.int32)
+        subset = specs.define(layer, parent.AppendChild(session.names.claim(parent, path.name)), "GeomSubset")
+        specs.attribute(subset, "elementType", _T.Token, UsdGeom.Tokens.face, uniform=True)
+        specs.attribute(subset, "indices", _T.IntArray, Vt.IntArray.FromNumpy(faces))
+        specs.attribute(subset, "familyName", _T.Token, UsdShade.Tokens.materialBind, uniform=True)
+        specs.bind(subset, path)
+        session.report.count("GeomSubset")
+    # Every face in exactly one subset is a partition; faces left without a material make it non-overlapping.
+    specs.attribute(spec, "subsetFamily:materialBind:familyType", _T.Token,
+                    UsdGeom.Tokens.nonOverlapping if empty else UsdGeom.Tokens.partition, uniform=True)
 
 
 def material_for(session, material, varnames, derived=None, baked=None):
