@@ -155,7 +155,7 @@ def export_steps(filepath, options=None, context=None, chunk_of=None, report=Non
                 placed = yield from _write_atomically(path, write, options, report, move)
             finally:
                 placement.discard()  # what was not placed: the export failed or was stopped
-    if not isinstance(placed, str) and options.validate:
+    if placed is None and options.validate:
         _validate(path, path, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -170,7 +170,8 @@ def _write_atomically(path, write, options, report, move=None):
     by USD's own save, which writes a temporary file beside `path` and renames it over. Otherwise
     the staging folder goes and nothing of the export is left, the previous file and its textures
     untouched. The staging folder is made by the first file written into it: an export without a
-    package, a strict check or linked assets never needs it. Returns what was placed."""
+    package, a strict check or linked assets never needs it. Returns the staged file placed, or
+    None for a layer saved in place."""
     folder, name = os.path.split(path)
     staging = os.path.join(folder, f".{os.path.splitext(name)[0]}.{secrets.token_hex(6)}")
     try:
@@ -183,21 +184,33 @@ def _write_atomically(path, write, options, report, move=None):
             move(staging, folder)
         if isinstance(written, str):
             os.replace(written, path)
-        else:
-            _save(written, path)
-        return written
+            return written
+        _save(written, path)
+        return None  # not the layer: held on, it would stand for the file where it is opened next
     finally:
         if os.path.isdir(staging):
             shutil.rmtree(staging, ignore_errors=True)
 
 
 def _save(layer, path=None):
-    """Writes the layer to its own file, its folder made if need be, or to `path`."""
+    """Writes the layer to its own file, its folder made if need be, or to `path`: renamed after it
+    and saved, which costs less than an export, unless a layer of that name is open already. A
+    layer that could not be saved keeps its own name: it does not stand for the file."""
+    from pxr import Sdf
+
     if path is None:
         os.makedirs(os.path.dirname(layer.identifier), exist_ok=True)
         saved = layer.Save()
-    else:
+    elif Sdf.Layer.Find(path):
         saved = layer.Export(path)
+    else:
+        own, layer.identifier = layer.identifier, path
+        saved = False
+        try:
+            saved = layer.Save()
+        finally:
+            if not saved:
+                layer.identifier = own
     if not saved:
         raise ExportError(f"USD could not write {path or layer.identifier}")
 

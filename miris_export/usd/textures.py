@@ -50,7 +50,7 @@ def write_texture(session, image, fallback=MATERIAL_FALLBACK):
         try:
             written[key] = _write(session, image)
         except _Unavailable as why:
-            written[key] = why
+            written[key] = why.with_traceback(None)  # kept without the frames it was raised in
         except (OSError, RuntimeError) as error:
             written[key] = _Unavailable(f"image {image.name!r} could not be written ({error})")
     result = written[key]

@@ -79,7 +79,9 @@ class SkeletonWriter(Writer):
         self.animation.CreateJointsAttr(Vt.TokenArray(self.joints.tokens))
         UsdSkel.BindingAPI.Apply(self.skeleton.GetPrim()).CreateAnimationSourceRel().SetTargets(
             [self.animation.GetPath()])
-        self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = self
+        # Its paths, for the meshes it deforms (not the writer: the session would hold itself).
+        self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = (
+            self.skeleton.GetPath(), self.animation.GetPath())
         self._times = []
         self._order = []  # for each frame, the index of its pose among the distinct poses
         self._pending = []  # armature-space poses not yet decomposed
@@ -232,11 +234,12 @@ class SkinnedMeshWriter(MeshWriter):
         if source is None:
             self.session.report.warn(f"{self.path}: its armature {self.skin.armature} was not written; "
                                      "the mesh is left in its rest shape")
-        elif self._copy is not None:
-            UsdSkel.BindingAPI.Apply(self._copy.GetPrim()).CreateAnimationSourceRel().SetTargets(
-                [source.animation.GetPath()])
+            return
+        skeleton, animation = source
+        if self._copy is not None:
+            UsdSkel.BindingAPI.Apply(self._copy.GetPrim()).CreateAnimationSourceRel().SetTargets([animation])
         else:
-            self.binding.CreateSkeletonRel().SetTargets([source.skeleton.GetPath()])
+            self.binding.CreateSkeletonRel().SetTargets([skeleton])
 
 
 def _close_matrices(a, b):
