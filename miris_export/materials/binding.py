@@ -5,6 +5,7 @@ from pxr import Sdf, UsdGeom, UsdShade, Vt
 from ..blender.mesh_data import read_material_indices
 from ..usd import specs
 from ..usd.naming import uv_primvar_names
+from ..usd.values import vt_array
 from . import coordinates
 from .network import define_material
 from .openpbr import define_openpbr
@@ -75,7 +76,7 @@ def _bind_subsets(session, parent, indices, materials, empty):
         faces = np.flatnonzero(chosen[indices]).astype(np.int32)
         subset = specs.define(layer, parent.AppendChild(session.names.claim(parent, path.name)), "GeomSubset")
         specs.attribute(subset, "elementType", _T.Token, UsdGeom.Tokens.face, uniform=True)
-        specs.attribute(subset, "indices", _T.IntArray, Vt.IntArray.FromNumpy(faces))
+        specs.attribute(subset, "indices", _T.IntArray, vt_array(Vt.IntArray, faces))
         specs.attribute(subset, "familyName", _T.Token, UsdShade.Tokens.materialBind, uniform=True)
         specs.bind(subset, path)
         session.report.count("GeomSubset")

@@ -9,7 +9,7 @@ import numpy as np
 from pxr import UsdGeom, Vt
 
 from ..blender.attributes import read_array, read_attribute
-from ..usd.values import vec3f
+from ..usd.values import vec3f, vt_array
 from .base import Writer
 
 CATMULL_ROM, POLY = 0, 1
@@ -46,9 +46,9 @@ class CurvesWriter(Writer):
             self.set(c.CreateBasisAttr(), UsdGeom.Tokens.catmullRom, time)
         self.set(c.CreateWrapAttr(), UsdGeom.Tokens.periodic if periodic else
                  (UsdGeom.Tokens.pinned if cubic else UsdGeom.Tokens.nonperiodic), time)
-        self.set(c.CreateCurveVertexCountsAttr(), Vt.IntArray.FromNumpy(np.diff(offsets).astype(np.int32)), time)
+        self.set(c.CreateCurveVertexCountsAttr(), vt_array(Vt.IntArray, np.diff(offsets).astype(np.int32)), time)
         self.set(c.CreatePointsAttr(), vec3f(positions), time)
         self.set_extent(c.CreateExtentAttr(), positions, time, radius)
         if radius is not None:
             c.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
-            self.set(c.CreateWidthsAttr(), Vt.FloatArray.FromNumpy(np.ascontiguousarray(radius * 2)), time)
+            self.set(c.CreateWidthsAttr(), vt_array(Vt.FloatArray, radius * 2), time)

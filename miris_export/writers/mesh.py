@@ -7,7 +7,7 @@ a topology change re-reads everything. A small mesh that moves has its points,
 normals and extent gathered and written at the end (GATHER_VERTICES).
 """
 import numpy as np
-from pxr import Gf, Sdf, UsdGeom, Vt
+from pxr import Sdf, UsdGeom, Vt
 
 from .. import materials
 from ..blender.animation import shape_may_change
@@ -15,7 +15,7 @@ from ..blender.mesh_data import MeshReader, read_positions
 from ..usd import specs
 from ..usd.naming import RESERVED_PRIMVARS, identifier, uv_primvar_names
 from ..usd.sparse import GatheredAttribute
-from ..usd.values import vec3f
+from ..usd.values import vec3f, vt_array
 from .base import Writer
 
 # A mesh that moves over an animated export, up to this many vertices, has its shape gathered over
@@ -171,8 +171,8 @@ class MeshWriter(Writer):
     def _write_topology(self, reader, time):
         """Writes faces and primvars; returns the (UV map, primvar) of maps renamed off a reserved name."""
         options = self.session.options
-        self.set(self._attribute("faceVertexCounts", _T.IntArray), Vt.IntArray.FromNumpy(reader.face_counts()), time)
-        self.set(self._attribute("faceVertexIndices", _T.IntArray), Vt.IntArray.FromNumpy(reader.face_indices), time)
+        self.set(self._attribute("faceVertexCounts", _T.IntArray), vt_array(Vt.IntArray, reader.face_counts()), time)
+        self.set(self._attribute("faceVertexIndices", _T.IntArray), vt_array(Vt.IntArray, reader.face_indices), time)
         maps = reader.uv_maps() if options.uvs else []
         names = uv_primvar_names(maps)
         renamed = [(name, primvar) for (name, active), primvar in zip(maps, names)
@@ -180,14 +180,14 @@ class MeshWriter(Writer):
         for (name, _), primvar_name in zip(maps, names):
             uv = reader.uv(name)
             attr = self._attribute("primvars:" + primvar_name, _T.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
-            self.set(attr, Vt.Vec2fArray.FromNumpy(np.ascontiguousarray(uv.values)), time)
+            self.set(attr, vt_array(Vt.Vec2fArray, uv.values), time)
             if uv.indices is not None:
                 self.set(self._attribute(f"primvars:{primvar_name}:indices", _T.IntArray),
-                         Vt.IntArray.FromNumpy(uv.indices), time)
+                         vt_array(Vt.IntArray, uv.indices), time)
             del uv
         for name, values in materials.computed_coordinates(self.session, reader.mesh, *self._coordinates):
             attr = self._attribute("primvars:" + name, _T.TexCoord2fArray, UsdGeom.Tokens.faceVarying)
-            self.set(attr, Vt.Vec2fArray.FromNumpy(values), time)
+            self.set(attr, vt_array(Vt.Vec2fArray, values), time)
         colors = reader.colors() if options.colors else None
         if colors is not None:
             self.set(self._attribute("primvars:displayColor", _T.Color3fArray, colors[1]), vec3f(colors[0]), time)

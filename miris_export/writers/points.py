@@ -1,9 +1,8 @@
 """Point clouds as UsdGeom.Points: positions and widths (twice Blender's radius)."""
-import numpy as np
 from pxr import UsdGeom, Vt
 
 from ..blender.attributes import read_attribute
-from ..usd.values import vec3f
+from ..usd.values import vec3f, vt_array
 from .base import Writer
 
 
@@ -27,4 +26,4 @@ class PointsWriter(Writer):
         self.set_extent(self.points.CreateExtentAttr(), positions, time, radius)
         if radius is not None:
             self.points.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
-            self.set(self.points.CreateWidthsAttr(), Vt.FloatArray.FromNumpy(np.ascontiguousarray(radius * 2)), time)
+            self.set(self.points.CreateWidthsAttr(), vt_array(Vt.FloatArray, radius * 2), time)

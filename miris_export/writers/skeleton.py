@@ -23,6 +23,7 @@ from ..blender.skinning import deform_joint_names, read_weights
 from ..hierarchy.iterator import object_key
 from ..matrices import relative
 from ..usd.sparse import write_gathered
+from ..usd.values import vt_array
 from .base import Writer
 from .mesh import MeshWriter
 
@@ -222,9 +223,9 @@ class SkinnedMeshWriter(MeshWriter):
             indices, weights = indices[reader.used], weights[reader.used]
         size = indices.shape[1]
         self.set(self.binding.CreateJointIndicesPrimvar(False, size).GetAttr(),
-                 Vt.IntArray.FromNumpy(np.ascontiguousarray(indices.ravel())), time)
+                 vt_array(Vt.IntArray, indices.ravel()), time)
         self.set(self.binding.CreateJointWeightsPrimvar(False, size).GetAttr(),
-                 Vt.FloatArray.FromNumpy(np.ascontiguousarray(weights.ravel())), time)
+                 vt_array(Vt.FloatArray, weights.ravel()), time)
         return renamed
 
     def finish(self):
