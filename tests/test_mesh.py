@@ -164,6 +164,22 @@ def test_ngons_stay_ngons(scene, export):
     assert list(array(mesh.GetFaceVertexCountsAttr())) == [7]
 
 
+def test_triangle_meshes_and_mixed_meshes_keep_their_face_counts(scene, export):
+    # A mesh of three corners a face is all triangles (their counts are not read); others are read.
+    bpy.ops.mesh.primitive_ico_sphere_add(subdivisions=1)
+    triangles = bpy.context.object.data
+    mixed = bpy.data.meshes.new("Mixed")
+    mixed.from_pydata([(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (2, 0, 0), (2, 1, 0), (3, 0, 0), (3, 1, 0)],
+                      [], [(0, 1, 2, 3), (1, 4, 5, 2), (4, 6, 7, 5), (0, 1, 3)])
+    assert len(mixed.loops) != 3 * len(mixed.polygons)
+    bpy.context.collection.objects.link(bpy.data.objects.new("Mixed", mixed))
+    _, stage = export(animation=False)
+    for name, me in (("Icosphere", triangles), ("Mixed", mixed)):
+        mesh = mesh_at(stage, f"/Root/{name}/{name}")
+        assert list(array(mesh.GetFaceVertexCountsAttr())) == [len(p.vertices) for p in me.polygons]
+        assert list(array(mesh.GetFaceVertexIndicesAttr())) == [v for p in me.polygons for v in p.vertices]
+
+
 def test_loose_geometry_is_dropped_and_reported(scene, export):
     bpy.ops.mesh.primitive_plane_add()
     obj = bpy.context.object

@@ -3,7 +3,6 @@
 No Python loop here touches a vertex, face or corner: the per-element
 collections are 10-100x slower than these bulk reads.
 """
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,21 +38,15 @@ class MeshReader:
         and corners, taken as the same: its corners are not read again."""
         self.mesh = mesh
         self._positions = positions  # already read by the caller, or None
-        # (corner vertices (C,) int32, mask of the vertices kept or None when all are, loose vertices)
+        # (corner vertices (C,) int32, mask of the vertices kept or None when all are, loose vertices,
+        # one corner of each vertex kept (V,) int32)
         self.faces = _read_faces(mesh) if faces is None else faces
-        self.face_indices, self.used, self.loose_vertices = self.faces
+        self.face_indices, self.used, self.loose_vertices, self.corner_of_vertex = self.faces
         self.vertex_count = len(mesh.vertices) - self.loose_vertices
 
     @property
     def loose_edges(self):
         return _count_loose_edges(self.mesh, len(self.face_indices))
-
-    @functools.cached_property
-    def corner_of_vertex(self):
-        """(V,) int32: for each vertex, one of its corners (the last)."""
-        corner_of_vertex = np.zeros(self.vertex_count, np.int32)
-        corner_of_vertex[self.face_indices] = np.arange(len(self.face_indices), dtype=np.int32)
-        return corner_of_vertex
 
     def _per_vertex(self, array):
         return array if self.used is None else array[self.used]
@@ -67,8 +60,11 @@ class MeshReader:
     def face_counts(self):
         """(F,) int32: the corners of each face, from where each face's corners start: Blender
         reads those a third quicker than the counts."""
-        starts = read_array(self.mesh.polygons, "loop_start", len(self.mesh.polygons), 1, np.int32)
-        return np.diff(starts, append=np.int32(len(self.face_indices)))
+        faces, corners = len(self.mesh.polygons), len(self.face_indices)
+        if corners == 3 * faces:  # a face has at least three corners: all are triangles
+            return np.full(faces, 3, np.int32)
+        starts = read_array(self.mesh.polygons, "loop_start", faces, 1, np.int32)
+        return np.diff(starts, append=np.int32(corners))
 
     def normals(self, fewest):
         """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces.
@@ -138,15 +134,18 @@ def _count_loose_edges(mesh, nc):
 
 
 def _read_faces(mesh):
-    """MeshReader.faces: the corners' vertices, renumbered past the vertices no face uses."""
+    """MeshReader.faces: the corners' vertices, renumbered past the vertices no face uses, and one
+    corner of each vertex kept."""
     nv, nc = len(mesh.vertices), len(mesh.loops)
     corner_vert = read_attribute(mesh, ".corner_vert", "value", nc, 1, np.int32)  # every mesh has it (3.6+)
-    used = np.zeros(nv, bool)
-    used[corner_vert] = True
+    # One pass over the corners says both which vertices faces use and a corner of each.
+    corner_of_vertex = np.full(nv, -1, np.int32)
+    corner_of_vertex[corner_vert] = np.arange(nc, dtype=np.int32)
+    used = corner_of_vertex >= 0
     loose = nv - int(np.count_nonzero(used))
     if not loose:
-        return corner_vert, None, 0
-    return (np.cumsum(used, dtype=np.int32) - 1)[corner_vert], used, loose
+        return corner_vert, None, 0, corner_of_vertex
+    return (np.cumsum(used, dtype=np.int32) - 1)[corner_vert], used, loose, corner_of_vertex[used]
 
 
 def _index_by_vertex(values, corner_vert, corner_of_vertex):
@@ -154,9 +153,9 @@ def _index_by_vertex(values, corner_vert, corner_of_vertex):
     corners, plus one per corner that differs from its vertex's (a seam). No sorting, unlike
     np.unique: most corners of a vertex share its UV, so the table is about a vertex long."""
     keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
-    vertex_keys = keys[corner_of_vertex]
+    vertex_keys = np.take(keys, corner_of_vertex)
     seams = np.concatenate([np.zeros(0, np.intp), *(  # a chunk at a time: no second corner-sized array
-        start + np.flatnonzero(keys[start:start + CHUNK] != vertex_keys[corner_vert[start:start + CHUNK]])
+        start + np.flatnonzero(keys[start:start + CHUNK] != np.take(vertex_keys, corner_vert[start:start + CHUNK]))
         for start in range(0, len(keys), CHUNK))])
     indices = corner_vert.copy()
     indices[seams] = len(corner_of_vertex) + np.arange(len(seams), dtype=np.int32)
