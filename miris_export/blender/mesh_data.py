@@ -91,11 +91,22 @@ class MeshReader:
         uv = self.mesh.uv_layers[name]
         nc = len(self.face_indices)
         values = read_uv(uv, nc)
+        # By vertex: one entry per vertex, from one of its corners, plus one per corner that differs
+        # from its vertex's (a seam). No sorting, unlike np.unique: most corners of a vertex share
+        # its UV, so the table is about a vertex long.
+        keys = values.view(np.uint64).ravel()  # a (u, v) pair as one word
+        vertex_keys = np.take(keys, self.corner_of_vertex)
+        seams = _differing(keys, vertex_keys, self.face_indices)
         # Indexed costs 8 bytes a table entry plus 4 a corner, against 8 a corner: it pays while the
         # table is under half the corners.
-        table, indices = _index_by_vertex(values, self.face_indices, self.corner_of_vertex)
-        if len(table) * 2 >= nc:  # seams everywhere: a map of few values (a square a face, say) still indexes
+        if (self.vertex_count + len(seams)) * 2 >= nc:
+            # Seams everywhere: a map of few values (a square a face, say) still indexes by value.
             table, indices = _index_by_value(values)
+        else:
+            table = np.concatenate([vertex_keys, keys[seams]]).view(np.float32).reshape(-1, 2)
+            del values, keys, vertex_keys  # let go before the indices are made: the map is not held twice
+            indices = self.face_indices.copy()
+            indices[seams] = self.vertex_count + np.arange(len(seams), dtype=np.int32)
         return UVMap(name, table, indices, uv.active_render)
 
     def colors(self):
@@ -148,19 +159,11 @@ def _read_faces(mesh):
     return (np.cumsum(used, dtype=np.int32) - 1)[corner_vert], used, loose, corner_of_vertex[used]
 
 
-def _index_by_vertex(values, corner_vert, corner_of_vertex):
-    """(table, indices) with values == table[indices]: one entry per vertex, from one of its
-    corners, plus one per corner that differs from its vertex's (a seam). No sorting, unlike
-    np.unique: most corners of a vertex share its UV, so the table is about a vertex long."""
-    keys = np.ascontiguousarray(values).view(np.uint64).ravel()  # a (u, v) pair as one word
-    vertex_keys = np.take(keys, corner_of_vertex)
-    seams = np.concatenate([np.zeros(0, np.intp), *(  # a chunk at a time: no second corner-sized array
+def _differing(keys, vertex_keys, corner_vert):
+    """The corners whose key differs from their vertex's."""
+    return np.concatenate([np.zeros(0, np.intp), *(  # a chunk at a time: no second corner-sized array
         start + np.flatnonzero(keys[start:start + CHUNK] != np.take(vertex_keys, corner_vert[start:start + CHUNK]))
         for start in range(0, len(keys), CHUNK))])
-    indices = corner_vert.copy()
-    indices[seams] = len(corner_of_vertex) + np.arange(len(seams), dtype=np.int32)
-    table = np.concatenate([vertex_keys, keys[seams]])
-    return table.view(np.float32).reshape(len(table), 2), indices
 
 
 def _one_per_vertex(values, corner_vert, corner_of_vertex):
