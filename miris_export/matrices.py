@@ -3,6 +3,8 @@ on column vectors), in float64. numpy's linear algebra costs microseconds a call
 matrices, so stacks are worked on at once and each distinct matrix (or pair) only once."""
 import numpy as np
 
+FEW = 64  # pairs of matrices solved without looking for equal ones
+
 
 def relative(parent_world, world):
     """`world` relative to `parent_world` (4x4 matrices, or stacks of them)."""
@@ -32,7 +34,13 @@ def unique_rows(rows):
 def relative_pairs(parents, children):
     """`relative` of each matrix of `children` (..., 4, 4) to the one of `parents` in its place,
     each distinct (parent, child) pair solved once: a still child of a still parent, over many
-    frames, is one solve."""
+    frames, is one solve. A few pairs are solved as they are: sorting them out would cost more."""
+    if children.size <= 16 * FEW:
+        try:
+            return np.linalg.solve(parents, children)
+        except np.linalg.LinAlgError:  # some parent scaled to zero: each pair on its own
+            return np.array([relative(p, c) for p, c in zip(parents.reshape(-1, 4, 4), children.reshape(-1, 4, 4))]
+                            ).reshape(children.shape)
     pairs = np.concatenate([parents, children], axis=-1)  # (..., 4, 8)
     distinct, index = unique_rows(pairs.reshape(-1, 32))
     distinct = distinct.reshape(-1, 4, 8)

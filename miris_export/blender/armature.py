@@ -125,17 +125,22 @@ def decompose(matrices):
 def quaternions(rotation):
     """(..., 4) unit quaternions (x, y, z, w) of (..., 3, 3) rotation matrices, w >= 0."""
     r = rotation
-    trace = r[..., 0, 0] + r[..., 1, 1] + r[..., 2, 2]
-    candidates = np.stack([
-        np.stack([r[..., 2, 1] - r[..., 1, 2], r[..., 0, 2] - r[..., 2, 0], r[..., 1, 0] - r[..., 0, 1],
-                  1 + trace], -1),
-        np.stack([1 + r[..., 0, 0] - r[..., 1, 1] - r[..., 2, 2], r[..., 0, 1] + r[..., 1, 0],
-                  r[..., 0, 2] + r[..., 2, 0], r[..., 2, 1] - r[..., 1, 2]], -1),
-        np.stack([r[..., 0, 1] + r[..., 1, 0], 1 + r[..., 1, 1] - r[..., 0, 0] - r[..., 2, 2],
-                  r[..., 1, 2] + r[..., 2, 1], r[..., 0, 2] - r[..., 2, 0]], -1),
-        np.stack([r[..., 0, 2] + r[..., 2, 0], r[..., 1, 2] + r[..., 2, 1],
-                  1 + r[..., 2, 2] - r[..., 0, 0] - r[..., 1, 1], r[..., 1, 0] - r[..., 0, 1]], -1),
-    ], -2)  # each row is a multiple of the quaternion; the one of largest norm is the most precise
+    r00, r01, r02 = r[..., 0, 0], r[..., 0, 1], r[..., 0, 2]
+    r10, r11, r12 = r[..., 1, 0], r[..., 1, 1], r[..., 1, 2]
+    r20, r21, r22 = r[..., 2, 0], r[..., 2, 1], r[..., 2, 2]
+    # Each row is a multiple of the quaternion; the one of largest norm is the most precise. Filled
+    # in place: stacking rows of a few joints costs more than the arithmetic.
+    candidates = np.empty(r.shape[:-2] + (4, 4))
+    candidates[..., 0, 0] = candidates[..., 1, 3] = r21 - r12
+    candidates[..., 0, 1] = candidates[..., 2, 3] = r02 - r20
+    candidates[..., 0, 2] = candidates[..., 3, 3] = r10 - r01
+    candidates[..., 0, 3] = 1 + (r00 + r11 + r22)
+    candidates[..., 1, 0] = 1 + r00 - r11 - r22
+    candidates[..., 1, 1] = candidates[..., 2, 0] = r01 + r10
+    candidates[..., 1, 2] = candidates[..., 3, 0] = r02 + r20
+    candidates[..., 2, 1] = 1 + r11 - r00 - r22
+    candidates[..., 2, 2] = candidates[..., 3, 1] = r12 + r21
+    candidates[..., 3, 2] = 1 + r22 - r00 - r11
     norms = np.linalg.norm(candidates, axis=-1)
     best = np.take_along_axis(candidates, norms.argmax(-1)[..., None, None], -2)[..., 0, :]
     q = best / np.linalg.norm(best, axis=-1, keepdims=True)
