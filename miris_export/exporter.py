@@ -316,7 +316,12 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         from .farm.chunks import lead_in
 
         frames = lead_in(frames, (chunk["first"], chunk["last"]), scene, context.view_layer) + frames
-    stage = usd_stage.create_stage(layer_path)
+    stage = usd_stage.create_stage(
+        layer_path,
+        creator=f"Miris USD exporter {__version__}",
+        blenderVersion=bpy.app.version_string,
+        sourceFile=source or os.path.basename(bpy.data.filepath) or "unsaved scene",
+    )
     session = ExportSession(
         stage=stage,
         options=options,
@@ -383,13 +388,6 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         hooks.call("on_save", stage, report)
         hooks.merge()
     yield 1.0
-    source = source or os.path.basename(bpy.data.filepath) or "unsaved scene"
-    usd_stage.set_provenance(
-        stage,
-        creator=f"Miris USD exporter {__version__}",
-        blenderVersion=bpy.app.version_string,
-        sourceFile=source,
-    )
     if chunk is not None:
         from .usd.sparse import CHUNK_KEY
 

@@ -105,7 +105,7 @@ def test_a_failed_export_does_not_stand_for_the_file_it_would_have_replaced(scen
     def fail(*args, **kwargs):
         raise RuntimeError("failed at the end")
 
-    monkeypatch.setattr("miris_export.usd.stage.set_provenance", fail)
+    monkeypatch.setattr("miris_export.usd.hierarchy.UsdHierarchy.finish", fail)
     with collector_off():
         with pytest.raises(RuntimeError, match="failed at the end") as failure:
             miris_export.export(str(target), animation=False)

@@ -89,10 +89,11 @@ def plan(depsgraph, options, wanted):
     """({mesh key: Skin}, [(mesh name, reason)]) for the exported meshes deformed by armatures.
     `wanted(key, obj)` says whether an object is exported; the depsgraph, whether it is evaluated."""
     present = {object_key(obj): obj for obj in depsgraph.objects}
-    exported = {key for key, obj in present.items() if wanted(key, obj)}
-    candidates = sorted(key for key in exported if present[key].type == "MESH" and _may_be_skinned(present[key]))
+    candidates = sorted(key for key, obj in present.items()
+                        if obj.type == "MESH" and _may_be_skinned(obj) and wanted(key, obj))
     if not candidates:
         return {}, []
+    exported = {key for key, obj in present.items() if wanted(key, obj)}
     # Copies of a mesh made by instancing (not an object's own evaluated geometry) would need the
     # armature's copy too: such meshes keep their Armature modifier.
     instanced = {object_key(inst.object) for inst in depsgraph.object_instances

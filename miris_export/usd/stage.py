@@ -19,9 +19,10 @@ def top_matrix(scale):
     return matrix
 
 
-def create_stage(path):
+def create_stage(path, **provenance):
     """A new stage for `path`, its layer in memory until saved (`Usd.Stage.CreateNew` writes an
-    empty file at once, most of what starting a small export costs). The layout is authored on the
+    empty file at once, most of what starting a small export costs). The layout, and the
+    `provenance` as customLayerData (short strings the specification accepts), are authored on the
     layer directly: through the Usd API, each step would be composed again."""
     path = str(path)
     layer = Sdf.Layer.New(Sdf.FileFormat.FindByExtension(os.path.splitext(path)[1]), path)
@@ -30,6 +31,8 @@ def create_stage(path):
         layer.pseudoRoot.SetInfo(UsdGeom.Tokens.upAxis, UsdGeom.Tokens.y)
         Sdf.PrimSpec(layer, ROOT.name, Sdf.SpecifierDef, "Xform")
         layer.defaultPrim = ROOT.name
+        if provenance:
+            layer.customLayerData = {k: str(v) for k, v in provenance.items()}
     return Usd.Stage.Open(layer)
 
 
@@ -38,11 +41,3 @@ def set_time_range(stage, start, end, fps):
     stage.SetEndTimeCode(end)
     stage.SetTimeCodesPerSecond(fps)
     stage.SetFramesPerSecond(fps)
-
-
-def set_provenance(stage, **data):
-    """customLayerData the specification accepts for provenance; values are short strings."""
-    layer = stage.GetRootLayer()
-    custom = dict(layer.customLayerData)
-    custom.update({k: str(v) for k, v in data.items()})
-    layer.customLayerData = custom
