@@ -19,8 +19,10 @@ def to_bytes(pixels):
 
 
 def write_png(path, pixels, width, height):
-    """Writes RGBA `pixels` (flat floats, rows bottom-up as Blender keeps them) as an 8-bit RGBA PNG."""
-    rows = to_bytes(pixels).reshape(height, width * 4)[::-1]  # PNG rows go top-down
+    """Writes RGBA `pixels` (flat, floats or bytes, rows bottom-up as Blender keeps them) as an 8-bit
+    RGBA PNG."""
+    pixels = pixels if pixels.dtype == np.uint8 else to_bytes(pixels)
+    rows = pixels.reshape(height, width * 4)[::-1]  # PNG rows go top-down
     # Each row filtered "Up" (the difference from the row above, modulo 256): smooth images compress
     # better so, and numpy does it for all rows at once.
     lines = np.empty((height, width * 4 + 1), np.uint8)

@@ -21,7 +21,7 @@ import re
 import shutil
 
 from . import udim
-from .png import write_png
+from .png import to_bytes, write_png
 
 # Formats a USD renderer reads, by their first bytes -> file extension.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"v/1\x01", ".exr"))
@@ -192,7 +192,7 @@ def _encode(session, image, folder):
 
 def _save_pixels(session, folder, stem, pixels, width, height, is_float):
     """Saves RGBA pixels (flat, rows bottom-up) as `stem`.png (the file's encoded values, as a byte image
-    holds them), or .exr when float (scene linear); returns the file name."""
+    holds them, in 0-1 or as bytes), or .exr when float (scene linear); returns the file name."""
     import bpy
 
     if not is_float:
@@ -220,6 +220,8 @@ def _to_rgba(pixels):
     import numpy as np
 
     n, c = pixels.shape
+    if c == 4:
+        return pixels
     rgba = np.ones((n, 4), np.float32)
     if c < 3:  # grey (and alpha)
         rgba[:, :3] = pixels[:, :1]
@@ -253,13 +255,17 @@ def _write_atlas(session, image, folder):
     if grid is None:
         raise _Unavailable(f"image {image.name!r}: its UDIM tiles could not be read")
     pixels, is_float = {}, image.is_float
+    # An 8-bit atlas that needs no downscaling is built in bytes, a quarter of the pixels moved: its
+    # tiles are only copied, each value as the file gets it.
+    as_bytes = not is_float and max(grid[:2]) <= udim.MAX_SIZE
     for number, path in tiles:
         temp = bpy.data.images.load(path, check_existing=False)
         try:
             w, h = temp.size
             data = np.empty(w * h * temp.channels, np.float32)
             temp.pixels.foreach_get(data)
-            pixels[number] = _to_rgba(data.reshape(-1, temp.channels)).reshape(h, w, 4)
+            rgba = _to_rgba(data.reshape(-1, temp.channels)).reshape(h, w, 4)
+            pixels[number] = to_bytes(rgba) if as_bytes else rgba
         finally:
             bpy.data.images.remove(temp)
     atlas = udim.atlas_pixels(grid, pixels)

@@ -30,9 +30,9 @@ def layout(image):
 
 
 def atlas_pixels(grid, tiles):
-    """(height, width, 4) float32 atlas from `tiles`, {number: (h, w, 4) float32 pixels, rows bottom-up}."""
+    """(height, width, 4) atlas from `tiles`, {number: (h, w, 4) pixels, rows bottom-up}, of their type."""
     width, height, cw, ch, pad, cells = grid
-    atlas = np.zeros((height, width, 4), np.float32)
+    atlas = np.zeros((height, width, 4), next(iter(tiles.values())).dtype)
     for number, x, y in cells:
         _enlarge_into(tiles[number], atlas[y:y + ch, x:x + cw])
         # The edge pixels repeated into the pad, rows first, then columns over the full height (the
