@@ -195,8 +195,11 @@ def _write_atomically(path, write, options, report, move=None):
 def _save(layer, path=None):
     """Writes the layer to its own file, its folder made if need be, or to `path`: renamed after it
     and saved, which costs less than an export, unless a layer of that name is open already. A
-    layer that could not be saved keeps its own name: it does not stand for the file."""
+    layer that could not be saved, or that a hook may still hold, has its own name back: it does
+    not stand for the file, which a later export may rewrite."""
     from pxr import Sdf
+
+    from .hooks import active
 
     if path is None:
         os.makedirs(os.path.dirname(layer.identifier), exist_ok=True)
@@ -209,7 +212,7 @@ def _save(layer, path=None):
         try:
             saved = layer.Save()
         finally:
-            if not saved:
+            if not saved or active():
                 layer.identifier = own
     if not saved:
         raise ExportError(f"USD could not write {path or layer.identifier}")

@@ -148,3 +148,27 @@ def test_a_hook_for_a_newer_api_is_not_called(cube, registered, export):
     assert f"export hook Future: not called, it needs hook API version {hooks.API_VERSION + 1} and this " \
            f"exporter has {hooks.API_VERSION}" in report.warnings
     assert stage.GetPrimAtPath("/Root/Crate").GetCustomDataByKey("studio:asset") is None
+
+
+def test_a_hook_that_keeps_the_stage_does_not_stand_for_the_file_exported_again(cube, registered, tmp_path):
+    # The layer a hook holds on to after an export has the file's content of that export only: opening
+    # the file once it is exported again reads the new one.
+    from pxr import Usd, UsdGeom
+
+    import miris_export
+
+    class Keeper(hooks.ExportHook):
+        stages = []
+
+        def on_save(self, stage, report, context):
+            self.stages.append(stage)
+
+    registered(Keeper())
+    target = tmp_path / "scene.usdc"
+    miris_export.export(str(target), animation=False)
+    cube.location.x = 2
+    miris_export.export(str(target), animation=False)
+    stage = Usd.Stage.Open(str(target))
+    crate = stage.GetPrimAtPath("/Root/Crate")
+    assert UsdGeom.Xformable(crate).ComputeLocalToWorldTransform(0).ExtractTranslation()[0] == pytest.approx(2)
+    assert len(Keeper.stages) == 2
