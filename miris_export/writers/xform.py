@@ -66,19 +66,23 @@ def _quaternions(rotations, starts=_FIRST):
     y2 = np.maximum(0.0, 1.0 - m[:, 0, 0] + m[:, 1, 1] - m[:, 2, 2])
     z2 = np.maximum(0.0, 1.0 - m[:, 0, 0] - m[:, 1, 1] + m[:, 2, 2])
     # From the largest component, the one known most precisely (Shepperd's method).
-    pick = np.argmax(np.stack([x2, y2, z2, w2], axis=1), axis=1)
-    q = np.empty((len(m), 4))
-    big = 0.5 * np.sqrt(np.choose(pick, [x2, y2, z2, w2]))
+    squares = np.stack([x2, y2, z2, w2], axis=1)
+    pick = np.argmax(squares, axis=1)
+    rows = np.arange(len(m))
+    big = 0.5 * np.sqrt(squares[rows, pick])
     f = 0.25 / big
-    sums = {  # (x, y, z, w) given the picked component
-        0: (big, (m[:, 1, 0] + m[:, 0, 1]) * f, (m[:, 0, 2] + m[:, 2, 0]) * f, (m[:, 2, 1] - m[:, 1, 2]) * f),
-        1: ((m[:, 1, 0] + m[:, 0, 1]) * f, big, (m[:, 2, 1] + m[:, 1, 2]) * f, (m[:, 0, 2] - m[:, 2, 0]) * f),
-        2: ((m[:, 0, 2] + m[:, 2, 0]) * f, (m[:, 2, 1] + m[:, 1, 2]) * f, big, (m[:, 1, 0] - m[:, 0, 1]) * f),
-        3: ((m[:, 2, 1] - m[:, 1, 2]) * f, (m[:, 0, 2] - m[:, 2, 0]) * f, (m[:, 1, 0] - m[:, 0, 1]) * f, big),
-    }
-    for k, parts in sums.items():
-        rows = pick == k
-        q[rows] = np.stack(parts, axis=1)[rows]
+    # candidates[:, k] is (x, y, z, w) given the picked component k; each sum is used twice. Filled
+    # in place: for a few rows, numpy's cost per call is most of it.
+    candidates = np.empty((len(m), 4, 4))
+    candidates[:, 0, 1] = candidates[:, 1, 0] = (m[:, 1, 0] + m[:, 0, 1]) * f
+    candidates[:, 0, 2] = candidates[:, 2, 0] = (m[:, 0, 2] + m[:, 2, 0]) * f
+    candidates[:, 0, 3] = candidates[:, 3, 0] = (m[:, 2, 1] - m[:, 1, 2]) * f
+    candidates[:, 1, 2] = candidates[:, 2, 1] = (m[:, 2, 1] + m[:, 1, 2]) * f
+    candidates[:, 1, 3] = candidates[:, 3, 1] = (m[:, 0, 2] - m[:, 2, 0]) * f
+    candidates[:, 2, 3] = candidates[:, 3, 2] = (m[:, 1, 0] - m[:, 0, 1]) * f
+    for k in range(4):
+        candidates[:, k, k] = big
+    q = candidates[rows, pick]
     q /= np.linalg.norm(q, axis=1)[:, None]
     first = starts[q[starts, 3] < 0]
     q[first] = -q[first]
@@ -102,10 +106,11 @@ def _rotation_matrices(q):
     s, c = np.sin(half), np.cos(half)
     x, y, z = (axis * s[:, None]).T
     w = c
-    return np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], axis=1),
-        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], axis=1),
-        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], axis=1)], axis=1)
+    r = np.empty((len(q), 3, 3))  # filled in place, as in _quaternions
+    r[:, 0, 0], r[:, 0, 1], r[:, 0, 2] = 1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)
+    r[:, 1, 0], r[:, 1, 1], r[:, 1, 2] = 2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)
+    r[:, 2, 0], r[:, 2, 1], r[:, 2, 2] = 2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)
+    return r
 
 
 def _decompose(matrices, starts=_FIRST):
