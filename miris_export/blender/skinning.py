@@ -29,6 +29,7 @@ class Skin:
     armature: str  # the armature object's name
     modifier: str  # the Armature modifier's name
     dual_quaternion: bool  # Preserve Volume
+    joint_of_bone: dict  # {deform bone name: joint index} (deform_joint_names)
     weights: tuple | None = None  # (indices, weights) of the mesh's own vertices, when no modifier comes first
 
 
@@ -65,8 +66,8 @@ def skin_or_reason(obj, mode, exported, deform_only):
         return f"{mod.object.name} is not an armature with bones"
     if object_key(mod.object) not in exported:
         return f"its armature {mod.object.name} is not exported"
-    skin = Skin(obj.name_full, mod.object.name_full, mod.name, mod.use_deform_preserve_volume)
     joints = deform_joint_names(mod.object, deform_only)
+    skin = Skin(obj.name_full, mod.object.name_full, mod.name, mod.use_deform_preserve_volume, joints)
     weights = read_weights(obj.data, obj.vertex_groups, joints)
     unweighted = int(np.count_nonzero(weights[1].sum(axis=1) == 0)) if len(weights[1]) else 0
     if unweighted:

@@ -19,7 +19,7 @@ from pxr import Gf, UsdSkel, Vt
 
 from ..blender import armature
 from ..blender.animation import shape_may_change
-from ..blender.skinning import deform_joint_names, read_weights
+from ..blender.skinning import read_weights
 from ..hierarchy.iterator import object_key
 from ..matrices import relative
 from ..usd.sparse import write_gathered
@@ -165,7 +165,6 @@ class SkinnedMeshWriter(MeshWriter):
         if self.skin.dual_quaternion:
             self.binding.CreateSkinningMethodAttr(UsdSkel.Tokens.dualQuaternion)
         self.joints = _joints(self.session, arm)
-        self._joint_of_bone = deform_joint_names(arm, self.session.options.deform_bones_only)
         self._copy = None  # the Skeleton copy of a mesh outside its armature
         self._placed = None  # (the armature's and the mesh's world matrices as bytes, bind, copy) last written
         self._place_attrs = None  # [(attribute, name)] of bind and copy, made at the first frame after the mesh's
@@ -218,7 +217,7 @@ class SkinnedMeshWriter(MeshWriter):
         if self.skin.weights is not None and len(self.skin.weights[0]) == len(mesh.vertices):
             indices, weights = self.skin.weights  # read when planned
         else:
-            indices, weights = read_weights(mesh, self._vertex_groups, self._joint_of_bone)
+            indices, weights = read_weights(mesh, self._vertex_groups, self.skin.joint_of_bone)
         if reader.used is not None:
             indices, weights = indices[reader.used], weights[reader.used]
         size = indices.shape[1]
