@@ -1,5 +1,6 @@
 """Texture files under Textures/: copied, written from packed data, or encoded from pixels; never outside."""
 import os
+import shutil
 
 import bpy
 import numpy as np
@@ -57,12 +58,17 @@ def _settings(image):
     return (image.filepath, image.filepath_raw, image.file_format, image.source, image.packed_file is not None)
 
 
-def test_png_file_is_copied_byte_identical(session, tmp_path):
-    image = _saved(tmp_path / "wood basecolor.png")
+@pytest.mark.parametrize("in_kernel", [True, False], ids=["sendfile", "buffers"])
+def test_png_file_is_copied_byte_identical(session, tmp_path, monkeypatch, in_kernel):
+    # Copied in the kernel on Linux, through Python's buffers elsewhere: both copies are the file's bytes.
+    monkeypatch.setattr("miris_export.usd.textures._SENDFILE", in_kernel)
+    image = _saved(tmp_path / "wood basecolor.png", pixels=_pixels(256, 160, seed=3))
     asset = write_texture(session, image)
     assert asset == "./Textures/wood_basecolor.png"
     copied = os.path.join(session.export_dir, asset)
-    assert open(copied, "rb").read() == (tmp_path / "wood basecolor.png").read_bytes()
+    source = (tmp_path / "wood basecolor.png").read_bytes()
+    assert len(source) > shutil.COPY_BUFSIZE  # more than one buffer's worth
+    assert open(copied, "rb").read() == source
 
 
 def test_packed_png_is_written_as_it_is_and_readable(session, tmp_path):

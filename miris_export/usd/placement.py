@@ -11,14 +11,20 @@ class Placement:
         self.folder = folder  # the export's folder
         self._pending = []  # (temporary path, final path), in the order written
         self._made = []  # folders made for them, innermost last
+        self._there = set()  # folders known to be there
+        # One token for the export's temporary names (its file names are unique already): another
+        # export writing into the same folder at once has its own.
+        self._token = secrets.token_hex(4)
 
     def temporary(self, path):
         """A temporary name beside `path` (its folder made if need be) that `place` renames to `path`."""
         folder, name = os.path.split(path)
-        if not os.path.isdir(folder):
-            os.makedirs(folder)
-            self._made.append(folder)
-        temp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.part")
+        if folder not in self._there:
+            if not os.path.isdir(folder):
+                os.makedirs(folder)
+                self._made.append(folder)
+            self._there.add(folder)
+        temp = os.path.join(folder, f".{name}.{self._token}.part")
         self._pending.append((temp, path))
         return temp
 
@@ -29,7 +35,7 @@ class Placement:
     def place(self):
         for temp, path in self._pending:
             os.replace(temp, path)
-        self._pending, self._made = [], []
+        self._pending, self._made, self._there = [], [], set()
 
     def discard(self):
         for temp, _ in self._pending:
@@ -38,4 +44,4 @@ class Placement:
         for folder in reversed(self._made):
             if not os.listdir(folder):
                 os.rmdir(folder)
-        self._pending, self._made = [], []
+        self._pending, self._made, self._there = [], [], set()

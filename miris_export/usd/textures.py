@@ -19,10 +19,13 @@ of an export that failed.
 import os
 import re
 import shutil
+import sys
 
 from . import udim
 from .png import to_bytes, write_png
 
+# sendfile copies from file to file on Linux (elsewhere only to sockets).
+_SENDFILE = sys.platform.startswith("linux")
 # Formats a USD renderer reads, by their first bytes -> file extension.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"v/1\x01", ".exr"))
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -80,13 +83,16 @@ def _write(session, image):
             return f"./{TEXTURES}/{name}"
     elif image.source == "FILE" and not image.is_dirty:
         source = _source_path(image)
-        if not os.path.isfile(source):
-            raise _Unavailable(f"image {image.name!r}: file {source} not found")
-        ext = _format_of(_head(source))
-        if ext:
-            name = _claim(session, _stem(image), ext)
-            _atomic(session, folder, name, lambda tmp: shutil.copyfile(source, tmp))
-            return f"./{TEXTURES}/{name}"
+        try:
+            opened = open(source, "rb", buffering=0)  # read for its format, then copied, once open
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise _Unavailable(f"image {image.name!r}: file {source} not found") from None
+        with opened:
+            ext = _format_of(opened.read(8))
+            if ext:
+                name = _claim(session, _stem(image), ext)
+                _atomic(session, folder, name, lambda tmp: _copy_open(opened, tmp))
+                return f"./{TEXTURES}/{name}"
     return _encode(session, image, folder)
 
 
@@ -166,6 +172,26 @@ def _atomic(session, folder, name, produce):
         raise
 
 
+def _copy_open(source, path):
+    """Copies the open file `source` (unbuffered), whole, into a new file `path`: on Linux in the kernel
+    (sendfile), elsewhere through Python's buffers."""
+    with open(path, "wb", buffering=0) as target:
+        size, offset = os.fstat(source.fileno()).st_size, 0
+        while _SENDFILE and offset < size:
+            try:
+                sent = os.sendfile(target.fileno(), source.fileno(), offset, size - offset)
+            except OSError:
+                if offset:
+                    raise
+                break  # a file system that cannot: copied below
+            if not sent:
+                break
+            offset += sent
+        if offset < size:
+            source.seek(offset)
+            shutil.copyfileobj(source, target)
+
+
 def _write_bytes(path, data):
     with open(path, "wb") as f:
         f.write(data)
@@ -173,7 +199,6 @@ def _write_bytes(path, data):
 
 def _encode(session, image, folder):
     """Saves the image's pixels as PNG (EXR for float images) through a temporary data-block."""
-    import bpy
     import numpy as np
 
     width, height = image.size
