@@ -319,14 +319,14 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         from .farm.chunks import lead_in
 
         frames = lead_in(frames, (chunk["first"], chunk["last"]), scene, context.view_layer) + frames
-    stage = usd_stage.create_stage(
+    layer = usd_stage.create_layer(
         layer_path,
         creator=f"Miris USD exporter {__version__}",
         blenderVersion=bpy.app.version_string,
         sourceFile=source or os.path.basename(bpy.data.filepath) or "unsaved scene",
     )
     session = ExportSession(
-        stage=stage,
+        layer=layer,
         options=options,
         report=report,
         view_layer=context.view_layer,
@@ -345,8 +345,9 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     )
     hierarchy = UsdHierarchy(session)
     hook_context = HookContext(API_VERSION, options, report, scene, layer_path, frame=frames[0])
-    hooks = HookRun(stage, hook_context, active())
-    hooks.call("on_stage", stage)
+    hooks = HookRun(session, hook_context, active())
+    if hooks:
+        hooks.call("on_stage", session.stage)
     custom = CustomPropertyWriter(report) if options.custom_properties else None
     # Over a range where nothing can change, the first frame stands for all: every value is
     # written as a default, as it would be after sampling each frame. A chunk samples every frame
@@ -384,16 +385,15 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
         for writer in scene_writers:
             _guarded(report, writer, writer.finish)
         if session.animated:
-            usd_stage.set_time_range(stage, rng[0], rng[-1], scene.render.fps / scene.render.fps_base)
+            usd_stage.set_time_range(layer, rng[0], rng[-1], scene.render.fps / scene.render.fps_base)
     if hooks:
         hooks.call_objects(hierarchy, per_frame=False)
         hooks.call_materials(session.cache.get("materials", {}))
-        hooks.call("on_save", stage, report)
+        hooks.call("on_save", session.stage, report)
         hooks.merge()
     yield 1.0
     if chunk is not None:
         from .usd.sparse import CHUNK_KEY
 
-        layer = stage.GetRootLayer()
         layer.customLayerData = {**layer.customLayerData, CHUNK_KEY: chunk}
-    return stage.GetRootLayer()
+    return layer

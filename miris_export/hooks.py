@@ -91,12 +91,11 @@ class HookRun:
     """The hooks of one export, each authoring into its own anonymous sublayer of the session layer
     (stronger than the file's layer), merged into the file's layer by `merge()`."""
 
-    def __init__(self, stage, context, hooks):
+    def __init__(self, session, context, hooks):
         from pxr import Sdf
 
-        self.stage, self.context = stage, context
+        self.session, self.context = session, context
         self.layers = {}
-        session = stage.GetSessionLayer()
         for hook in hooks:
             wanted = getattr(hook, "api_version", API_VERSION)
             if wanted > API_VERSION:
@@ -104,11 +103,16 @@ class HookRun:
                                     f"{wanted} and this exporter has {API_VERSION}")
                 continue
             layer = Sdf.Layer.CreateAnonymous(f"hook_{hook_name(hook)}")
-            session.subLayerPaths.insert(0, layer.identifier)  # a later hook is stronger
+            self.stage.GetSessionLayer().subLayerPaths.insert(0, layer.identifier)  # a later hook is stronger
             self.layers[id(hook)] = (hook, layer)
 
     def __bool__(self):
         return bool(self.layers)
+
+    @property
+    def stage(self):
+        """The export's stage, opened only when a hook is called (see ExportSession.stage)."""
+        return self.session.stage
 
     @property
     def per_frame(self):

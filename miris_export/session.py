@@ -1,4 +1,4 @@
-"""What every writer of one export shares: the stage, the options, the report, the current frame."""
+"""What every writer of one export shares: the layer, the options, the report, the current frame."""
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -7,7 +7,7 @@ from .usd.naming import SiblingNames
 
 @dataclass
 class ExportSession:
-    stage: Any
+    layer: Any  # the file's Sdf.Layer, which writers author into
     options: Any
     report: Any
     view_layer: Any
@@ -24,3 +24,15 @@ class ExportSession:
     skins: dict = field(default_factory=dict)  # object key -> blender.skinning.Skin of each skinned mesh
     assets: dict = field(default_factory=dict)  # instancer key -> assembly.AssetFile it references
     cache: dict = field(default_factory=dict)  # per-export caches of writers that share work (materials...)
+    _stage: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def stage(self):
+        """A Usd stage on the layer, opened when first asked for (by the Usd schema API's writers,
+        samples that go through USD's sparse writer, hooks): an open stage composes again after
+        every change to the layer, which costs small exports more than their authoring."""
+        if self._stage is None:
+            from pxr import Usd
+
+            self._stage = Usd.Stage.Open(self.layer)
+        return self._stage

@@ -178,8 +178,8 @@ def test_an_object_whose_writer_fails_is_left_out_and_reported(scene, tmp_path, 
     from miris_export.writers.base import Writer
 
     class FailingWriter(Writer):  # a writer of ours that meets data it cannot handle
-        def define(self, stage, path, ctx):
-            return stage.DefinePrim(path, "Xform")
+        def define(self, path, ctx):
+            self.session.stage.DefinePrim(path, "Xform")
 
         def write(self, ctx, time):
             raise ValueError("cannot handle this speaker")

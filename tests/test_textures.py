@@ -18,7 +18,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def session(scene, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    return ExportSession(stage=None, options=ExportOptions(), report=ExportReport(), view_layer=None,
+    return ExportSession(layer=None, options=ExportOptions(), report=ExportReport(), view_layer=None,
                          top_matrix=None, export_dir=str(out))
 
 

@@ -226,7 +226,7 @@ def _replay(stage, out, path, layers):
     changed = [c if c is not None else (i > 0 and not _same(v, calls[i - 1][1]))
                for i, (_, v, c) in enumerate(calls)]
     if kind == "gathered" and path.name == MATRIX:  # a transform: split over the whole range, as one export does
-        _replay_transform(stage, out, path, calls)
+        _replay_transform(out, path, calls)
         return
     if kind == "gathered":
         write_gathered(attr, [t for t, _, _ in calls], [v for _, v, _ in calls], np.array(changed[1:], bool))
@@ -238,7 +238,7 @@ def _replay(stage, out, path, layers):
         sampler.set(value, t)
 
 
-def _replay_transform(stage, out, path, calls):
+def _replay_transform(out, path, calls):
     """The chunks' matrices of one Xform, written as its transform ops over the whole range."""
     prim_path = path.GetPrimPath()
     spec = out.GetPrimAtPath(prim_path)
@@ -246,7 +246,7 @@ def _replay_transform(stage, out, path, calls):
     spec.RemoveProperty(spec.attributes["xformOpOrder"])
     # Gf matrices act on row vectors: the transpose of Blender's.
     matrices = np.array([np.array(value).T for _, value, _ in calls])
-    author_ops(spec, stage.GetPrimAtPath(prim_path), [t for t, _, _ in calls], matrices)
+    author_ops(spec, [t for t, _, _ in calls], matrices)
 
 
 def _drop_chunk_data(spec):

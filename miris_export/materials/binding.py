@@ -54,7 +54,7 @@ def bind(session, path, obj):
     if not distinct:
         return derived
     if len(distinct) == 1 and not empty:
-        specs.bind(Sdf.CreatePrimInLayer(session.stage.GetRootLayer(), path), next(iter(distinct)))
+        specs.bind(Sdf.CreatePrimInLayer(session.layer, path), next(iter(distinct)))
         return derived
     _bind_subsets(session, path, indices, materials, empty)
     return derived
@@ -63,7 +63,7 @@ def bind(session, path, obj):
 def _bind_subsets(session, parent, indices, materials, empty):
     """One face subset per material (slots sharing a material share its subset), faces listed once,
     authored as the specs MaterialBindingAPI.CreateMaterialBindSubset and Bind write."""
-    layer = session.stage.GetRootLayer()
+    layer = session.layer
     by_path = {}
     for slot, material in sorted(materials.items()):
         by_path.setdefault(material, []).append(slot)

@@ -23,7 +23,7 @@ def define_material(session, name, surface, varnames):
     """Defines /Materials/<name> for `surface`; `varnames` maps a UV map name ("" for the active
     render map) to the primvar the mesh writer gave it. Returns the Material's path: it may be
     called inside a change block, where the stage does not have the prim yet."""
-    layer = session.stage.GetRootLayer()
+    layer = session.layer
     scope = not layer.GetPrimAtPath(MATERIALS)  # the Scope, made with the first material
     path = MATERIALS.AppendChild(session.names.claim(MATERIALS, name))
     shader_path = path.AppendChild("PreviewSurface")

@@ -5,7 +5,7 @@ The shader is a Shader with `info:id = ND_open_pbr_surface_surfaceshader` inside
 (see PRINCIPLED); any other shader starts from the UsdPreviewSurface constants (see FROM_PREVIEW).
 Inputs fed by links (textures, procedurals) keep OpenPBR's default, with a report line.
 """
-from pxr import Gf, Sdf, UsdShade
+from pxr import Gf, Sdf
 
 from ..usd import specs
 from ..usd.textures import write_texture
@@ -86,10 +86,10 @@ def define_openpbr(session, path, material, surface, varnames):
             values[name] = convert(value) if convert else value
         if values.get("thin_film_thickness", 0.0) > 0.0:
             values["thin_film_weight"] = 1.0
-    stage = session.stage
+    layer = session.layer
     shader_path = path.AppendChild(session.names.claim(path, "OpenPBRSurface"))
     with Sdf.ChangeBlock():  # the stage composes once; specs in the order the Usd calls made them
-        shader = specs.define(stage.GetRootLayer(), shader_path, "Shader")
+        shader = specs.define(layer, shader_path, "Shader")
         specs.attribute(shader, "info:id", _T.Token, OPENPBR_ID, uniform=True)
         for input_name in sorted(values):
             value = values[input_name]
@@ -108,12 +108,11 @@ def define_openpbr(session, path, material, surface, varnames):
                 specs.connect(specs.attribute(shader, name, kind), output)
                 linked.pop(input_name, None)
         specs.attribute(shader, "outputs:out", _T.Token)
-        surface_output = specs.attribute(stage.GetRootLayer().GetPrimAtPath(path), "outputs:mtlx:surface", _T.Token)
+        surface_output = specs.attribute(layer.GetPrimAtPath(path), "outputs:mtlx:surface", _T.Token)
         specs.connect(surface_output, shader_path.AppendProperty("outputs:out"))
     if linked:
         session.report.warn(f"material {material.name!r}: the MaterialX OpenPBR surface keeps its defaults "
                             f"for the linked inputs {', '.join(sorted(set(linked.values())))}")
-    return UsdShade.Shader(stage.GetPrimAtPath(shader_path))
 
 
 def _from_preview(surface):
@@ -146,7 +145,7 @@ class _Images:
 
     def __init__(self, session, path, varnames):
         self.session, self.path, self.varnames = session, path, varnames
-        self.layer = session.stage.GetRootLayer()
+        self.layer = session.layer
         self.nodes = {}
 
     def output(self, tex, input_name):

@@ -65,9 +65,9 @@ def _array(items):
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _set(prim, props):
+def _set(spec, props):
     if props:
-        prim.SetCustomDataByKey(KEY, props)
+        spec.customData[KEY] = props
 
 
 class CustomPropertyWriter:
@@ -92,17 +92,19 @@ class CustomPropertyWriter:
         if not new:
             return
         objects = {o.name_full: o for o in bpy.data.objects}
-        with Sdf.ChangeBlock():  # the stage takes the changes in once
+        layer = hierarchy.session.layer
+        with Sdf.ChangeBlock():  # a stage open takes the changes in once
             for key, writers in new:
                 self.done.add(key)
                 obj = objects.get(key[1]) if key and key[0] == "OB" else None
                 if obj is None:
                     continue
                 for writer, idblock in ((writers.transform, obj), (writers.data, obj.data)):
-                    if writer is None or not writer.prim:
+                    spec = None if writer is None else layer.GetPrimAtPath(writer.path)
+                    if spec is None:
                         continue
                     try:
-                        _set(writer.prim, custom_properties(idblock, self.registered))
+                        _set(spec, custom_properties(idblock, self.registered))
                     except Exception as error:  # noqa: BLE001  (a value USD refuses costs the properties only)
                         self.report.warn(f"{idblock.name}: custom properties not exported "
                                          f"({type(error).__name__}: {error})")

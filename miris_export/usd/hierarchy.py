@@ -102,7 +102,7 @@ class UsdHierarchy(HierarchyIterator):
         defined one at a time through Usd, each would make the stage compose anew."""
         if self.options.instancing:
             self._share_real(contexts)
-        layer = self.session.stage.GetRootLayer()
+        layer = self.session.layer
         with Sdf.ChangeBlock():
             for ctx in contexts:
                 path, data_path = self._plan(ctx)
@@ -240,7 +240,7 @@ class UsdHierarchy(HierarchyIterator):
         referencing = [(key, self.paths[key]) for key in self.referenced if key in self.paths]
         if not referencing:
             return
-        layer = self.session.stage.GetRootLayer()
+        layer = self.session.layer
         names = self.session.names
         materials = {}  # asset file -> its /Materials/<asset>
         specs, matrices = [], []
@@ -266,7 +266,7 @@ class UsdHierarchy(HierarchyIterator):
                  if w.transform is not None and (matrix := w.transform.still_matrix()) is not None]
         if not still:
             return
-        layer = self.session.stage.GetRootLayer()
+        layer = self.session.layer
         with Sdf.ChangeBlock():
             specs = [layer.GetPrimAtPath(writer.path) for writer, _ in still]
             self.session.report.matrices += author_static(specs, np.array([matrix for _, matrix in still]))

@@ -13,6 +13,7 @@ import numpy as np
 from pxr import Sdf, UsdGeom
 
 from ..writers.xform import TransformWriter, author_static
+from .specs import attribute, define
 from .stage import ROOT
 
 HOLDER = "Prototypes"
@@ -86,7 +87,7 @@ class Prototypes:
         time, each would make the stage compose anew, and thousands of copies cost minutes."""
         if not self._pending:
             return
-        layer = self.session.stage.GetRootLayer()
+        layer = self.session.layer
         static = not self.session.animated
         specs, matrices = [], []
         parents, references = {}, {}  # shared by the copies under one instancer, of one prototype
@@ -125,14 +126,14 @@ class Prototypes:
         names = session.names
         if self._holder is None:
             self._holder = ROOT.AppendChild(names.claim(ROOT, HOLDER))
-            scope = UsdGeom.Scope.Define(session.stage, self._holder)
-            scope.CreateVisibilityAttr(UsdGeom.Tokens.invisible)
+            scope = define(session.layer, self._holder, "Scope")
+            attribute(scope, UsdGeom.Tokens.visibility, Sdf.ValueTypeNames.Token, UsdGeom.Tokens.invisible)
             session.report.count("Scope")
         # The data's own name (a linked duplicate's evaluated mesh that modifiers made is called "Mesh").
         data = ctx.object.data if ctx.is_instance else ctx.object.original.data
         data_name = getattr(data, "name", ctx.name)
         path = self._holder.AppendChild(names.claim(self._holder, data_name))
-        UsdGeom.Xform.Define(session.stage, path)
+        define(session.layer, path, "Xform")
         session.report.count("Xform")
         data_path = path.AppendChild(names.claim(path, data_name))
         return SharedData(writer_class(session, data_path, ctx), data_path, check)
@@ -148,7 +149,7 @@ class CopyWriter(TransformWriter):
         super().__init__(session, path, ctx)
         prototypes.add_copy(self, shared)
 
-    def define(self, stage, path, ctx):
+    def define(self, path, ctx):
         self._times, self._matrices = [], []
 
     @property
@@ -165,11 +166,3 @@ class CopyWriter(TransformWriter):
     def finish(self):
         if self._matrices is not None:
             super().finish()
-
-    @property
-    def prim(self):
-        return self.session.stage.GetPrimAtPath(self.path)
-
-    @prim.setter
-    def prim(self, value):
-        """Writer.__init__ sets what define() returns: nothing, here."""

@@ -17,7 +17,7 @@ from the call before (`changed`): the stitch replays them through the same code
 (`farm.stitch`), so the stitched file is the one a single export writes.
 """
 import numpy as np
-from pxr import Usd, UsdUtils, Vt
+from pxr import Sdf, Usd, UsdUtils, Vt
 
 CHUNK_KEY = "mirisChunk"  # no ":" there, which customData reads as a nested key
 
@@ -30,8 +30,20 @@ def _equal(a, b):
 
 
 def record_chunk(attr, kind, changed_times):
-    """Marks a chunk's attribute as written densely by `kind`, with the times its value changed."""
-    attr.SetCustomDataByKey(CHUNK_KEY, {"kind": kind, "changed": Vt.DoubleArray([float(t) for t in changed_times])})
+    """Marks a chunk's attribute (a Usd attribute or its spec) as written densely by `kind`, with the
+    times its value changed."""
+    record = {"kind": kind, "changed": Vt.DoubleArray([float(t) for t in changed_times])}
+    if isinstance(attr, Sdf.AttributeSpec):
+        attr.customData[CHUNK_KEY] = record
+    else:
+        attr.SetCustomDataByKey(CHUNK_KEY, record)
+
+
+def attribute_spec(attr):
+    """The spec a Usd attribute is authored into (its stage's edit target's); a spec as it is."""
+    if isinstance(attr, Sdf.AttributeSpec):
+        return attr
+    return attr.GetStage().GetEditTarget().GetLayer().GetAttributeAtPath(attr.GetPath())
 
 
 class SampledAttribute:
@@ -99,18 +111,19 @@ def sample_indices(changed):
 
 
 def write_gathered(attr, times, values, changed, dense=False):
-    """Authors values gathered over the whole frame range: a default when `changed` (as for
-    `sample_indices`) is all false, else the chosen time samples, straight into the layer.
-    `dense` (a chunk export): every frame a sample, with the changes recorded."""
+    """Authors values gathered over the whole frame range on `attr` (a Usd attribute or a spec): a
+    default when `changed` (as for `sample_indices`) is all false, else the chosen time samples,
+    straight into the layer. `dense` (a chunk export): every frame a sample, with the changes recorded."""
+    attr = attribute_spec(attr)
     if dense:
         record_chunk(attr, "gathered", [times[i + 1] for i in np.flatnonzero(changed)])
         indices = range(len(times))
     else:
         indices = sample_indices(changed)
     if indices is None:
-        attr.Set(values[0])
+        attr.default = values[0]
         return
-    layer, path = attr.GetStage().GetEditTarget().GetLayer(), attr.GetPath()
+    layer, path = attr.layer, attr.path
     for i in indices:
         layer.SetTimeSample(path, float(times[i]), values[int(i)])
 

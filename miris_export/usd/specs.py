@@ -15,6 +15,15 @@ def define(layer, path, type_name):
     return spec
 
 
+def define_once(layer, path, type_name):
+    """`define`, unless the prim is defined with that type already (a change to the layer costs
+    more than looking)."""
+    spec = layer.GetPrimAtPath(path)
+    if spec is None or spec.specifier != Sdf.SpecifierDef or spec.typeName != type_name:
+        spec = define(layer, path, type_name)
+    return spec
+
+
 def attribute(spec, name, type_name, value=None, uniform=False):
     """A new non-custom attribute spec, with `value` as its default unless None."""
     attr = Sdf.AttributeSpec(spec, name, type_name, _UNIFORM if uniform else Sdf.VariabilityVarying)

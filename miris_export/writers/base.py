@@ -19,12 +19,13 @@ class Writer:
     defines_in_batch = False
     # Slots: an export may hold a transform writer for each of thousands of copies. Subclasses
     # that do not declare slots of their own (meshes, lights...) keep a __dict__.
-    __slots__ = ("session", "path", "prim", "_sampled", "_recording")
+    __slots__ = ("session", "path", "_prim", "_sampled", "_recording")
 
     def __init__(self, session, path, ctx):
         self.session = session
         self.path = path
-        self.prim = self.define(session.stage, path, ctx)
+        self._prim = None
+        self.define(path, ctx)
         self._sampled = {}
         self._recording = False  # record_visible has marked the visibility attribute
         if self.prim_kind:
@@ -35,10 +36,22 @@ class Writer:
         """The type of the prim this writer defines for `obj`, "" when it is not known beforehand."""
         return cls.prim_kind
 
-    def define(self, stage, path, ctx):
-        """Defines the prims this writer owns. Called outside the frame's change block,
-        which is the only place prims may be created."""
+    def define(self, path, ctx):
+        """Defines the prims this writer owns, as specs in the session's layer (or through the Usd
+        API on `session.stage`, which opens it). Called outside the frame's change block, which is
+        the only place prims may be created."""
         raise NotImplementedError
+
+    @property
+    def prim(self):
+        """The Usd prim of `path`, on the session's stage (which opens it): for the Usd API and hooks.
+        Kept once valid (a prim asked for in the change block that defines it is not, yet)."""
+        prim = self._prim
+        if prim is None:
+            prim = self.session.stage.GetPrimAtPath(self.path)
+            if prim:
+                self._prim = prim
+        return prim
 
     def write(self, ctx, time):
         raise NotImplementedError
@@ -68,7 +81,7 @@ class Writer:
         With `make`, `value` is what was read (plain Python values, compared exactly) and `make(value)`
         the USD value: a value read as at the frame before is held, not made and compared again."""
         if not self.session.animated or (self.done and not self.session.chunk):
-            spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path)
+            spec = self.session.layer.GetPrimAtPath(self.path)
             attr = spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
             attr.default = value if make is None else make(value)
             return

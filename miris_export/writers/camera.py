@@ -14,6 +14,7 @@ from pxr import Gf, Sdf, UsdGeom
 
 from ..blender.animation import linked_may_change
 from ..cameras.film import camera_film
+from ..usd import specs
 from ..usd.stage import ROOT
 from .base import Writer
 
@@ -36,8 +37,8 @@ class CameraWriter(Writer):
     prim_kind = "Camera"
     defines_in_batch = True
 
-    def define(self, stage, path, ctx):
-        self.camera = UsdGeom.Camera.Define(stage, path)
+    def define(self, path, ctx):
+        specs.define_once(self.session.layer, path, self.prim_kind)  # by the hierarchy, as a rule
         self.session.cache.setdefault(_CAMERAS, {}).setdefault(ctx.object.original.name_full, path)
         # Written once, at the first frame, where nothing can change its values: they are defaults.
         dof = ctx.object.data.dof
@@ -47,7 +48,6 @@ class CameraWriter(Writer):
         if ctx.object.data.type == "PANO":
             self.session.report.warn(f"{ctx.name}: panoramic camera written as a perspective camera "
                                      "(USD cameras have no panoramic projection)")
-        return self.camera.GetPrim()
 
     def write(self, ctx, time):
         self.done = self._static
@@ -89,5 +89,5 @@ class SceneCameraWriter:
         path = self.session.cache.get(_CAMERAS, {}).get(self.camera)
         if path is not None:
             # Into the layer's spec, as SetCustomDataByKey writes it, without the Usd calls.
-            spec = self.session.stage.GetRootLayer().GetPrimAtPath(ROOT)
+            spec = self.session.layer.GetPrimAtPath(ROOT)
             spec.SetInfoDictionaryValue("customData", "defaultCamera", str(path))

@@ -22,9 +22,8 @@ class CurvesWriter(Writer):
     def has_data(obj):
         return len(obj.data.points) > 0
 
-    def define(self, stage, path, ctx):
-        self.curves = UsdGeom.BasisCurves.Define(stage, path)
-        return self.curves.GetPrim()
+    def define(self, path, ctx):
+        self.curves = UsdGeom.BasisCurves.Define(self.session.stage, path)
 
     def write(self, ctx, time):
         data = ctx.object.data

@@ -44,18 +44,17 @@ class LightWriter(Writer):
     def type_for(cls, obj):
         return LIGHT_SCHEMAS[obj.data.type].__name__
 
-    def define(self, stage, path, ctx):
+    def define(self, path, ctx):
         light = ctx.object.data
         self.kind = light.type
         schema = LIGHT_SCHEMAS[self.kind]
         self.prim_kind = schema.__name__
         with Sdf.ChangeBlock():  # the stage composes the light once
-            spec = specs.define(stage.GetRootLayer(), path, self.prim_kind)
+            spec = specs.define(self.session.layer, path, self.prim_kind)
             # See lights.units: intensity is then free of the light's size.
             specs.attribute(spec, "inputs:normalize", _T.Bool, True)
             if self.kind == units.SPOT:
                 specs.apply_schema(spec, "ShapingAPI")
-        prim = stage.GetPrimAtPath(path)
         # Written once, at the first frame, where nothing can change its values: they are defaults.
         self._static = not self.session.sampled or not (ctx.is_instance
                                                          or linked_may_change(ctx.object.original, "data"))
@@ -67,7 +66,6 @@ class LightWriter(Writer):
                         "(UsdLux DiskLight is outside the Miris specification)")
         if self.kind == units.AREA and light.spread < math.pi - 1e-5:
             report.warn(f"{ctx.name}: the area light's spread is not exported (UsdLux has no equivalent)")
-        return prim
 
     def write(self, ctx, time):
         self.done = self._static

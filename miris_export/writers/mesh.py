@@ -33,15 +33,14 @@ class MeshWriter(Writer):
     def has_data(obj):
         return len(obj.data.polygons) > 0
 
-    def define(self, stage, path, ctx):
-        # As specs, materials and binding included, in one change block: the stage composes once.
+    def define(self, path, ctx):
+        # As specs, materials and binding included, in one change block: a stage open composes once.
         with Sdf.ChangeBlock():
-            spec = specs.define(stage.GetRootLayer(), path, self.prim_kind)
+            spec = specs.define(self.session.layer, path, self.prim_kind)
             specs.attribute(spec, "subdivisionScheme", _T.Token, UsdGeom.Tokens.none, uniform=True)
             specs.attribute(spec, "doubleSided", _T.Bool, materials.double_sided(ctx.object), uniform=True)
             # Texture coordinates the materials compute, written with the UV maps, under this object's name.
             self._coordinates = (ctx.name, materials.bind(self.session, path, ctx.object))
-        self.mesh = UsdGeom.Mesh(stage.GetPrimAtPath(path))
         self._topology = None  # (vertices, faces, corners) last written
         self._positions = None  # raw positions last read, to see whether the mesh moved
         self._faces = None  # MeshReader.faces last read, on an animated mesh: its shape is read again alone
@@ -52,7 +51,6 @@ class MeshWriter(Writer):
         # An instance shows its source object's mesh (a new source is another instance), and what can
         # change it is that object's own; geometry components come from evaluation and are always compared.
         self._static = not ctx.is_component and not shape_may_change(ctx.object.original)
-        return self.mesh.GetPrim()
 
     def write(self, ctx, time):
         self.done = self._static  # written once, at the first frame: its values are defaults
@@ -77,7 +75,7 @@ class MeshWriter(Writer):
         self._topology = topology
         # Counted before the arrays are written, while little memory is held.
         loose = (reader.loose_edges, reader.loose_vertices) if first else (0, 0)
-        self._spec = self.session.stage.GetRootLayer().GetPrimAtPath(self.path) if as_specs else None
+        self._spec = self.session.layer.GetPrimAtPath(self.path) if as_specs else None
         try:
             self._write_shape(reader, time)
             renamed = self._write_topology(reader, time)
@@ -130,7 +128,7 @@ class MeshWriter(Writer):
         if self._spec is not None:
             attr = specs.attribute(self._spec, name, type_name)
         else:
-            attr = self.mesh.GetPrim().CreateAttribute(name, type_name, False)
+            attr = self.prim.CreateAttribute(name, type_name, False)
         if interpolation is not None:
             self._interpolate(attr, interpolation)
         return attr

@@ -13,9 +13,8 @@ class PointsWriter(Writer):
     def has_data(obj):
         return len(obj.data.points) > 0
 
-    def define(self, stage, path, ctx):
-        self.points = UsdGeom.Points.Define(stage, path)
-        return self.points.GetPrim()
+    def define(self, path, ctx):
+        self.points = UsdGeom.Points.Define(self.session.stage, path)
 
     def write(self, ctx, time):
         cloud = ctx.object.data

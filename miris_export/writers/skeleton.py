@@ -72,7 +72,8 @@ class SkeletonWriter(Writer):
     def has_data(obj):
         return len(obj.data.bones) > 0
 
-    def define(self, stage, path, ctx):
+    def define(self, path, ctx):
+        stage = self.session.stage
         self.joints = _joints(self.session, ctx.object)
         make_skel_root(stage, path.GetParentPath())
         self.skeleton = define_skeleton(stage, path, self.joints)
@@ -90,7 +91,6 @@ class SkeletonWriter(Writer):
         self._shear = 0.0
         self._pose = None  # the pose last read (armature.read_pose), as bytes
         self._distinct = 0
-        return self.skeleton.GetPrim()
 
     def write(self, ctx, time):
         read = armature.read_pose(ctx.object)
@@ -155,8 +155,10 @@ class SkinnedMeshWriter(MeshWriter):
 
     defines_in_batch = False  # a Skeleton copy is a new prim, used once defined
 
-    def define(self, stage, path, ctx):
-        prim = super().define(stage, path, ctx)
+    def define(self, path, ctx):
+        super().define(path, ctx)
+        stage = self.session.stage
+        prim = stage.GetPrimAtPath(path)
         self.skin = self.session.skins[object_key(ctx.object)]
         # Its Armature modifier is kept out of the evaluation: only the others can change the mesh.
         self._static = not ctx.is_instance and not shape_may_change(ctx.object.original, {self.skin.modifier})

@@ -49,7 +49,7 @@ class DomeWriter(Writer):
 
     prim_kind = "DomeLight"
 
-    def define(self, stage, path, env):
+    def define(self, path, env):
         self.untextured = False  # an environment image that could not be written
         asset = None
         if env.image is not None:
@@ -57,14 +57,13 @@ class DomeWriter(Writer):
                                   fallback="the World's DomeLight has its viewport colour instead")
             self.untextured = asset is None
         with Sdf.ChangeBlock():  # the stage composes the dome once
-            spec = specs.define(stage.GetRootLayer(), path, self.prim_kind)
+            spec = specs.define(self.session.layer, path, self.prim_kind)
             specs.attribute(spec, _TRANSFORM, _T.Matrix4d)  # the transform op, as AddTransformOp makes it
             specs.attribute(spec, "xformOpOrder", _T.TokenArray, Vt.TokenArray([_TRANSFORM]), uniform=True)
             if asset is not None:
                 specs.attribute(spec, "inputs:texture:file", _T.Asset, Sdf.AssetPath(asset))
                 specs.attribute(spec, "inputs:texture:format", _T.Token,
                                 _FORMATS.get(env.projection, UsdLux.Tokens.automatic))
-        return stage.GetPrimAtPath(path)
 
     def write(self, env, time):
         self.set_named("inputs:intensity", _T.Float, float(env.strength), time)
@@ -126,7 +125,7 @@ class WorldWriter:
             return
         path = ROOT.AppendChild(session.names.claim(ROOT, "DefaultLight"))
         with Sdf.ChangeBlock():
-            spec = specs.define(session.stage.GetRootLayer(), path, "DomeLight")
+            spec = specs.define(session.layer, path, "DomeLight")
             specs.attribute(spec, "inputs:intensity", _T.Float, 1.0)
             specs.attribute(spec, "inputs:color", _T.Color3f, Gf.Vec3f(1.0, 1.0, 1.0))
         session.report.count("DomeLight")

@@ -17,6 +17,7 @@ import struct
 import numpy as np
 from pxr import Gf, Sdf, UsdGeom, Vt
 
+from ..usd import specs
 from ..usd.sparse import CHUNK_KEY, write_gathered
 from .base import Writer
 
@@ -325,15 +326,14 @@ def _author_one(spec, m):
     return 0
 
 
-def author_ops(spec, prim, times, matrices, ops=_UNSPLIT):
-    """Authors the (F, 4, 4) `matrices` of frames `times` on the Xform `prim` (whose prim spec is
-    `spec`) as its ops, each sampled sparsely; returns whether it took a matrix op (shear).
-    `ops`: as for `transform_ops`."""
+def author_ops(spec, times, matrices, ops=_UNSPLIT):
+    """Authors the (F, 4, 4) `matrices` of frames `times` on the Xform prim `spec` as its ops, each
+    sampled sparsely; returns whether it took a matrix op (shear). `ops`: as for `transform_ops`."""
     ops, sheared = transform_ops(matrices, ops)
     for name, values, changed in ops:
         value_type, array = _kind(name, values)
-        Sdf.AttributeSpec(spec, name, value_type)
-        write_gathered(prim.GetAttribute(name), times, array.FromNumpy(np.ascontiguousarray(values)), changed)
+        write_gathered(Sdf.AttributeSpec(spec, name, value_type), times,
+                       array.FromNumpy(np.ascontiguousarray(values)), changed)
     if ops:
         _order(spec, [name for name, _, _ in ops])
     return sheared
@@ -354,12 +354,11 @@ class TransformWriter(Writer):
         self._parents = None  # an instance's instancer world matrices, while its matrices are world matrices
         super().__init__(session, path, ctx)
 
-    def define(self, stage, path, ctx):
-        self.xform = UsdGeom.Xform.Define(stage, path)
+    def define(self, path, ctx):
+        spec = specs.define_once(self.session.layer, path, self.prim_kind)  # most are, by the hierarchy
         self._times, self._matrices = [], []  # gathered over the frames, written by finish()
         if self.session.chunk:  # which object the name is for, checked by the stitch
-            self.xform.GetPrim().SetCustomDataByKey(CHUNK_KEY, repr(ctx.key))
-        return self.xform.GetPrim()
+            spec.customData[CHUNK_KEY] = repr(ctx.key)
 
     def write(self, ctx, time):
         if ctx.parent_world is not None:  # made local at the end, see instance_parents()
@@ -425,13 +424,11 @@ class TransformWriter(Writer):
         if broken:  # a driver dividing by zero, say: the renderer cannot place the object
             self.session.report.warn(f"{self.path}: its transform is not finite (NaN or infinite) at "
                                      f"{broken} frame(s); written as it is")
-        stage = self.session.stage
         if self.session.chunk:  # whole matrices, every frame: the stitch splits them over the whole range
-            attr = UsdGeom.Xformable(stage.GetPrimAtPath(self.path)).AddTransformOp().GetAttr()
+            attr = UsdGeom.Xformable(self.prim).AddTransformOp().GetAttr()
             values = Vt.Matrix4dArray.FromNumpy(matrix_values(matrices))
             write_gathered(attr, self._times, values, changed_matrices(matrices), dense=True)
             return
-        spec = stage.GetEditTarget().GetLayer().GetPrimAtPath(self.path)
-        if author_ops(spec, stage.GetPrimAtPath(self.path), self._times, matrices, self._ops):
+        if author_ops(self.session.layer.GetPrimAtPath(self.path), self._times, matrices, self._ops):
             self.session.report.matrices += 1
         self._matrices, self._ops = None, _UNSPLIT  # written: a second call writes nothing
