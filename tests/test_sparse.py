@@ -101,13 +101,16 @@ def test_values_that_jump_between_holds_match_blender_at_every_frame(frames, exp
 
 
 def _written(attr):
-    """What an attribute holds in its layer: its default and its time samples, as exact bytes."""
+    """What an attribute (a Usd attribute or its spec) holds in its layer: its default and its time
+    samples, as exact bytes."""
+    from miris_export.usd.sparse import attribute_spec
+
     def exact(value):
         return None if value is None else np.asarray(value).tobytes()
-    layer = attr.GetStage().GetRootLayer()
-    spec = layer.GetAttributeAtPath(attr.GetPath())
+    spec = attribute_spec(attr)
+    layer, path = spec.layer, spec.path
     return (exact(spec.default if spec.HasDefaultValue() else None),
-            [(t, exact(layer.QueryTimeSample(attr.GetPath(), t))) for t in layer.ListTimeSamplesForPath(attr.GetPath())])
+            [(t, exact(layer.QueryTimeSample(path, t))) for t in layer.ListTimeSamplesForPath(path)])
 
 
 _EPS = np.float32(4e-7)  # a change USD's sparse writer drops (within 1e-6 of the value last written)
@@ -219,3 +222,25 @@ def test_sampled_values_read_back_at_every_frame_as_set_or_held(name):
     for frame, value in expected.items():
         read = np.array(sampled.attr.Get(frame), np.float32).reshape(-1, 3)
         assert read.shape == value.shape and np.allclose(read, value, rtol=0, atol=1e-6), frame
+
+
+@pytest.mark.parametrize("values", [(50.0, 50.0, 60.0, 60.0, 50.0), (35.0, 35.0), (35.0, 50.0, 50.0, 20.0)])
+def test_a_sampler_started_on_a_spec_writes_what_it_writes_on_the_usd_attribute(values):
+    """A value kept as the spec's default until it changes, then sampled through USD's sparse writer,
+    ends as it does written through the Usd attribute from the start: focalLength's fallback (50)
+    included, which the sparse writer takes as the value before the first sample."""
+    from pxr import Sdf, Usd
+
+    from miris_export.usd.sparse import SampledAttribute
+
+    stage = Usd.Stage.CreateInMemory()
+    usd = SampledAttribute(UsdGeom.Camera.Define(stage, "/A").CreateFocalLengthAttr())
+    prim = stage.GetRootLayer().GetPrimAtPath(UsdGeom.Camera.Define(stage, "/B").GetPath())
+    spec = Sdf.AttributeSpec(prim, "focalLength", Sdf.ValueTypeNames.Float)
+    on_spec = SampledAttribute(spec, usd=lambda: stage.GetAttributeAtPath(spec.path))
+    for frame, value in enumerate(values, start=1):
+        usd.set(value, frame)
+        on_spec.set(value, frame)
+    written = _written(on_spec.attr)
+    assert written == _written(usd.attr)
+    assert (written[0] is None) == (len(set(values)) > 1)  # a default only while the value never changed

@@ -39,6 +39,14 @@ def record_chunk(attr, kind, changed_times):
         attr.SetCustomDataByKey(CHUNK_KEY, record)
 
 
+def set_default(attr, value):
+    """Sets the default of a Usd attribute or of a spec."""
+    if isinstance(attr, Sdf.AttributeSpec):
+        attr.default = value
+    else:
+        attr.Set(value)
+
+
 def attribute_spec(attr):
     """The spec a Usd attribute is authored into (its stage's edit target's); a spec as it is."""
     if isinstance(attr, Sdf.AttributeSpec):
@@ -47,8 +55,13 @@ def attribute_spec(attr):
 
 
 class SampledAttribute:
-    def __init__(self, attr, same=None, dense=False):
-        self.attr = attr
+    """`attr`: a Usd attribute, or its spec with `usd()` giving the Usd attribute (which may open a
+    stage): a value that never changes is the spec's default, and the Usd attribute is asked for
+    only once time samples are written, through USD's sparse writer."""
+
+    def __init__(self, attr, same=None, dense=False, usd=None):
+        self.attr = usd() if dense and usd is not None else attr
+        self._usd = usd
         self.same = same or _equal
         self._last = None  # the value last set
         self._first_time = None
@@ -69,7 +82,7 @@ class SampledAttribute:
             self._sparse.SetTimeSample(value, Usd.TimeCode(time))
         elif self._first_time is None:
             self._first_time = time
-            self.attr.Set(value)
+            set_default(self.attr, value)
         elif not self.same(value, self._last):
             self._to_samples()
             self._sparse.SetTimeSample(value, Usd.TimeCode(time))
@@ -93,6 +106,8 @@ class SampledAttribute:
         self._last_time, self._held = time, True
 
     def _to_samples(self):
+        if isinstance(self.attr, Sdf.AttributeSpec):
+            self.attr = self._usd()
         self.attr.ClearDefault()
         self._sparse = UsdUtils.SparseAttrValueWriter(self.attr)
         self._sparse.SetTimeSample(self._last, Usd.TimeCode(self._first_time))
@@ -141,7 +156,7 @@ class GatheredAttribute:
     once. Not for chunk exports (see SampledAttribute)."""
 
     def __init__(self, attr, derive=None, convert=None):
-        self.attr = attr
+        self.attr = attribute_spec(attr)
         self.derive = derive
         self.convert = convert
         self.size = 0  # bytes of the values gathered and not yet written
@@ -179,12 +194,10 @@ class GatheredAttribute:
             return
         index = {id(v): i for i, v in enumerate(values)}
         rel = _Relations([np.asarray(v) for v in values])
-        target = []  # (layer, path), found at the first sample
+        layer, path = self.attr.layer, self.attr.path
 
         def write(time, value):
-            if not target:
-                target.append((self.attr.GetStage().GetEditTarget().GetLayer(), self.attr.GetPath()))
-            target[0][0].SetTimeSample(target[0][1], time, self._usd(value))
+            layer.SetTimeSample(path, time, self._usd(value))
 
         def sample(i, time):  # the sparse writer's SetTimeSample
             if self._prev is None or not rel.close(index[id(self._prev)], i):
@@ -208,10 +221,10 @@ class GatheredAttribute:
                 sample(i, time)
             elif self._first_time is None:
                 self._first_time = time
-                self.attr.Set(self._usd(value))
+                self.attr.default = self._usd(value)
             elif not rel.equal(index[id(self._last)], i):
                 self._sparse = True
-                self.attr.ClearDefault()
+                self.attr.ClearDefaultValue()
                 last = index[id(self._last)]
                 sample(last, self._first_time)
                 sample(last, self._last_time)

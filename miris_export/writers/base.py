@@ -1,7 +1,9 @@
 """What all writers share: the export session they write into, and their prim."""
+from functools import partial
+
 from pxr import Sdf, UsdGeom
 
-from ..usd.sparse import SampledAttribute, record_chunk
+from ..usd.sparse import SampledAttribute, record_chunk, set_default
 from ..usd.values import extent
 
 
@@ -60,17 +62,21 @@ class Writer:
         """Called once after the last frame, inside a change block."""
 
     def sampled(self, attr, same=None):
-        """The attribute's frame-by-frame writer, created on first use."""
-        key = attr.GetName()
+        """The frame-by-frame writer of `attr` (a Usd attribute of the prim, or its spec), created on
+        first use."""
+        spec = isinstance(attr, Sdf.AttributeSpec)
+        key = attr.name if spec else attr.GetName()
         sampler = self._sampled.get(key)
         if sampler is None:
-            sampler = self._sampled[key] = SampledAttribute(attr, same, dense=self.session.chunk)
+            usd = partial(_usd_attribute, self.session, attr.path) if spec else None  # not the writer: a cycle
+            sampler = self._sampled[key] = SampledAttribute(attr, same, dense=self.session.chunk, usd=usd)
         return sampler
 
     def set(self, attr, value, time, same=None):
-        """Authors `value` at frame `time`; `same(a, b)` says when two values count as unchanged."""
+        """Authors `value` at frame `time` on `attr` (a Usd attribute of the prim, or its spec);
+        `same(a, b)` says when two values count as unchanged."""
         if not self.session.animated:  # one frame: a plain value
-            attr.Set(value)
+            set_default(attr, value)
             return
         self.sampled(attr, same).set(value, time)
 
@@ -81,13 +87,11 @@ class Writer:
         With `make`, `value` is what was read (plain Python values, compared exactly) and `make(value)`
         the USD value: a value read as at the frame before is held, not made and compared again."""
         if not self.session.animated or (self.done and not self.session.chunk):
-            spec = self.session.layer.GetPrimAtPath(self.path)
-            attr = spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
-            attr.default = value if make is None else make(value)
+            self.attribute(name, type_name).default = value if make is None else make(value)
             return
         sampler = self._sampled.get(name)  # met at every frame: the attribute is made once
         if sampler is None:
-            sampler = self.sampled(self.prim.CreateAttribute(name, type_name, False), same)
+            sampler = self.sampled(self.attribute(name, type_name), same)
         elif make is not None and sampler.read == value:
             sampler.hold(time)
             return
@@ -96,6 +100,11 @@ class Writer:
         else:
             sampler.set(make(value), time)
             sampler.read = value
+
+    def attribute(self, name, type_name):
+        """The spec of the prim's attribute `name`, made (not custom, varying) if need be."""
+        spec = self.session.layer.GetPrimAtPath(self.path)
+        return spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
 
     def set_visible(self, visible, time):
         """Written only for prims hidden at some frame; the first call marks them visible from
@@ -123,3 +132,7 @@ class Writer:
             self.session.report.warn(f"{self.path}: {left_out} point(s) are not finite numbers (NaN or "
                                      "infinite); written as they are, and left out of the extent")
         self.set(attr, bounds, time)
+
+
+def _usd_attribute(session, path):
+    return session.stage.GetAttributeAtPath(path)

@@ -123,25 +123,20 @@ class MeshWriter(Writer):
             self._flush()
 
     def _attribute(self, name, type_name, interpolation=None):
-        """The mesh's attribute `name`: a new spec while written once, else a Usd attribute (made on
-        first use); `interpolation` is a primvar's."""
-        if self._spec is not None:
-            attr = specs.attribute(self._spec, name, type_name)
-        else:
-            attr = self.prim.CreateAttribute(name, type_name, False)
+        """The spec of the mesh's attribute `name`: new while written once, else made on first use;
+        `interpolation` is a primvar's."""
+        attr = specs.attribute(self._spec, name, type_name) if self._spec is not None \
+            else self.attribute(name, type_name)
         if interpolation is not None:
             self._interpolate(attr, interpolation)
         return attr
 
     @staticmethod
     def _interpolate(attr, interpolation):
-        if isinstance(attr, Sdf.AttributeSpec):
-            attr.SetInfo("interpolation", interpolation)
-        else:
-            attr.SetMetadata("interpolation", interpolation)
+        attr.SetInfo("interpolation", interpolation)
 
     def set(self, attr, value, time, same=None):
-        if isinstance(attr, Sdf.AttributeSpec):  # made by _attribute for a mesh written once
+        if self._spec is not None and isinstance(attr, Sdf.AttributeSpec):  # a mesh written once: defaults
             attr.default = value
             return
         gathered = self._gathered.get(attr) if self._gathered else None
