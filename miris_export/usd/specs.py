@@ -52,9 +52,15 @@ def apply_schema(spec, schema):
     spec.SetInfo("apiSchemas", ops)
 
 
+def relationship(spec, name, targets):
+    """The relationship `name` of the prim `spec` (made, not custom, if need be) targets `targets`
+    (SetTargets)."""
+    rel = spec.relationships.get(name) or Sdf.RelationshipSpec(spec, name, custom=False)
+    rel.targetPathList.explicitItems = targets
+
+
 def bind(spec, material_path):
     """Binds the material at `material_path` to the prim `spec` (MaterialBindingAPI Apply and Bind,
     all purposes, the fallback strength, which is not written)."""
     apply_schema(spec, "MaterialBindingAPI")
-    rel = spec.relationships.get("material:binding") or Sdf.RelationshipSpec(spec, "material:binding", custom=False)
-    rel.targetPathList.explicitItems = [material_path]
+    relationship(spec, "material:binding", [material_path])

@@ -15,13 +15,14 @@ as Blender's Armature modifier does, so the skinned points land where Blender
 puts them.
 """
 import numpy as np
-from pxr import Gf, UsdSkel, Vt
+from pxr import Gf, Sdf, UsdGeom, UsdSkel, Vt
 
 from ..blender import armature
 from ..blender.animation import shape_may_change
 from ..blender.skinning import read_weights
 from ..hierarchy.iterator import object_key
 from ..matrices import relative
+from ..usd import specs
 from ..usd.sparse import write_gathered
 from ..usd.values import vt_array
 from .base import Writer
@@ -30,6 +31,9 @@ from .mesh import MeshWriter
 SKELROOT = "SkelRoot"
 ANIMATION = "Animation"
 _BATCH = 4096  # joint poses decomposed at a time
+_T = Sdf.ValueTypeNames
+_BINDING = "SkelBindingAPI"
+_TRANSFORM = "xformOp:transform"
 
 
 def _gf_matrices(matrices):
@@ -50,17 +54,26 @@ def _joints(session, armature_object):
     return cache[key]
 
 
-def define_skeleton(stage, path, joints):
-    skeleton = UsdSkel.Skeleton.Define(stage, path)
-    skeleton.CreateJointsAttr(Vt.TokenArray(joints.tokens))
-    skeleton.CreateBindTransformsAttr(_gf_matrices(joints.bind))
-    skeleton.CreateRestTransformsAttr(_gf_matrices(joints.rest))
+# UsdSkel's prims and properties are authored as specs (usd.specs), as its schema calls would.
+def define_skeleton(layer, path, joints):
+    skeleton = specs.define(layer, path, "Skeleton")
+    specs.attribute(skeleton, "joints", _T.TokenArray, Vt.TokenArray(joints.tokens), uniform=True)
+    specs.attribute(skeleton, "bindTransforms", _T.Matrix4dArray, _gf_matrices(joints.bind), uniform=True)
+    specs.attribute(skeleton, "restTransforms", _T.Matrix4dArray, _gf_matrices(joints.rest), uniform=True)
     return skeleton
 
 
-def make_skel_root(stage, path):
+def make_skel_root(layer, path):
     """The Xform at `path` becomes a SkelRoot; it keeps its transform (a SkelRoot is Xformable)."""
-    stage.GetPrimAtPath(path).SetTypeName(SKELROOT)
+    layer.GetPrimAtPath(path).typeName = SKELROOT
+
+
+def _skel_primvar(spec, name, type_name, element_size):
+    """A per-vertex primvar of `element_size` values a vertex (CreateJoint*Primvar, not constant)."""
+    attr = spec.attributes.get(name) or specs.attribute(spec, name, type_name)
+    attr.SetInfo("interpolation", UsdGeom.Tokens.vertex)
+    attr.SetInfo("elementSize", element_size)
+    return attr
 
 
 class SkeletonWriter(Writer):
@@ -73,17 +86,18 @@ class SkeletonWriter(Writer):
         return len(obj.data.bones) > 0
 
     def define(self, path, ctx):
-        stage = self.session.stage
+        layer = self.session.layer
         self.joints = _joints(self.session, ctx.object)
-        make_skel_root(stage, path.GetParentPath())
-        self.skeleton = define_skeleton(stage, path, self.joints)
-        self.animation = UsdSkel.Animation.Define(stage, path.AppendChild(ANIMATION))
-        self.animation.CreateJointsAttr(Vt.TokenArray(self.joints.tokens))
-        UsdSkel.BindingAPI.Apply(self.skeleton.GetPrim()).CreateAnimationSourceRel().SetTargets(
-            [self.animation.GetPath()])
+        animation = path.AppendChild(ANIMATION)
+        with Sdf.ChangeBlock():
+            make_skel_root(layer, path.GetParentPath())
+            skeleton = define_skeleton(layer, path, self.joints)
+            self.animation = specs.define(layer, animation, "SkelAnimation")
+            specs.attribute(self.animation, "joints", _T.TokenArray, Vt.TokenArray(self.joints.tokens), uniform=True)
+            specs.apply_schema(skeleton, _BINDING)
+            specs.relationship(skeleton, "skel:animationSource", [animation])
         # Its paths, for the meshes it deforms (not the writer: the session would hold itself).
-        self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = (
-            self.skeleton.GetPath(), self.animation.GetPath())
+        self.session.cache.setdefault("skeletons", {})[object_key(ctx.object)] = (path, animation)
         self._times = []
         self._order = []  # for each frame, the index of its pose among the distinct poses
         self._pending = []  # armature-space poses not yet decomposed
@@ -127,9 +141,9 @@ class SkeletonWriter(Writer):
         anim = self.animation
         order = np.array(self._order)
         for i, (attr, convert) in enumerate((
-            (anim.CreateTranslationsAttr(), Vt.Vec3fArray.FromNumpy),
-            (anim.CreateRotationsAttr(), Vt.QuatfArray.FromNumpy),
-            (anim.CreateScalesAttr(), lambda a: Vt.Vec3hArray.FromNumpy(a.astype(np.float16))),
+            (specs.attribute(anim, "translations", _T.Float3Array), Vt.Vec3fArray.FromNumpy),
+            (specs.attribute(anim, "rotations", _T.QuatfArray), Vt.QuatfArray.FromNumpy),
+            (specs.attribute(anim, "scales", _T.Half3Array), lambda a: Vt.Vec3hArray.FromNumpy(a.astype(np.float16))),
         )):
             values = np.concatenate([batch[i] for batch in self._values])[order]  # (F, J, 3 or 4)
             # Each attribute on its own: a frame changes when any joint's value does, beyond float noise.
@@ -157,27 +171,29 @@ class SkinnedMeshWriter(MeshWriter):
 
     def define(self, path, ctx):
         super().define(path, ctx)
-        stage = self.session.stage
-        prim = stage.GetPrimAtPath(path)
+        layer = self.session.layer
+        self.binding = layer.GetPrimAtPath(path)  # the mesh's spec, SkelBindingAPI applied
         self.skin = self.session.skins[object_key(ctx.object)]
         # Its Armature modifier is kept out of the evaluation: only the others can change the mesh.
         self._static = not ctx.is_instance and not shape_may_change(ctx.object.original, {self.skin.modifier})
         arm = self._armature(ctx)
-        self.binding = UsdSkel.BindingAPI.Apply(prim)
-        if self.skin.dual_quaternion:
-            self.binding.CreateSkinningMethodAttr(UsdSkel.Tokens.dualQuaternion)
         self.joints = _joints(self.session, arm)
-        self._copy = None  # the Skeleton copy of a mesh outside its armature
+        self._copy = None  # the spec of the Skeleton copy of a mesh outside its armature
         self._placed = None  # (the armature's and the mesh's world matrices as bytes, bind, copy) last written
-        self._place_attrs = None  # [(attribute, name)] of bind and copy, made at the first frame after the mesh's
-        if not _is_ancestor(arm.original, ctx.object.original):
-            xform = path.GetParentPath()
-            make_skel_root(stage, xform)
-            name = self.session.names.claim(xform, arm.data.name)
-            self._copy = define_skeleton(stage, xform.AppendChild(name), self.joints)
-            self._copy_op = self._copy.AddTransformOp()
-            self.binding.CreateSkeletonRel().SetTargets([self._copy.GetPath()])
-        return prim
+        self._place_attrs = None  # [attribute] of bind and copy, made at the first frame after the mesh's
+        with Sdf.ChangeBlock():
+            specs.apply_schema(self.binding, _BINDING)
+            if self.skin.dual_quaternion:
+                specs.attribute(self.binding, "primvars:skel:skinningMethod", _T.Token, UsdSkel.Tokens.dualQuaternion,
+                                uniform=True)
+            if not _is_ancestor(arm.original, ctx.object.original):
+                xform = path.GetParentPath()
+                make_skel_root(layer, xform)
+                name = self.session.names.claim(xform, arm.data.name)
+                self._copy = define_skeleton(layer, xform.AppendChild(name), self.joints)
+                specs.attribute(self._copy, _TRANSFORM, _T.Matrix4d)  # the transform op, as AddTransformOp makes it
+                specs.attribute(self._copy, "xformOpOrder", _T.TokenArray, Vt.TokenArray([_TRANSFORM]), uniform=True)
+                specs.relationship(self.binding, "skel:skeleton", [self._copy.path])
 
     def _armature(self, ctx):
         return ctx.object.modifiers[self.skin.modifier].object
@@ -196,12 +212,12 @@ class SkinnedMeshWriter(MeshWriter):
             copy = None if self._copy is None else _gf_matrix(relative(world, arm_world))
             self._placed = (key, bind, copy)
         if self._place_attrs is None:
-            attrs = [self.binding.CreateGeomBindTransformAttr()]
-            attrs += [] if self._copy is None else [self._copy_op.GetAttr()]
-            self._place_attrs = [(attr, attr.GetName()) for attr in attrs]
-        for (attr, name), matrix in zip(self._place_attrs, self._placed[1:]):
+            self._place_attrs = [self.attribute("primvars:skel:geomBindTransform", _T.Matrix4d)]
+            if self._copy is not None:
+                self._place_attrs.append(self._copy.attributes[_TRANSFORM])
+        for attr, matrix in zip(self._place_attrs, self._placed[1:]):
             if held and self.session.animated:  # the value last set, said again without comparing it
-                self._sampled[name].hold(time)
+                self._sampled[attr.name].hold(time)
             else:
                 self.set(attr, matrix, time, _close_matrices)
         # A mesh only its armature moves is read at the first frame (in a chunk, held at each frame).
@@ -223,9 +239,9 @@ class SkinnedMeshWriter(MeshWriter):
         if reader.used is not None:
             indices, weights = indices[reader.used], weights[reader.used]
         size = indices.shape[1]
-        self.set(self.binding.CreateJointIndicesPrimvar(False, size).GetAttr(),
+        self.set(_skel_primvar(self.binding, "primvars:skel:jointIndices", _T.IntArray, size),
                  vt_array(Vt.IntArray, indices.ravel()), time)
-        self.set(self.binding.CreateJointWeightsPrimvar(False, size).GetAttr(),
+        self.set(_skel_primvar(self.binding, "primvars:skel:jointWeights", _T.FloatArray, size),
                  vt_array(Vt.FloatArray, weights.ravel()), time)
         return renamed
 
@@ -239,9 +255,10 @@ class SkinnedMeshWriter(MeshWriter):
             return
         skeleton, animation = source
         if self._copy is not None:
-            UsdSkel.BindingAPI.Apply(self._copy.GetPrim()).CreateAnimationSourceRel().SetTargets([animation])
+            specs.apply_schema(self._copy, _BINDING)
+            specs.relationship(self._copy, "skel:animationSource", [animation])
         else:
-            self.binding.CreateSkeletonRel().SetTargets([skeleton])
+            specs.relationship(self.binding, "skel:skeleton", [skeleton])
 
 
 def _close_matrices(a, b):
