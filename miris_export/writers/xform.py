@@ -347,7 +347,7 @@ def _order(spec, names):
 class TransformWriter(Writer):
     prim_kind = "Xform"
     defines_in_batch = True
-    __slots__ = ("xform", "_times", "_matrices", "_ops", "_parents")
+    __slots__ = ("_times", "_matrices", "_ops", "_parents")
 
     def __init__(self, session, path, ctx):
         self._ops = _UNSPLIT  # or split() gave them
