@@ -165,13 +165,15 @@ def test_ngons_stay_ngons(scene, export):
 
 
 def test_triangle_meshes_and_mixed_meshes_keep_their_face_counts(scene, export):
-    # A mesh of three corners a face is all triangles (their counts are not read); others are read.
+    # A mesh of three corners a face is all triangles (their counts are not read); others are read,
+    # here one of four corners a face on average that is not all quads.
     bpy.ops.mesh.primitive_ico_sphere_add(subdivisions=1)
     triangles = bpy.context.object.data
     mixed = bpy.data.meshes.new("Mixed")
-    mixed.from_pydata([(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (2, 0, 0), (2, 1, 0), (3, 0, 0), (3, 1, 0)],
-                      [], [(0, 1, 2, 3), (1, 4, 5, 2), (4, 6, 7, 5), (0, 1, 3)])
-    assert len(mixed.loops) != 3 * len(mixed.polygons)
+    mixed.from_pydata([(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0), (2, 0, 0), (2, 1, 0), (3, 0, 0), (3, 1, 0),
+                       (4, 0, 0), (4, 1, 0), (3.5, 1.5, 0)],
+                      [], [(0, 1, 2, 3), (1, 4, 5, 2), (4, 6, 7, 5), (0, 1, 3), (6, 8, 9, 10, 7)])
+    assert len(mixed.loops) == 4 * len(mixed.polygons)
     bpy.context.collection.objects.link(bpy.data.objects.new("Mixed", mixed))
     _, stage = export(animation=False)
     for name, me in (("Icosphere", triangles), ("Mixed", mixed)):

@@ -58,13 +58,15 @@ class MeshReader:
         return self._per_vertex(positions)
 
     def face_counts(self):
-        """(F,) int32: the corners of each face, from where each face's corners start: Blender
-        reads those a third quicker than the counts."""
+        """(F,) int32: the corners of each face, two more than its triangles. Blender gives the face
+        of each triangle as one array (worked out from the faces' offsets, not by triangulating),
+        where the faces' own corner starts or counts come item by item, ten times slower."""
         faces, corners = len(self.mesh.polygons), len(self.face_indices)
         if corners == 3 * faces:  # a face has at least three corners: all are triangles
             return np.full(faces, 3, np.int32)
-        starts = read_array(self.mesh.polygons, "loop_start", faces, 1, np.int32)
-        return np.diff(starts, append=np.int32(corners))
+        tris = self.mesh.loop_triangle_polygons
+        counts = np.bincount(read_array(tris, "value", len(tris), 1, np.int32), minlength=faces)
+        return (counts + 2).astype(np.int32)
 
     def normals(self, fewest):
         """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces.
