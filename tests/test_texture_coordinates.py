@@ -16,7 +16,8 @@ LOC, ROT, SCALE = (0.25, -0.5, 0.0), (0.0, 0.0, math.radians(30.0)), (2.0, 0.5, 
 
 def _plane(name, material, uv_offset):
     """A 2x2-face grid whose active UV map is the default one shifted by `uv_offset`, plus a map
-    "Second" (the default one mirrored) and attributes "Shift" (corner vector) and "Lift" (point 2D)."""
+    "Second" (the default one mirrored) and attributes "Shift" (corner vector), "Lift" (point 2D) and
+    "Tilt" (face 2D)."""
     bpy.ops.mesh.primitive_grid_add(x_subdivisions=2, y_subdivisions=2, size=2.0)
     obj = bpy.context.object
     obj.name = obj.data.name = name
@@ -31,13 +32,16 @@ def _plane(name, material, uv_offset):
     shift.data.foreach_set("vector", np.arange(len(mesh.loops) * 3, dtype=np.float32) * 0.1)
     lift = mesh.attributes.new("Lift", "FLOAT2", "POINT")
     lift.data.foreach_set("vector", np.arange(len(mesh.vertices) * 2, dtype=np.float32) * -0.05)
+    tilt = mesh.attributes.new("Tilt", "FLOAT2", "FACE")
+    tilt.data.foreach_set("vector", np.arange(len(mesh.polygons) * 2, dtype=np.float32) * 0.3)
     return obj
 
 
 def _corner_inputs(obj):
-    """Per corner: the active render UV, the "Second" UV, "Shift" and "Lift" as mathutils Vectors."""
+    """Per corner: the active render UV, the "Second" UV, "Shift", "Lift" and "Tilt" as mathutils Vectors."""
     mesh = obj.data
     active = next(uv for uv in mesh.uv_layers if uv.active_render)
+    face_of = {i: face.index for face in mesh.polygons for i in face.loop_indices}
     rows = []
     for loop in mesh.loops:
         rows.append({
@@ -45,6 +49,7 @@ def _corner_inputs(obj):
             "second": Vector((*mesh.uv_layers["Second"].data[loop.index].uv, 0.0)),
             "shift": Vector(mesh.attributes["Shift"].data[loop.index].vector),
             "lift": Vector((*mesh.attributes["Lift"].data[loop.vertex_index].vector, 0.0)),
+            "tilt": Vector((*mesh.attributes["Tilt"].data[face_of[loop.index]].vector, 0.0)),
         })
     return rows
 
@@ -131,6 +136,8 @@ CHAINS = {
     "point_attribute_chained_mapping": (
         lambda t: _mapping(t, "POINT", _math(t, "ADD", _attribute(t, "Lift"), _uv_map(t, "Second"), vector=True)),
         lambda c: _MATRIX @ (c["lift"] + c["second"])),
+    "face_attribute": (lambda t: _math(t, "ADD", _attribute(t, "Tilt"), _tex_coord_uv(t), vector=True),
+                       lambda c: c["tilt"] + c["uv"]),
 }
 
 

@@ -58,15 +58,8 @@ class MeshReader:
         return self._per_vertex(positions)
 
     def face_counts(self):
-        """(F,) int32: the corners of each face, two more than its triangles. Blender gives the face
-        of each triangle as one array (worked out from the faces' offsets, not by triangulating),
-        where the faces' own corner starts or counts come item by item, ten times slower."""
-        faces, corners = len(self.mesh.polygons), len(self.face_indices)
-        if corners == 3 * faces:  # a face has at least three corners: all are triangles
-            return np.full(faces, 3, np.int32)
-        tris = self.mesh.loop_triangle_polygons
-        counts = np.bincount(read_array(tris, "value", len(tris), 1, np.int32), minlength=faces)
-        return (counts + 2).astype(np.int32)
+        """(F,) int32: the corners of each face."""
+        return face_sizes(self.mesh, len(self.face_indices))
 
     def normals(self, fewest):
         """((N, 3) float32, USD interpolation) at the mesh's own normals domain, or None without faces.
@@ -131,6 +124,19 @@ def read_uv(layer, count):
     """(C, 2) float32 of a UV map, read through the map (the attribute's data would first copy
     the values the evaluated mesh shares with the original)."""
     return read_array(layer.uv, "vector", count, 2, np.float32)
+
+
+def face_sizes(mesh, corners):
+    """(F,) int32: the corners of each face of `mesh` (`corners` in all), two more than its
+    triangles. Blender gives the face of each triangle as one array (worked out from the faces'
+    offsets, not by triangulating), where the faces' own corner starts or counts come item by item,
+    ten times slower."""
+    faces = len(mesh.polygons)
+    if corners == 3 * faces:  # a face has at least three corners: all are triangles
+        return np.full(faces, 3, np.int32)
+    tris = mesh.loop_triangle_polygons
+    counts = np.bincount(read_array(tris, "value", len(tris), 1, np.int32), minlength=faces)
+    return (counts + 2).astype(np.int32)
 
 
 def read_material_indices(mesh):

@@ -19,6 +19,7 @@ import hashlib
 import numpy as np
 
 from ..blender.attributes import read_array
+from ..blender.mesh_data import face_sizes
 from ..usd import udim
 from .nodes import upstream
 
@@ -210,19 +211,9 @@ class _Corners:
             return read_array(mesh.loops, "vertex_index", count, 1, np.int32)
         if domain == "EDGE":
             return read_array(mesh.loops, "edge_index", count, 1, np.int32)
-        if domain == "FACE":
-            totals = read_array(mesh.polygons, "loop_total", len(mesh.polygons), 1, np.int32)
-            starts = read_array(mesh.polygons, "loop_start", len(mesh.polygons), 1, np.int32)
-            faces = np.empty(count, np.int32)
-            faces[np.repeat(starts, totals) + _ranks(totals)] = np.repeat(np.arange(len(totals)), totals)
-            return faces
+        if domain == "FACE":  # a face's corners follow one another
+            return np.repeat(np.arange(len(mesh.polygons), dtype=np.int32), face_sizes(mesh, count))
         raise Unevaluable(f"an attribute on the {domain.lower()} domain")
-
-
-def _ranks(totals):
-    """0, 1, ... within each face, for faces of `totals` corners."""
-    offsets = np.repeat(np.cumsum(totals) - totals, totals)
-    return np.arange(int(totals.sum())) - offsets
 
 
 def evaluate(expr, mesh, report, label):
