@@ -381,7 +381,7 @@ def _export_to(layer_path, context, options, frames, report, evaluated, skins, b
     hierarchy.finish()
     if not report.prims["Xform"]:  # every exported object is an Xform
         report.warn(_nothing_exported(options))
-    with Sdf.ChangeBlock():  # the stage takes the changes in once
+    with Sdf.ChangeBlock():  # a stage open on the layer takes the changes in once
         for writer in scene_writers:
             _guarded(report, writer, writer.finish)
         if session.animated:

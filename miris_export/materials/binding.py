@@ -19,7 +19,7 @@ def bind(session, path, obj):
     Returns the computed texture coordinates the mesh must write, {primvar name: expression}.
 
     Called inside the mesh's change block when its prim is defined: what it authors is specs
-    (materials included), which the stage takes in with the mesh's. Face assignments are those of
+    (materials included), which a stage open on the layer takes in with the mesh's. Face assignments are those of
     that first frame."""
     derived = {}
     if not session.options.materials:

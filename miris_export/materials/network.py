@@ -1,8 +1,8 @@
 """A Surface written as a USD Material under /Materials: a UsdPreviewSurface, its UsdUVTextures and
 the UsdPrimvarReader_float2 each texture reads its coordinates from, all inside the Material.
 
-The network is authored as specs (usd.specs) in one change block: the stage composes once per
-material, not once per shader, input and connection."""
+The network is authored as specs (usd.specs) in one change block: a stage open on the layer
+composes once per material, not once per shader, input and connection."""
 from pxr import Gf, Sdf
 
 from ..usd import specs
@@ -22,7 +22,7 @@ SURFACE_INPUTS = {
 def define_material(session, name, surface, varnames):
     """Defines /Materials/<name> for `surface`; `varnames` maps a UV map name ("" for the active
     render map) to the primvar the mesh writer gave it. Returns the Material's path: it may be
-    called inside a change block, where the stage does not have the prim yet."""
+    called inside a change block, where a stage open on the layer does not have the prim yet."""
     layer = session.layer
     scope = not layer.GetPrimAtPath(MATERIALS)  # the Scope, made with the first material
     path = MATERIALS.AppendChild(session.names.claim(MATERIALS, name))

@@ -88,7 +88,7 @@ def define_openpbr(session, path, material, surface, varnames):
             values["thin_film_weight"] = 1.0
     layer = session.layer
     shader_path = path.AppendChild(session.names.claim(path, "OpenPBRSurface"))
-    with Sdf.ChangeBlock():  # the stage composes once; specs in the order the Usd calls made them
+    with Sdf.ChangeBlock():  # a stage open composes once; specs in the order the Usd calls made them
         shader = specs.define(layer, shader_path, "Shader")
         specs.attribute(shader, "info:id", _T.Token, OPENPBR_ID, uniform=True)
         for input_name in sorted(values):

@@ -98,8 +98,8 @@ class UsdHierarchy(HierarchyIterator):
             self.session.stage.RemovePrim(path)
 
     def prepare(self, contexts):
-        """Names the new objects' prims and defines them in one change block, through Sdf:
-        defined one at a time through Usd, each would make the stage compose anew."""
+        """Names the new objects' prims and defines them in one change block, through Sdf (a stage
+        open on the layer composes them once)."""
         if self.options.instancing:
             self._share_real(contexts)
         layer = self.session.layer
@@ -114,7 +114,7 @@ class UsdHierarchy(HierarchyIterator):
 
     def create_new(self, contexts):
         """Runs of objects whose writers author only on the prims prepare() defined are created in
-        one change block: the stage composes what they author once, not once per object."""
+        one change block: a stage open on the layer composes what they author once, not once per object."""
         created, block = [], None
         try:
             for ctx in contexts:

@@ -84,7 +84,7 @@ class Prototypes:
 
     def flush(self):
         """Authors the copies met in a frame in one change block, through Sdf: authored one at a
-        time, each would make the stage compose anew, and thousands of copies cost minutes."""
+        time through Usd, each would make a stage compose anew, and thousands of copies cost minutes."""
         if not self._pending:
             return
         layer = self.session.layer

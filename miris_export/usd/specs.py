@@ -1,7 +1,8 @@
 """Authoring straight into a layer's specs, what the Usd schema calls (Define, CreateInput,
-ConnectToSource, Set, Apply, Bind) would author, for code that makes several prims at once: under
-one `Sdf.ChangeBlock` the stage composes once, where each Usd call composes or notifies anew.
-The specs are those the Usd calls write, so the file is the same either way."""
+ConnectToSource, Set, Apply, Bind) would author, without a stage: the writers author the export's
+layer this way (see ExportSession.stage), where each Usd call would make a stage compose or notify
+anew. The specs are those the Usd calls write, so the file is the same either way. Changes are
+grouped in `Sdf.ChangeBlock`s, so that a stage open on the layer (hooks) composes once."""
 from pxr import Sdf
 
 _UNIFORM = Sdf.VariabilityUniform

@@ -49,7 +49,7 @@ class LightWriter(Writer):
         self.kind = light.type
         schema = LIGHT_SCHEMAS[self.kind]
         self.prim_kind = schema.__name__
-        with Sdf.ChangeBlock():  # the stage composes the light once
+        with Sdf.ChangeBlock():  # a stage open on the layer composes the light once
             spec = specs.define(self.session.layer, path, self.prim_kind)
             # See lights.units: intensity is then free of the light's size.
             specs.attribute(spec, "inputs:normalize", _T.Bool, True)

@@ -56,7 +56,7 @@ class DomeWriter(Writer):
             asset = write_texture(self.session, env.image,
                                   fallback="the World's DomeLight has its viewport colour instead")
             self.untextured = asset is None
-        with Sdf.ChangeBlock():  # the stage composes the dome once
+        with Sdf.ChangeBlock():  # a stage open on the layer composes the dome once
             spec = specs.define(self.session.layer, path, self.prim_kind)
             specs.attribute(spec, _TRANSFORM, _T.Matrix4d)  # the transform op, as AddTransformOp makes it
             specs.attribute(spec, "xformOpOrder", _T.TokenArray, Vt.TokenArray([_TRANSFORM]), uniform=True)
@@ -89,7 +89,7 @@ class WorldWriter:
         self._still = env if self._static else None
         if env is not None:
             path = ROOT.AppendChild(session.names.claim(ROOT, scene.world.name))
-            if self._static and not session.chunk:  # with its definition: the stage composes it once
+            if self._static and not session.chunk:  # with its definition: a stage open composes it once
                 with Sdf.ChangeBlock():
                     self.dome = DomeWriter(session, path, env)
                     self.dome.done = True
