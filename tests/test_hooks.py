@@ -172,3 +172,45 @@ def test_a_hook_that_keeps_the_stage_does_not_stand_for_the_file_exported_again(
     crate = stage.GetPrimAtPath("/Root/Crate")
     assert UsdGeom.Xformable(crate).ComputeLocalToWorldTransform(0).ExtractTranslation()[0] == pytest.approx(2)
     assert len(Keeper.stages) == 2
+
+
+class Idle(hooks.ExportHook):
+    """Authors nothing; the stage it is given is open while the file is written."""
+
+    def on_stage(self, stage, context):
+        pass
+
+
+def test_the_file_is_the_same_whether_or_not_a_stage_is_open_while_it_is_written(scene, registered, tmp_path,
+                                                                                  monkeypatch):
+    """The writers author the layer's specs and open no Usd stage unless something asks for one (an open
+    stage composes again after every change, most of what small exports spent in USD). With a hook
+    registered, one is open from the start: the file says the same, skeleton, materials and a value that
+    starts changing midway included."""
+    from pxr import Sdf, Usd
+    from test_skeletons import _arm
+
+    import miris_export
+
+    _arm(scene, frames=4)
+    bpy.ops.mesh.primitive_cube_add(location=(3, 0, 0))
+    bpy.context.object.data.materials.append(bpy.data.materials.new("Paint"))
+    bpy.ops.object.camera_add()
+    bpy.ops.object.light_add(type="POINT")
+    light = bpy.context.object.data
+    for frame, energy in ((1, 100.0), (2, 100.0), (4, 500.0)):  # changes from the third frame on
+        light.energy = energy
+        light.keyframe_insert("energy", frame=frame)
+    opened = []
+    open_stage = Usd.Stage.Open
+    monkeypatch.setattr(Usd.Stage, "Open", lambda *args, **kw: opened.append(args) or open_stage(*args, **kw))
+    miris_export.export(str(tmp_path / "still.usda"), animation=False, validate=False)
+    assert opened == []
+    miris_export.export(str(tmp_path / "plain.usda"), validate=False)
+    registered(Idle())
+    miris_export.export(str(tmp_path / "hooked.usda"), validate=False)
+    plain, hooked = (Sdf.Layer.OpenAsAnonymous(str(tmp_path / name)).ExportToString()
+                     for name in ("plain.usda", "hooked.usda"))
+    assert "inputs:intensity.timeSamples" in plain and "primvars:skel:jointIndices" in plain
+    assert "rotations.timeSamples" in plain and "/Materials/Paint" in plain
+    assert plain == hooked
