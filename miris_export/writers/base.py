@@ -3,6 +3,7 @@ from functools import partial
 
 from pxr import Sdf, UsdGeom
 
+from ..usd import specs
 from ..usd.sparse import SampledAttribute, record_chunk, set_default
 from ..usd.values import extent
 
@@ -101,10 +102,10 @@ class Writer:
             sampler.set(make(value), time)
             sampler.read = value
 
-    def attribute(self, name, type_name):
-        """The spec of the prim's attribute `name`, made (not custom, varying) if need be."""
+    def attribute(self, name, type_name, uniform=False):
+        """The spec of the prim's attribute `name`, made (not custom; varying unless `uniform`) if need be."""
         spec = self.session.layer.GetPrimAtPath(self.path)
-        return spec.attributes.get(name) or Sdf.AttributeSpec(spec, name, type_name)
+        return spec.attributes.get(name) or specs.attribute(spec, name, type_name, uniform=uniform)
 
     def set_visible(self, visible, time):
         """Written only for prims hidden at some frame; the first call marks them visible from

@@ -6,11 +6,15 @@ and NURBS curves, which BasisCurves cannot carry as they are, become linear
 curves through their control points, with a report line.
 """
 import numpy as np
-from pxr import UsdGeom, Vt
+from pxr import Sdf, UsdGeom, Vt
 
 from ..blender.attributes import read_array, read_attribute
-from ..usd.values import vec3f, vt_array
+from ..usd import specs
+from ..usd.values import vt_array
 from .base import Writer
+from .points import write_points
+
+_T = Sdf.ValueTypeNames
 
 CATMULL_ROM, POLY = 0, 1
 
@@ -23,7 +27,7 @@ class CurvesWriter(Writer):
         return len(obj.data.points) > 0
 
     def define(self, path, ctx):
-        self.curves = UsdGeom.BasisCurves.Define(self.session.stage, path)
+        specs.define_once(self.session.layer, path, self.prim_kind)  # by the hierarchy, as a rule
 
     def write(self, ctx, time):
         data = ctx.object.data
@@ -39,15 +43,12 @@ class CurvesWriter(Writer):
             self.session.report.warn(f"{ctx.name}: Bezier and NURBS curves exported as lines through their "
                                      "control points")
         periodic = cyclic is not None and bool(cyclic.all()) and n_curves > 0
-        c = self.curves
-        self.set(c.CreateTypeAttr(), UsdGeom.Tokens.cubic if cubic else UsdGeom.Tokens.linear, time)
+        self.set(self.attribute("type", _T.Token, uniform=True),
+                 UsdGeom.Tokens.cubic if cubic else UsdGeom.Tokens.linear, time)
         if cubic:
-            self.set(c.CreateBasisAttr(), UsdGeom.Tokens.catmullRom, time)
-        self.set(c.CreateWrapAttr(), UsdGeom.Tokens.periodic if periodic else
+            self.set(self.attribute("basis", _T.Token, uniform=True), UsdGeom.Tokens.catmullRom, time)
+        self.set(self.attribute("wrap", _T.Token, uniform=True), UsdGeom.Tokens.periodic if periodic else
                  (UsdGeom.Tokens.pinned if cubic else UsdGeom.Tokens.nonperiodic), time)
-        self.set(c.CreateCurveVertexCountsAttr(), vt_array(Vt.IntArray, np.diff(offsets).astype(np.int32)), time)
-        self.set(c.CreatePointsAttr(), vec3f(positions), time)
-        self.set_extent(c.CreateExtentAttr(), positions, time, radius)
-        if radius is not None:
-            c.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
-            self.set(c.CreateWidthsAttr(), vt_array(Vt.FloatArray, radius * 2), time)
+        self.set(self.attribute("curveVertexCounts", _T.IntArray),
+                 vt_array(Vt.IntArray, np.diff(offsets).astype(np.int32)), time)
+        write_points(self, positions, radius, time)
