@@ -28,8 +28,8 @@ class ExportSession:
 
     @property
     def stage(self):
-        """A Usd stage on the layer, opened when first asked for (by the Usd schema API's writers,
-        samples that go through USD's sparse writer, hooks): an open stage composes again after
+        """A Usd stage on the layer, opened when first asked for (hooks, values sampled through USD's
+        sparse writer, visibility over the frames, chunk exports): an open stage composes again after
         every change to the layer, which costs small exports more than their authoring."""
         if self._stage is None:
             from pxr import Usd
