@@ -136,7 +136,7 @@ class MeshWriter(Writer):
         attr.SetInfo("interpolation", interpolation)
 
     def set(self, attr, value, time, same=None):
-        if self._spec is not None and isinstance(attr, Sdf.AttributeSpec):  # a mesh written once: defaults
+        if self._spec is not None:  # a mesh written once: its attributes are new specs, their values defaults
             attr.default = value
             return
         gathered = self._gathered.get(attr) if self._gathered else None
